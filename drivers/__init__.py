@@ -1,0 +1,1 @@
+"""Printer and scanner drivers and their simulators (ESC/POS, evdev, serial)."""

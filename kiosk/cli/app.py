@@ -1,0 +1,288 @@
+"""The command group and the everyday commands: issue, scan, status, purge, config."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import tomlkit
+
+from kiosk import config as config_mod
+from kiosk.cli.context import (
+    Context,
+    Fail,
+    default_config_path,
+    emit,
+    handled,
+    json_option,
+    setup_logging,
+)
+from kiosk.store import Store, outbox
+from kiosk.store import purge as retention
+from kiosk.store import tickets as store_tickets
+from kiosk.totem import Unavailable
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Configuration file (default: $KIOSK_CONFIG, else /etc/kiosk/kiosk.toml).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """Totem: the queue totem of a public office.
+
+    \b
+    Examples:
+      kiosk config check
+      kiosk issue A --json
+      kiosk status
+    """
+    setup_logging()
+    if ctx.obj is None:
+        ctx.obj = Context(config_path or default_config_path())
+    elif config_path is not None:
+        ctx.obj.config_path = config_path
+    ctx.call_on_close(ctx.obj.close)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+# -- config -----------------------------------------------------------------------------------
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Check and show the configuration."""
+
+
+@config_group.command("check")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def config_check(obj: Context, path: Path | None) -> None:
+    """Validate a configuration file: exit 0, or exit 2 with one line per problem.
+
+    \b
+    Example:
+      kiosk config check /etc/kiosk/kiosk.toml
+    """
+    target = path or obj.config_path
+    try:
+        config_mod.load(target)
+    except config_mod.ConfigError as exc:
+        for line in exc.problems:
+            click.echo(line)
+        raise click.exceptions.Exit(2) from None
+    click.echo(f"{target}: ok")
+
+
+@config_group.command("show")
+@json_option
+@pass_context
+@handled
+def config_show(obj: Context, as_json: bool) -> None:
+    """Print the configuration in force, defaults filled in.
+
+    \b
+    Example:
+      kiosk config show --json
+    """
+    data = effective(obj.config)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else tomlkit.dumps(data))
+
+
+def effective(c: config_mod.Config) -> dict[str, Any]:
+    """The configuration as TOML-shaped data, every default filled in."""
+    return {
+        "kiosk": {
+            "id": c.kiosk_id,
+            "branch": c.branch,
+            "branch_name": c.branch_name,
+            "timezone": c.timezone.key,
+            "languages": list(c.languages),
+            "data_dir": str(c.data_dir),
+        },
+        "printer": {"uri": c.printer_uri, "on_fault": c.on_fault, "width": c.paper_width},
+        "scanner": {"uri": c.scanner_uri},
+        "central": {
+            "url": c.central_url,
+            "token_file": str(c.central_token_file),
+            **({"ca_file": str(c.central_ca_file)} if c.central_ca_file else {}),
+        },
+        "server": {"listen": c.server_listen},
+        "ticket": {
+            **({"status_url": c.status_url} if c.status_url else {}),
+            "key_file": str(c.ticket_key_file),
+        },
+        "queue": {
+            "no_show_tolerance_min": c.no_show_tolerance_min,
+            "appointment_early_min": c.appointment_early_min,
+            "appointment_grace_min": c.appointment_grace_min,
+        },
+        "services": [
+            {
+                "code": s.code,
+                "name": dict(s.name),
+                "hours": {day: [str(iv) for iv in ivs] for day, ivs in s.hours.days.items()},
+                "minutes": s.minutes,
+                "desks": s.desks,
+                **({"daily_cap": s.daily_cap} if s.daily_cap else {}),
+            }
+            for s in c.services
+        ],
+    }
+
+
+# -- issue and scan ---------------------------------------------------------------------------
+
+
+@cli.command("issue")
+@click.argument("service")
+@json_option
+@pass_context
+@handled
+def issue_cmd(obj: Context, service: str, as_json: bool) -> None:
+    """Issue a walk-in ticket for SERVICE exactly as the totem does.
+
+    \b
+    Example:
+      kiosk issue A --json
+      {"ahead": 3, "payload": "T1...", "printed": false, "service": "A", "ticket": "A042", ...}
+    """
+    totem = obj.totem()
+    if obj.config.service(service) is None:
+        codes = ", ".join(s.code for s in obj.config.services)
+        raise Fail(f'service: "{service}" is not a configured service ({codes})', 2)
+    try:
+        issued = totem.issue_walkin(service)
+    except Unavailable as exc:
+        raise Fail(str(exc), 1) from None
+    human = (
+        f"{issued.ticket.code}  ahead {issued.ahead}  wait ~{issued.wait_min} min"
+        f"  {'printed' if issued.printed else 'not printed'}"
+    )
+    emit(issued.as_json(), as_json, human)
+
+
+@cli.command("scan")
+@click.argument("text")
+@json_option
+@pass_context
+@handled
+def scan_cmd(obj: Context, text: str, as_json: bool) -> None:
+    """Handle a scanned code (a ticket or a booking QR) exactly as the totem does.
+
+    The result is reentry, checkin, too_early, too_late or rejected; the scanned text itself
+    is never logged.
+
+    \b
+    Example:
+      kiosk scan 'T1.K3F9.261123.A042.ABCDEFGHIJ' --json
+      {"reason": "served", "result": "reentry", "ticket": "A057", ...}
+    """
+    outcome = obj.totem().scan(text)
+    human = outcome.result.value
+    if outcome.issued:
+        human += f" {outcome.issued.ticket.code}"
+    if outcome.come_back_at:
+        human += f" (come back after {outcome.come_back_at})"
+    if outcome.reason:
+        human += f" ({outcome.reason})"
+    emit(outcome.as_json(), as_json, human)
+
+
+# -- status and retention ---------------------------------------------------------------------
+
+
+@cli.command("status")
+@json_option
+@pass_context
+@handled
+def status_cmd(obj: Context, as_json: bool) -> None:
+    """Tickets today per service, printer, scanner, outbox backlog and last sync.
+
+    \b
+    Example:
+      kiosk status --json
+    """
+    totem = obj.totem()
+    now = obj.clock()
+    tz = obj.config.timezone
+    day = totem.today(now).isoformat()
+    counts = store_tickets.counts(obj.store(), day)
+    backlog = outbox.backlog(obj.store().conn)
+    services = [
+        {
+            "code": st.service.code,
+            "issued": counts.get(st.service.code, {}).get("issued", 0),
+            "waiting": st.waiting,
+            "wait_min": st.wait_min,
+            "available": st.availability.available,
+            "reason": st.availability.describe(tz, now),
+        }
+        for st in totem.states()
+    ]
+    data = {
+        "kiosk": obj.config.kiosk_id,
+        "day": day,
+        "tickets_today": sum(s["issued"] for s in services),
+        "services": services,
+        "printer": {"uri": obj.config.printer_uri, "state": "unknown"},
+        "scanner": {"uri": obj.config.scanner_uri},
+        "outbox": backlog,
+        "last_sync": obj.store().scalar("SELECT value FROM state WHERE key = 'last_sync'"),
+    }
+    lines = [f"{obj.config.branch_name} ({obj.config.kiosk_id}), {day}"]
+    lines += [
+        f"  {s['code']:<2} issued {s['issued']:>3}  waiting {s['waiting']:>3}"
+        f"  wait ~{s['wait_min']} min  {s['reason']}"
+        for s in services
+    ]
+    lines.append(f"  printer {data['printer']['uri']} ({data['printer']['state']})")
+    lines.append(f"  scanner {data['scanner']['uri']}")
+    lines.append(
+        f"  outbox  {backlog['waiting']} waiting, {backlog['parked']} parked;"
+        f" last sync {data['last_sync'] or 'never'}"
+    )
+    emit(data, as_json, "\n".join(lines))
+
+
+@cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; change nothing.")
+@json_option
+@pass_context
+@handled
+def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
+    """Delete earlier days' tickets, calls and appointments and scrub them from disk.
+
+    Run by kiosk-purge.timer shortly after midnight and at boot. Events the central server
+    has not acknowledged yet are kept until the sync agent delivers them.
+
+    \b
+    Example:
+      kiosk purge --dry-run
+    """
+    now = obj.clock()
+    today = now.astimezone(obj.config.timezone).date().isoformat()
+    store: Store = obj.store()
+    report = retention.plan(store, today, now) if dry_run else retention.purge(store, today, now)
+    verb = "would delete" if dry_run else "deleted"
+    human = (
+        f"{verb} {report.tickets} tickets, {report.calls} calls, {report.appointments}"
+        f" appointments, {report.parked_events} parked events older than 30 days"
+        f" (before {today}); kept {report.unsent_events_kept} events not yet sent"
+    )
+    if not dry_run:
+        human += "; WAL truncated"
+    emit({"dry_run": dry_run, "before": today, **report.as_dict()}, as_json, human)
+
+
+from kiosk.cli import demo as _demo  # noqa: E402  (registers `kiosk demo`)
+
+cli.add_command(_demo.demo)

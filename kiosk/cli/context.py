@@ -1,0 +1,102 @@
+"""What every command needs: the configuration, the store and the totem, loaded on demand,
+and the mapping of known failures to one error line and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kiosk import secrets
+from kiosk.config import DEFAULT_PATH, Config, ConfigError, load
+from kiosk.store import StorageError, Store
+from kiosk.totem import Totem, utc_now
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Fail(click.ClickException):
+    """A failure to report with an exit code (1 runtime, 2 input or configuration).
+
+    The message is printed as it is: one line, or one line per configuration problem.
+    """
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
+class Context:
+    """Lazily loaded configuration, store and totem for one command.
+
+    Args:
+        config_path: the TOML file.
+        clock: the current instant; tests pass a fixed one.
+    """
+
+    def __init__(self, config_path: Path, clock: Callable[[], datetime] = utc_now) -> None:
+        self.config_path = config_path
+        self.clock = clock
+        self._store: Store | None = None
+
+    @functools.cached_property
+    def config(self) -> Config:
+        return load(self.config_path)
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.config.database)
+        return self._store
+
+    def ticket_key(self) -> bytes:
+        return secrets.ensure(self.config.ticket_key_file)
+
+    def totem(self) -> Totem:
+        return Totem(self.config, self.store(), self.ticket_key(), clock=self.clock)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("KIOSK_CONFIG") or DEFAULT_PATH)
+
+
+def handled(func: F) -> F:
+    """Run a command body, turning known failures into :class:`Fail`."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            raise Fail("\n".join(exc.problems), 2) from None
+        except StorageError as exc:
+            raise Fail(f"database: {exc}", 1) from None
+        except secrets.SecretError as exc:
+            raise Fail(f"secret: {exc}", 1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit(data: dict[str, Any], as_json: bool, human: str) -> None:
+    """Print a result as JSON (for scripts) or as a human line."""
+    click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True) if as_json else human)
+
+
+def setup_logging() -> None:
+    """One line per event on stderr, which systemd sends to the journal."""
+    level = os.environ.get("KIOSK_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

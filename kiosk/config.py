@@ -1,0 +1,462 @@
+"""The totem's configuration: TOML, validated whole, every problem reported with its key path.
+
+``load(path)`` returns a :class:`Config` or raises :class:`ConfigError` holding one line per
+problem, each ``path.to.key: what is wrong``. Keys fixed by DESIGN.md section 7 keep their names;
+the keys this product adds (``[ticket]``, ``[queue]``, ``printer.width``, ``central.ca_file``)
+have defaults, so a minimal file is enough.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.core.hours import WEEKDAYS, HoursError, WeeklyHours
+from kiosk.core.payload import MAX_LENGTH as PAYLOAD_LENGTH
+from kiosk.core.scan import MAX_SCAN_LENGTH
+from kiosk.core.tickets import MAX_NUMBER, SERVICE_CODE
+
+DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+LANGUAGES = ("it", "en", "fr", "de", "es", "ar")
+PRINTER_SCHEMES = ("usb", "serial", "tcp", "file", "sim", "none")
+SCANNER_SCHEMES = ("evdev", "serial", "sim", "none")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: Mapping[str, str]
+    hours: WeeklyHours
+    minutes: float
+    desks: int
+    daily_cap: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated configuration. Paths are absolute."""
+
+    source: Path
+    kiosk_id: str
+    branch: str
+    branch_name: str
+    timezone: ZoneInfo
+    languages: tuple[str, ...]
+    data_dir: Path
+    printer_uri: str
+    on_fault: str
+    paper_width: int
+    scanner_uri: str
+    central_url: str
+    central_token_file: Path
+    central_ca_file: Path | None
+    server_listen: str
+    status_url: str | None
+    ticket_key_file: Path
+    no_show_tolerance_min: int
+    appointment_early_min: int
+    appointment_grace_min: int
+    services: tuple[Service, ...] = field(default_factory=tuple)
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "kiosk.sqlite3"
+
+    def service(self, code: str) -> Service | None:
+        return next((s for s in self.services if s.code == code), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# A small validating reader: each accessor records a problem under the key's path and returns
+# None instead of raising, so one pass reports every problem in the file.
+
+
+class _Reader:
+    def __init__(self, base: Path) -> None:
+        self.problems: list[str] = []
+        self.base = base
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def table(self, data: Mapping[str, Any], path: str, allowed: tuple[str, ...]) -> None:
+        for key in data:
+            if key not in allowed:
+                self.problem(
+                    f"{path}.{key}" if path else key, f"unknown key (allowed: {', '.join(allowed)})"
+                )
+
+    def get(
+        self,
+        data: Mapping[str, Any],
+        path: str,
+        key: str,
+        kind: type | tuple[type, ...],
+        *,
+        default: Any = ...,
+        check: Callable[[Any], str | None] | None = None,
+    ) -> Any:
+        full = f"{path}.{key}" if path else key
+        if key not in data:
+            if default is ...:
+                self.problem(full, "missing")
+                return None
+            return default
+        value = data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            names = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            self.problem(full, f"{_show(value)} is not {names}")
+            return None
+        if check is not None:
+            message = check(value)
+            if message:
+                self.problem(full, message)
+                return None
+        return value
+
+    def path_value(
+        self, data: Mapping[str, Any], path: str, key: str, default: Any = ...
+    ) -> Path | None:
+        text = self.get(data, path, key, str, default=default)
+        if text is None:
+            return None
+        candidate = Path(text).expanduser()
+        return candidate if candidate.is_absolute() else (self.base / candidate).resolve()
+
+
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    list: "a list",
+    dict: "a table",
+    bool: "true or false",
+}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in choices else f"{_show(value)} is not one of {', '.join(choices)}"
+
+    return check
+
+
+def _range(low: float, high: float) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if low <= value <= high else f"{value} is outside {low:g}..{high:g}"
+
+    return check
+
+
+def _uri(schemes: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in schemes:
+            allowed = ", ".join(s + "://" for s in schemes)
+            return f'"{value}" is not a URI with a scheme among {allowed}'
+        return None
+
+    return check
+
+
+def _http_url(value: Any) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f'"{value}" is not an http:// or https:// URL'
+    return None
+
+
+def _listen(value: Any) -> str | None:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        return f'"{value}" is not HOST:PORT (port 1..65535)'
+    return None
+
+
+def _ident(value: Any) -> str | None:
+    if not _ID.match(value):
+        return f'"{value}" is not lowercase letters, digits and dashes (1-63 characters)'
+    return None
+
+
+def _timezone(value: Any) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f'"{value}" is not a known timezone (like "Europe/Rome")'
+    return None
+
+
+def _status_url(value: Any) -> str | None:
+    room = MAX_SCAN_LENGTH - PAYLOAD_LENGTH
+    if _http_url(value):
+        return _http_url(value)
+    if len(value) > room:
+        return (
+            f"is {len(value)} characters; at most {room} fit in a scannable code with the payload"
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+
+_SECTIONS = ("kiosk", "printer", "scanner", "central", "server", "ticket", "queue", "services")
+
+
+def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
+    """Validate parsed TOML and build the configuration.
+
+    Raises:
+        ConfigError: with every problem found.
+    """
+    r = _Reader(base)
+    r.table(data, "", _SECTIONS)
+    sections = {}
+    for name in _SECTIONS[:-1]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            r.problem(name, f"{_show(value)} is not a table")
+            value = {}
+        sections[name] = value
+
+    k = sections["kiosk"]
+    r.table(k, "kiosk", ("id", "branch", "branch_name", "timezone", "languages", "data_dir"))
+    kiosk_id = r.get(k, "kiosk", "id", str, check=_ident)
+    branch = r.get(k, "kiosk", "branch", str, check=_ident)
+    branch_name = r.get(
+        k, "kiosk", "branch_name", str, check=lambda v: None if v.strip() else "is empty"
+    )
+    tz_name = r.get(k, "kiosk", "timezone", str, check=_timezone)
+    languages = _languages(r, k)
+    data_dir = r.path_value(k, "kiosk", "data_dir")
+
+    p = sections["printer"]
+    r.table(p, "printer", ("uri", "on_fault", "width"))
+    printer_uri = r.get(p, "printer", "uri", str, default="none://", check=_uri(PRINTER_SCHEMES))
+    on_fault = r.get(
+        p, "printer", "on_fault", str, default="screen", check=_one_of(("screen", "block"))
+    )
+    width = r.get(
+        p,
+        "printer",
+        "width",
+        int,
+        default=80,
+        check=lambda v: None if v in (58, 80) else f"{v} is not 58 or 80 (mm)",
+    )
+
+    s = sections["scanner"]
+    r.table(s, "scanner", ("uri",))
+    scanner_uri = r.get(s, "scanner", "uri", str, default="none://", check=_uri(SCANNER_SCHEMES))
+
+    c = sections["central"]
+    r.table(c, "central", ("url", "token_file", "ca_file"))
+    central_url = r.get(c, "central", "url", str, check=_http_url)
+    token_file = r.path_value(c, "central", "token_file")
+    ca_file = r.path_value(c, "central", "ca_file", default=None)
+
+    sv = sections["server"]
+    r.table(sv, "server", ("listen",))
+    listen = r.get(sv, "server", "listen", str, default="0.0.0.0:8080", check=_listen)
+
+    t = sections["ticket"]
+    r.table(t, "ticket", ("status_url", "key_file"))
+    status_url = r.get(t, "ticket", "status_url", str, default=None, check=_status_url)
+    key_file = r.path_value(t, "ticket", "key_file", default=None)
+    if key_file is None and data_dir is not None and "key_file" not in t:
+        key_file = data_dir / "secrets" / "ticket-key"
+
+    q = sections["queue"]
+    r.table(q, "queue", ("no_show_tolerance_min", "appointment_early_min", "appointment_grace_min"))
+    tolerance = r.get(q, "queue", "no_show_tolerance_min", int, default=15, check=_range(0, 240))
+    early = r.get(q, "queue", "appointment_early_min", int, default=30, check=_range(0, 240))
+    grace = r.get(q, "queue", "appointment_grace_min", int, default=10, check=_range(0, 240))
+
+    services = _services(r, data.get("services"), languages or ())
+
+    if r.problems:
+        raise ConfigError(r.problems)
+    return Config(
+        source=source,
+        kiosk_id=kiosk_id,
+        branch=branch,
+        branch_name=branch_name,
+        timezone=ZoneInfo(tz_name),
+        languages=tuple(languages),
+        data_dir=data_dir,
+        printer_uri=printer_uri,
+        on_fault=on_fault,
+        paper_width=width,
+        scanner_uri=scanner_uri,
+        central_url=central_url.rstrip("/"),
+        central_token_file=token_file,
+        central_ca_file=ca_file,
+        server_listen=listen,
+        status_url=status_url,
+        ticket_key_file=key_file,
+        no_show_tolerance_min=tolerance,
+        appointment_early_min=early,
+        appointment_grace_min=grace,
+        services=tuple(services),
+    )
+
+
+def _languages(r: _Reader, k: Mapping[str, Any]) -> list[str] | None:
+    langs = r.get(k, "kiosk", "languages", list, default=["it", "en"])
+    if langs is None:
+        return None
+    ok = True
+    for i, lang in enumerate(langs):
+        if lang not in LANGUAGES:
+            r.problem(
+                f"kiosk.languages[{i}]",
+                f"{_show(lang)} is not a supported language ({', '.join(LANGUAGES)})",
+            )
+            ok = False
+    if not langs:
+        r.problem("kiosk.languages", "is empty; the first language is the branch default")
+        ok = False
+    if len(set(langs)) != len(langs):
+        r.problem("kiosk.languages", "lists a language twice")
+        ok = False
+    return langs if ok else None
+
+
+def _services(r: _Reader, raw: Any, languages: tuple[str, ...] | list[str]) -> list[Service]:
+    if raw is None:
+        r.problem("services", "missing: at least one [[services]] table")
+        return []
+    if not isinstance(raw, list) or not raw:
+        r.problem("services", "must be one or more [[services]] tables")
+        return []
+    services: list[Service] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(raw):
+        path = f"services[{i}]"
+        if not isinstance(item, dict):
+            r.problem(path, f"{_show(item)} is not a table")
+            continue
+        before = len(r.problems)
+        r.table(item, path, ("code", "name", "hours", "minutes", "desks", "daily_cap"))
+        code = r.get(
+            item,
+            path,
+            "code",
+            str,
+            check=lambda v: (
+                None if SERVICE_CODE.match(v) else f'"{v}" is not one or two capital letters'
+            ),
+        )
+        if code is not None:
+            if code in seen:
+                r.problem(f"{path}.code", f'"{code}" is already used by services[{seen[code]}]')
+            seen.setdefault(code, i)
+        name = _service_name(r, item, path, languages)
+        hours = _hours(r, item, path)
+        minutes = r.get(item, path, "minutes", (int, float), check=_range(0.5, 240))
+        desks = r.get(item, path, "desks", int, default=1, check=_range(1, 99))
+        cap = r.get(item, path, "daily_cap", int, default=None, check=_range(1, MAX_NUMBER))
+        if len(r.problems) == before:
+            services.append(Service(code, name, hours, float(minutes), desks, cap))
+    return services
+
+
+def _service_name(
+    r: _Reader, item: Mapping[str, Any], path: str, languages: Any
+) -> dict[str, str] | None:
+    name = r.get(item, path, "name", dict)
+    if name is None:
+        return None
+    for lang, text in name.items():
+        if lang not in LANGUAGES:
+            r.problem(
+                f"{path}.name.{lang}", f"unknown language (supported: {', '.join(LANGUAGES)})"
+            )
+        elif not isinstance(text, str) or not text.strip():
+            r.problem(f"{path}.name.{lang}", f"{_show(text)} is not a non-empty string")
+    for lang in languages:
+        if lang not in name:
+            r.problem(f"{path}.name", f'has no "{lang}" text, and kiosk.languages lists "{lang}"')
+    return dict(name)
+
+
+def _hours(r: _Reader, item: Mapping[str, Any], path: str) -> WeeklyHours | None:
+    spec = r.get(item, path, "hours", dict)
+    if spec is None:
+        return None
+    ok = True
+    for day, intervals in spec.items():
+        where = f"{path}.hours.{day}"
+        if day not in WEEKDAYS:
+            r.problem(where, f"unknown day (use {', '.join(WEEKDAYS)})")
+            ok = False
+            continue
+        if not isinstance(intervals, list) or not all(isinstance(x, str) for x in intervals):
+            r.problem(where, f'{_show(intervals)} is not a list of "HH:MM-HH:MM" intervals')
+            ok = False
+            continue
+        try:
+            WeeklyHours.parse({day: intervals})
+        except HoursError as exc:
+            r.problem(where, str(exc))
+            ok = False
+    return WeeklyHours.parse(spec) if ok else None
+
+
+def read(path: Path) -> Mapping[str, Any]:
+    """Read a TOML file.
+
+    Raises:
+        ConfigError: the file cannot be read or is not valid TOML.
+    """
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such file"]) from None
+    except PermissionError:
+        raise ConfigError([f"{path}: cannot be read (permission denied)"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path}: is a directory, not a file"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([f"{path}: not valid TOML: not UTF-8 text"]) from None
+
+
+def load(path: Path) -> Config:
+    """Read and validate a configuration file.
+
+    Raises:
+        ConfigError: with every problem found.
+    """
+    path = path.expanduser().absolute()
+    return parse(read(path), path.parent, path)

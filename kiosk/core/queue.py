@@ -1,0 +1,156 @@
+"""Availability of a service, the wait estimate and the order in which desks call tickets."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from kiosk.core.hours import WeeklyHours
+from kiosk.core.tickets import MAX_NUMBER, Kind
+
+# Learned service time: an exponential moving average over today's served tickets.
+SERVICE_TIME_WEIGHT = 0.3
+# Durations outside this range (minutes) are a desk that forgot to press "done" or pressed it
+# twice; they say nothing about how long a service takes.
+SERVICE_TIME_RANGE = (0.5, 90.0)
+
+
+class Reason(StrEnum):
+    """Why a service does or does not offer a walk-in ticket now."""
+
+    OPEN = "open"
+    CLOSED = "closed"  # closed now; ``until`` says when it opens (None: not in the next week)
+    CAP_REACHED = "cap_reached"  # the daily cap or the day's numbers are used up
+    CLOSING = "closing"  # open, but the predicted start of service is after closing time
+    PRINTER = "printer"  # the printer cannot print and the totem is set to block
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a walk-in ticket is offered, and if not, why."""
+
+    reason: Reason
+    until: datetime | None = None  # for CLOSED: the next opening (UTC)
+
+    @property
+    def available(self) -> bool:
+        return self.reason is Reason.OPEN
+
+    def describe(self, tz: ZoneInfo, now: datetime) -> str:
+        """A short English description, for logs and the CLI (the UI translates ``reason``)."""
+        if self.reason is Reason.CLOSED:
+            if self.until is None:
+                return "closed"
+            local = self.until.astimezone(tz)
+            if local.date() == now.astimezone(tz).date():
+                return f"closed until {local:%H:%M}"
+            return f"closed until {local:%a %H:%M}"
+        return {
+            Reason.OPEN: "open",
+            Reason.CAP_REACHED: "no more tickets today",
+            Reason.CLOSING: "no more tickets today",
+            Reason.PRINTER: "printer unavailable",
+        }[self.reason]
+
+
+def learned_service_minutes(configured: float, served_minutes: Iterable[float]) -> float:
+    """The service time estimate: the configured value, moved by each served ticket in turn.
+
+    Args:
+        configured: the starting estimate from the configuration.
+        served_minutes: durations of today's served tickets of the service, oldest first.
+    """
+    estimate = configured
+    low, high = SERVICE_TIME_RANGE
+    for minutes in served_minutes:
+        if low <= minutes <= high:
+            estimate += SERVICE_TIME_WEIGHT * (minutes - estimate)
+    return estimate
+
+
+def wait_minutes(ahead: int, service_minutes: float, desks: int) -> int:
+    """People ahead x service time / open desks, rounded up to whole minutes."""
+    if ahead <= 0:
+        return 0
+    return math.ceil(ahead * service_minutes / max(desks, 1))
+
+
+def availability(
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    hours: WeeklyHours,
+    issued_today: int,
+    daily_cap: int | None,
+    wait_min: int,
+    printer_blocks: bool = False,
+) -> Availability:
+    """Whether a walk-in ticket for a service can be issued at ``now``.
+
+    Args:
+        now: the current instant (aware).
+        tz: the branch timezone.
+        hours: the service's opening hours.
+        issued_today: tickets of the service already numbered today (all kinds).
+        daily_cap: the configured cap on tickets per day, if any.
+        wait_min: the current wait estimate for a new ticket.
+        printer_blocks: the printer is faulty and the totem is set to block issuing.
+    """
+    window = hours.current_window(now, tz)
+    if window is None:
+        return Availability(Reason.CLOSED, hours.next_opening(now, tz))
+    cap = min(daily_cap or MAX_NUMBER, MAX_NUMBER)
+    if issued_today >= cap:
+        return Availability(Reason.CAP_REACHED)
+    if now.astimezone(UTC) + timedelta(minutes=wait_min) >= window[1]:
+        return Availability(Reason.CLOSING)
+    if printer_blocks:
+        return Availability(Reason.PRINTER)
+    return Availability(Reason.OPEN)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A ticket waiting to be called, as the call order sees it."""
+
+    ticket_id: int
+    service: str
+    kind: Kind
+    issued_at: datetime
+    slot_at: datetime | None = None  # appointments: the booked slot
+    returned_at: datetime | None = None  # a no-show who came back within the tolerance
+
+
+def call_rank(entry: Waiting, now: datetime) -> tuple[int, datetime, int]:
+    """Sort key for calling: lower is called first.
+
+    Class 0: appointments whose slot has come and re-entries (citizens who already queued once).
+    Class 1: no-shows who came back within the tolerance: near the front, after class 0.
+    Class 2: everyone else in order of arrival (appointments checked in early wait here until
+    their slot comes, so they are never called after walk-ins who came later than their slot).
+    """
+    if entry.kind is Kind.REENTRY:
+        return (0, entry.issued_at, entry.ticket_id)
+    if entry.kind is Kind.APPOINTMENT and entry.slot_at is not None and entry.slot_at <= now:
+        return (0, entry.slot_at, entry.ticket_id)
+    if entry.returned_at is not None:
+        return (1, entry.returned_at, entry.ticket_id)
+    return (2, entry.issued_at, entry.ticket_id)
+
+
+def call_order(waiting: Iterable[Waiting], services: Sequence[str], now: datetime) -> list[Waiting]:
+    """The waiting tickets of ``services`` in the order a desk serving them calls them."""
+    wanted = set(services)
+    return sorted((w for w in waiting if w.service in wanted), key=lambda w: call_rank(w, now))
+
+
+def people_ahead(waiting: Iterable[Waiting], ticket_id: int, now: datetime) -> int:
+    """How many tickets of the same service will be called before ``ticket_id``."""
+    entries = list(waiting)
+    mine = next(w for w in entries if w.ticket_id == ticket_id)
+    order = call_order(entries, [mine.service], now)
+    return [w.ticket_id for w in order].index(ticket_id)

@@ -1,0 +1,69 @@
+"""Secrets live in files outside the TOML, readable by the kiosk user only (0600).
+
+A missing secret is created on first run, atomically: the bytes are written to a private
+temporary file that is then hard-linked into place, so two processes starting together agree
+on one secret and nobody ever reads a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+
+
+class SecretError(Exception):
+    """A secret file exists but cannot be used."""
+
+
+def ensure(path: Path, make: bytes | None = None) -> bytes:
+    """Read the secret at ``path``, creating it (0600, folder 0700) when missing.
+
+    Args:
+        path: where the secret lives.
+        make: the content to create it with; 32 random bytes, hex-encoded, when None.
+
+    Raises:
+        SecretError: the file is empty, unreadable, or readable by others.
+    """
+    if not path.exists():
+        _create(path, make if make is not None else secrets.token_hex(32).encode("ascii"))
+    return read(path)
+
+
+def read(path: Path) -> bytes:
+    """Read an existing secret, refusing one that group or others can read.
+
+    Raises:
+        SecretError: missing, empty, unreadable or too open.
+    """
+    try:
+        mode = path.stat().st_mode
+        data = path.read_bytes().strip()
+    except FileNotFoundError:
+        raise SecretError(f"{path}: missing") from None
+    except OSError as exc:
+        raise SecretError(f"{path}: cannot be read ({exc.strerror})") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise SecretError(f"{path}: readable by others (mode {stat.S_IMODE(mode):o}); chmod 600 it")
+    if not data:
+        raise SecretError(f"{path}: empty")
+    return data
+
+
+def _create(path: Path, content: bytes) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, content + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another process created it first; theirs wins
+    finally:
+        tmp.unlink()

@@ -1,0 +1,54 @@
+"""Storage errors sorted by whose fault they are.
+
+Known conditions of the machine (disk full, read-only file system, database locked by another
+process, I/O error, a damaged file) become :class:`StorageError` with a message a technician
+can act on. Anything else is a bug in our code and propagates unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+_KNOWN = {
+    "SQLITE_FULL": ("full", "the disk is full; free space in {dir}"),
+    "SQLITE_READONLY": ("readonly", "the database is read-only; check the permissions of {dir}"),
+    "SQLITE_BUSY": ("locked", "the database is locked by another process; try again"),
+    "SQLITE_LOCKED": ("locked", "the database is locked by another process; try again"),
+    "SQLITE_IOERR": ("io", "disk I/O error on {path}; check the disk (dmesg)"),
+    "SQLITE_CANTOPEN": ("cantopen", "cannot open {path}; check that {dir} exists and is writable"),
+    "SQLITE_CORRUPT": ("corrupt", "{path} is damaged; run `kiosk doctor`"),
+    "SQLITE_NOTADB": ("corrupt", "{path} is not a Totem database"),
+    "SQLITE_PERM": ("readonly", "permission denied on {path}"),
+}
+
+
+class StorageError(Exception):
+    """A known storage condition; ``kind`` is full|readonly|locked|io|cantopen|corrupt."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def classify(exc: sqlite3.Error, path: Path) -> StorageError | None:
+    """The known condition behind an SQLite error, or None when it is a bug."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    for prefix, (kind, template) in _KNOWN.items():
+        if name == prefix or name.startswith(prefix + "_"):
+            return StorageError(kind, template.format(path=path, dir=path.parent))
+    return None
+
+
+@contextlib.contextmanager
+def translated(path: Path) -> Iterator[None]:
+    """Turn known SQLite failures inside the block into :class:`StorageError`."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        known = classify(exc, path)
+        if known is None:
+            raise
+        raise known from exc

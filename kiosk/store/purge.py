@@ -1,0 +1,103 @@
+"""Retention: delete earlier days' data, then scrub it from the database file and its WAL.
+
+``secure_delete`` makes SQLite overwrite deleted content with zeros in the pages it rewrites;
+those pages first land in the WAL, next to older frames that still hold the original rows.
+A TRUNCATE checkpoint copies the zeroed pages into the main file and cuts the WAL to zero
+bytes, so no copy of the deleted content remains in either file.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from kiosk.store.db import Store
+from kiosk.store.errors import StorageError, translated
+from kiosk.store.tickets import utc_text
+
+PARKED_RETENTION = timedelta(days=30)
+
+# What retention removes: name -> (count, delete), with ``:today`` and ``:parked_before`` bound.
+_TARGETS = {
+    "tickets": (
+        "SELECT COUNT(*) FROM tickets WHERE day < :today",
+        "DELETE FROM tickets WHERE day < :today",
+    ),
+    "calls": (
+        "SELECT COUNT(*) FROM calls WHERE day < :today",
+        "DELETE FROM calls WHERE day < :today",
+    ),
+    "appointments": (
+        "SELECT COUNT(*) FROM appointments WHERE day < :today",
+        "DELETE FROM appointments WHERE day < :today",
+    ),
+    "outbox": (
+        "SELECT COUNT(*) FROM outbox WHERE state = 'parked' AND parked_at < :parked_before",
+        "DELETE FROM outbox WHERE state = 'parked' AND parked_at < :parked_before",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    tickets: int
+    calls: int
+    appointments: int
+    parked_events: int
+    unsent_events_kept: int  # events of earlier days the central server has not acked yet
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _params(today: str, now: datetime) -> dict[str, str]:
+    return {"today": today, "parked_before": utc_text(now - PARKED_RETENTION)}
+
+
+def plan(store: Store, today: str, now: datetime) -> PurgeReport:
+    """What a purge would delete (nothing is changed)."""
+    params = _params(today, now)
+    found = {
+        name: int(store.scalar(count, params) or 0) for name, (count, _delete) in _TARGETS.items()
+    }
+    kept = store.scalar("SELECT COUNT(*) FROM outbox WHERE state = 'ready' AND day < ?", (today,))
+    return PurgeReport(
+        found["tickets"], found["calls"], found["appointments"], found["outbox"], int(kept or 0)
+    )
+
+
+def purge(
+    store: Store, today: str, now: datetime, *, checkpoint_timeout: float = 30.0
+) -> PurgeReport:
+    """Delete every ticket, call and appointment of days before ``today`` and parked events
+    older than 30 days, then checkpoint and truncate the WAL.
+
+    Raises:
+        StorageError: the WAL could not be truncated because another process kept reading
+            for longer than ``checkpoint_timeout`` seconds (the deletion itself is committed).
+    """
+    params = _params(today, now)
+    report = plan(store, today, now)
+    with store.write() as conn:
+        for _count, delete in _TARGETS.values():
+            conn.execute(delete, params)
+    scrub_wal(store, checkpoint_timeout)
+    return report
+
+
+def scrub_wal(store: Store, timeout: float) -> None:
+    """Checkpoint every WAL frame into the database and truncate the WAL to zero bytes."""
+    deadline = time.monotonic() + timeout
+    with translated(store.path):
+        while True:
+            busy, _log, _done = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return
+            if time.monotonic() > deadline:
+                raise StorageError(
+                    "locked",
+                    "deleted, but the WAL could not be truncated: another process kept it busy;"
+                    " run `kiosk purge` again",
+                )
+            time.sleep(0.2)

@@ -1,0 +1,116 @@
+"""Versioned migrations, applied in order at open; ``PRAGMA user_version`` is the version."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.store.errors import StorageError
+
+# Each migration is applied once, inside the transaction that bumps user_version.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: tickets, the outbox, today's appointments and calls, desks, small key-value state.
+    """
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,                 -- branch-local YYYY-MM-DD
+        service TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('walkin', 'reentry', 'appointment')),
+        ref TEXT,                          -- re-entry: earlier ticket; appointment: its ref
+        issued_at TEXT NOT NULL,           -- UTC, ISO 8601
+        slot_at TEXT,                      -- appointments: the booked slot, UTC
+        status TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (status IN ('waiting', 'called', 'done', 'no_show', 'transferred')),
+        called_at TEXT,
+        done_at TEXT,
+        no_show_at TEXT,
+        returned_at TEXT,                  -- a no-show back within the tolerance
+        reentry_issued INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (day, service, number)
+    );
+    CREATE INDEX tickets_waiting ON tickets (day, service, status);
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- strictly increasing, never reused
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        day TEXT NOT NULL,
+        at TEXT NOT NULL,
+        ticket TEXT,
+        service TEXT,
+        ref TEXT,
+        printer TEXT,
+        backlog INTEGER,
+        state TEXT NOT NULL DEFAULT 'ready' CHECK (state IN ('ready', 'parked')),
+        parked_at TEXT,
+        error TEXT
+    );
+    CREATE TABLE appointments (
+        day TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        code_sha256 TEXT NOT NULL,
+        service TEXT NOT NULL,
+        slot TEXT NOT NULL,                -- HH:MM, branch-local
+        ticket TEXT,                       -- set at check-in
+        PRIMARY KEY (day, ref)
+    );
+    CREATE INDEX appointments_code ON appointments (day, code_sha256);
+    CREATE TABLE calls (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,
+        ticket TEXT NOT NULL,
+        desk TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE desks (
+        desk TEXT PRIMARY KEY,
+        token_sha256 TEXT NOT NULL
+    );
+    CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT
+    );
+    """,
+)
+
+VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements the way SQLite does (comments may hold semicolons)."""
+    out, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer)
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer)
+    return out
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to :data:`VERSION`; returns the version found before.
+
+    Raises:
+        StorageError: the file was written by a newer Totem than this one.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > VERSION:
+            raise StorageError(
+                "newer",
+                f"database schema version {found} is newer than this program ({VERSION}); "
+                "upgrade Totem",
+            )
+        for version in range(found, VERSION):
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(found)

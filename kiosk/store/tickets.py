@@ -1,0 +1,268 @@
+"""Issuing and reading tickets. Numbering is gapless and unique per service per day.
+
+A number is taken as MAX(number) + 1 inside a BEGIN IMMEDIATE transaction that also inserts
+the ticket and its outbox event: concurrent issuers queue on the write lock, a crash rolls the
+whole transaction back (no gap), and UNIQUE(day, service, number) backs the invariant.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from kiosk.core.queue import Waiting
+from kiosk.core.tickets import Kind, Status, format_code, next_number
+from kiosk.store.db import Store
+from kiosk.store.outbox import add_event, rfc3339
+
+
+class IssueRefused(Exception):
+    """A ticket could not be issued for a domain reason; ``reason`` is a stable word."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    day: str
+    service: str
+    number: int
+    code: str
+    kind: Kind
+    status: Status
+    issued_at: datetime
+    ref: str | None = None
+    slot_at: datetime | None = None
+    called_at: datetime | None = None
+    done_at: datetime | None = None
+    no_show_at: datetime | None = None
+    returned_at: datetime | None = None
+    reentry_issued: bool = False
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _ticket(row: dict) -> Ticket:
+    return Ticket(
+        id=row["id"],
+        day=row["day"],
+        service=row["service"],
+        number=row["number"],
+        code=row["code"],
+        kind=Kind(row["kind"]),
+        status=Status(row["status"]),
+        issued_at=datetime.fromisoformat(row["issued_at"]),
+        ref=row["ref"],
+        slot_at=_moment(row["slot_at"]),
+        called_at=_moment(row["called_at"]),
+        done_at=_moment(row["done_at"]),
+        no_show_at=_moment(row["no_show_at"]),
+        returned_at=_moment(row["returned_at"]),
+        reentry_issued=bool(row["reentry_issued"]),
+    )
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What to issue: the caller has already decided that it may be issued."""
+
+    branch: str
+    tz: ZoneInfo
+    day: date
+    service: str
+    now: datetime
+    kind: Kind = Kind.WALKIN
+    ref: str | None = None  # re-entry: the earlier ticket; appointment: the appointment ref
+    slot_at: datetime | None = None
+    walkin_cap: int | None = None  # checked again inside the transaction
+
+
+def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
+    day = req.day.isoformat()
+    last, walkins = conn.execute(
+        "SELECT MAX(number), SUM(kind = 'walkin') FROM tickets WHERE day = ? AND service = ?",
+        (day, req.service),
+    ).fetchone()
+    if req.kind is Kind.WALKIN and req.walkin_cap is not None and (walkins or 0) >= req.walkin_cap:
+        raise IssueRefused("cap_reached")
+    try:
+        number = next_number(last)
+    except ValueError:
+        raise IssueRefused("cap_reached") from None
+    code = format_code(req.service, number)
+    issued_at = utc_text(req.now)
+    cursor = conn.execute(
+        "INSERT INTO tickets (day, service, number, code, kind, ref, issued_at, slot_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            day,
+            req.service,
+            number,
+            code,
+            req.kind.value,
+            req.ref,
+            issued_at,
+            None if req.slot_at is None else utc_text(req.slot_at),
+        ),
+    )
+    at = rfc3339(req.now, req.tz)
+    # The re-entry's earlier ticket travels as ``ref``; an appointment's ref goes only on
+    # appointment.checked_in, as the contract says.
+    add_event(
+        conn,
+        type="ticket.issued",
+        branch=req.branch,
+        day=day,
+        at=at,
+        ticket=code,
+        service=req.service,
+        ref=req.ref if req.kind is Kind.REENTRY else None,
+    )
+    if req.kind is Kind.APPOINTMENT:
+        add_event(
+            conn,
+            type="appointment.checked_in",
+            branch=req.branch,
+            day=day,
+            at=at,
+            ticket=code,
+            service=req.service,
+            ref=req.ref,
+        )
+    return Ticket(
+        id=int(cursor.lastrowid or 0),
+        day=day,
+        service=req.service,
+        number=number,
+        code=code,
+        kind=req.kind,
+        status=Status.WAITING,
+        issued_at=datetime.fromisoformat(issued_at),
+        ref=req.ref,
+        slot_at=req.slot_at,
+    )
+
+
+def issue(store: Store, req: Issue) -> Ticket:
+    """Number and store a walk-in ticket and its ``ticket.issued`` event, atomically.
+
+    Raises:
+        IssueRefused: the daily cap or the day's numbers are used up.
+    """
+    with store.write() as conn:
+        return _insert(conn, req)
+
+
+def issue_reentry(store: Store, req: Issue, earlier_id: int) -> Ticket:
+    """Issue the one re-entry ticket a served ticket gives, marking the earlier one used.
+
+    Raises:
+        IssueRefused: ``already_returned`` when another totem got there first.
+    """
+    with store.write() as conn:
+        changed = conn.execute(
+            "UPDATE tickets SET reentry_issued = 1 WHERE id = ? AND reentry_issued = 0",
+            (earlier_id,),
+        ).rowcount
+        if changed != 1:
+            raise IssueRefused("already_returned")
+        return _insert(conn, req)
+
+
+def check_in(store: Store, req: Issue, day: str) -> Ticket:
+    """Issue an appointment's ticket and record the check-in, once.
+
+    Raises:
+        IssueRefused: ``already_checked_in`` when the appointment already has a ticket.
+    """
+    with store.write() as conn:
+        row = conn.execute(
+            "SELECT ticket FROM appointments WHERE day = ? AND ref = ?", (day, req.ref)
+        ).fetchone()
+        if row is None or row[0] is not None:
+            raise IssueRefused("already_checked_in")
+        ticket = _insert(conn, req)
+        conn.execute(
+            "UPDATE appointments SET ticket = ? WHERE day = ? AND ref = ?",
+            (ticket.code, day, req.ref),
+        )
+        return ticket
+
+
+def requeue_no_show(store: Store, ticket_id: int, now: datetime) -> None:
+    """Put a no-show who came back within the tolerance back in the queue, near the front."""
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE tickets SET status = 'waiting', returned_at = ? WHERE id = ? "
+            "AND status = 'no_show'",
+            (utc_text(now), ticket_id),
+        )
+
+
+def find(store: Store, day: str, code: str) -> Ticket | None:
+    rows = store.query("SELECT * FROM tickets WHERE day = ? AND code = ?", (day, code))
+    return _ticket(rows[0]) if rows else None
+
+
+def waiting(store: Store, day: str, service: str | None = None) -> list[Waiting]:
+    """Today's waiting tickets (of one service, or all) as the call order sees them."""
+    sql = "SELECT * FROM tickets WHERE day = ? AND status = 'waiting'"
+    params: tuple[object, ...] = (day,)
+    if service is not None:
+        sql += " AND service = ?"
+        params += (service,)
+    return [
+        Waiting(
+            ticket_id=t.id,
+            service=t.service,
+            kind=t.kind,
+            issued_at=t.issued_at,
+            slot_at=t.slot_at,
+            returned_at=t.returned_at,
+        )
+        for t in map(_ticket, store.query(sql + " ORDER BY id", params))
+    ]
+
+
+def served_minutes(store: Store, day: str, service: str) -> list[float]:
+    """How long each of today's served tickets of a service took, oldest first.
+
+    Per ticket, never per desk: the figure feeds the wait estimate and nothing else.
+    """
+    rows = store.query(
+        "SELECT called_at, done_at FROM tickets WHERE day = ? AND service = ? AND status = 'done'"
+        " AND called_at IS NOT NULL AND done_at IS NOT NULL ORDER BY done_at",
+        (day, service),
+    )
+    return [
+        (
+            datetime.fromisoformat(r["done_at"]) - datetime.fromisoformat(r["called_at"])
+        ).total_seconds()
+        / 60
+        for r in rows
+    ]
+
+
+def counts(store: Store, day: str) -> dict[str, dict[str, int]]:
+    """Per service: tickets numbered today, walk-ins, waiting, and the last number used."""
+    rows = store.query(
+        "SELECT service, COUNT(*) AS issued, SUM(kind = 'walkin') AS walkins,"
+        " SUM(status = 'waiting') AS waiting, MAX(number) AS last FROM tickets WHERE day = ?"
+        " GROUP BY service",
+        (day,),
+    )
+    return {
+        r["service"]: {k: int(r[k] or 0) for k in ("issued", "walkins", "waiting", "last")}
+        for r in rows
+    }

@@ -1,0 +1,334 @@
+"""The totem's use cases: what happens when a citizen touches a service or scans a code.
+
+Used identically by the touch UI and by ``kiosk issue`` / ``kiosk scan``, so a technician's
+command does exactly what the screen does. Pure rules come from :mod:`kiosk.core`; this module
+only gathers their inputs from the store and the clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from kiosk.config import Config, Service
+from kiosk.core import payload as ticket_payload
+from kiosk.core.hours import local_instant, parse_time
+from kiosk.core.queue import (
+    Availability,
+    Reason,
+    availability,
+    learned_service_minutes,
+    people_ahead,
+    wait_minutes,
+)
+from kiosk.core.scan import (
+    Decision,
+    Result,
+    ScanKind,
+    ScannedTicket,
+    ScanRefused,
+    booking_hash,
+    checkin_window,
+    classify,
+    ticket_decision,
+)
+from kiosk.core.tickets import Kind
+from kiosk.store import Store
+from kiosk.store import tickets as store_tickets
+from kiosk.store.tickets import Issue, IssueRefused, Ticket
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Unavailable(Exception):
+    """A walk-in ticket cannot be issued now; ``availability`` says why."""
+
+    def __init__(self, service: str, state: Availability, text: str) -> None:
+        super().__init__(f"service {service}: {text}")
+        self.availability = state
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """What the home screen shows for one service."""
+
+    service: Service
+    waiting: int
+    wait_min: int
+    availability: Availability
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A ticket just issued, with what goes on paper and on screen."""
+
+    ticket: Ticket
+    payload: str
+    qr: str  # what the QR code holds: the payload, or the status URL carrying it
+    ahead: int
+    wait_min: int
+    printed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ticket": self.ticket.code,
+            "service": self.ticket.service,
+            "payload": self.payload,
+            "ahead": self.ahead,
+            "wait_min": self.wait_min,
+            "printed": self.printed,
+        }
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """What a scan led to. ``issued`` is set when a ticket was issued or requeued."""
+
+    result: Result
+    reason: str
+    issued: Issued | None = None
+    come_back_at: str | None = None  # too_early: branch-local HH:MM
+    offer: ServiceState | None = None  # too_late: the walk-in the citizen may take instead
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "result": self.result.value,
+            "ticket": self.issued.ticket.code if self.issued else None,
+            "reason": self.reason,
+        }
+        if self.issued:
+            out.update(self.issued.as_json())
+        if self.come_back_at:
+            out["come_back_at"] = self.come_back_at
+        if self.offer:
+            out["walkin_available"] = self.offer.availability.available
+        return out
+
+
+class Totem:
+    """The use cases of one totem.
+
+    Args:
+        config: the validated configuration.
+        store: the open database.
+        key: the per-installation HMAC key for ticket payloads.
+        clock: returns the current instant (aware); injected so tests choose the time.
+        printer_blocks: true while the printer is faulty and ``on_fault = "block"``.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        key: bytes,
+        clock: Callable[[], datetime] = utc_now,
+        printer_blocks: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.key = key
+        self.clock = clock
+        self.printer_blocks = printer_blocks
+
+    def today(self, now: datetime | None = None) -> date:
+        return (now or self.clock()).astimezone(self.config.timezone).date()
+
+    # -- the home screen --------------------------------------------------------------------
+
+    def states(self) -> list[ServiceState]:
+        """Every service's availability, queue and wait estimate, in configuration order."""
+        now = self.clock()
+        day = self.today(now).isoformat()
+        counts = store_tickets.counts(self.store, day)
+        blocks = self.printer_blocks()
+        return [
+            self._state(s, now, day, counts.get(s.code, {}), blocks) for s in self.config.services
+        ]
+
+    def state(self, code: str) -> ServiceState:
+        service = self._service(code)
+        now = self.clock()
+        day = self.today(now).isoformat()
+        counts = store_tickets.counts(self.store, day).get(code, {})
+        return self._state(service, now, day, counts, self.printer_blocks())
+
+    def _state(
+        self, service: Service, now: datetime, day: str, counts: dict[str, int], blocks: bool
+    ) -> ServiceState:
+        waiting = counts.get("waiting", 0)
+        wait = self._wait(service, day, waiting)
+        state = availability(
+            now=now,
+            tz=self.config.timezone,
+            hours=service.hours,
+            issued_today=counts.get("walkins", 0),
+            daily_cap=service.daily_cap,
+            wait_min=wait,
+            printer_blocks=blocks,
+        )
+        if state.available and counts.get("last", 0) >= 999:
+            state = Availability(Reason.CAP_REACHED)
+        return ServiceState(service, waiting, wait, state)
+
+    def _wait(self, service: Service, day: str, ahead: int) -> int:
+        served = store_tickets.served_minutes(self.store, day, service.code)
+        minutes = learned_service_minutes(service.minutes, served)
+        return wait_minutes(ahead, minutes, service.desks)
+
+    def _service(self, code: str) -> Service:
+        service = self.config.service(code)
+        if service is None:
+            raise KeyError(code)
+        return service
+
+    # -- issuing ----------------------------------------------------------------------------
+
+    def issue_walkin(self, code: str) -> Issued:
+        """Issue a walk-in ticket for service ``code`` if it is available now.
+
+        Raises:
+            KeyError: no such service.
+            Unavailable: closed, capped, closing, or the printer blocks issuing.
+        """
+        state = self.state(code)
+        now = self.clock()
+        if not state.availability.available:
+            raise Unavailable(
+                code, state.availability, state.availability.describe(self.config.timezone, now)
+            )
+        try:
+            ticket = store_tickets.issue(
+                self.store, self._request(code, now, walkin_cap=state.service.daily_cap)
+            )
+        except IssueRefused:
+            capped = Availability(Reason.CAP_REACHED)
+            raise Unavailable(code, capped, capped.describe(self.config.timezone, now)) from None
+        log.info("issued walk-in ticket %s", ticket.code)
+        return self._issued(ticket, now)
+
+    def _request(self, code: str, now: datetime, **extra: Any) -> Issue:
+        return Issue(
+            branch=self.config.branch,
+            tz=self.config.timezone,
+            day=self.today(now),
+            service=code,
+            now=now,
+            **extra,
+        )
+
+    def _issued(self, ticket: Ticket, now: datetime) -> Issued:
+        day = date.fromisoformat(ticket.day)
+        waiting = store_tickets.waiting(self.store, ticket.day, ticket.service)
+        ahead = (
+            people_ahead(waiting, ticket.id, now)
+            if any(w.ticket_id == ticket.id for w in waiting)
+            else 0
+        )
+        service = self._service(ticket.service)
+        payload = ticket_payload.sign(self.key, self.config.branch, day, ticket.code)
+        return Issued(
+            ticket=ticket,
+            payload=payload,
+            qr=ticket_payload.with_status_url(self.config.status_url, payload),
+            ahead=ahead,
+            wait_min=self._wait(service, ticket.day, ahead),
+        )
+
+    # -- scanning ---------------------------------------------------------------------------
+
+    def scan(self, raw: str) -> ScanOutcome:
+        """Handle a scanned code exactly as the totem does. Never logs the scanned text."""
+        try:
+            scan = classify(raw)
+        except ScanRefused as exc:
+            log.info("scan refused: %s", exc.reason)
+            return ScanOutcome(Result.REJECTED, exc.reason)
+        outcome = (
+            self._scan_ticket(scan.text)
+            if scan.kind is ScanKind.TICKET
+            else self._scan_booking(scan.text)
+        )
+        log.info("scan of a %s: %s (%s)", scan.kind.value, outcome.result.value, outcome.reason)
+        return outcome
+
+    def _scan_ticket(self, text: str) -> ScanOutcome:
+        now = self.clock()
+        try:
+            genuine = ticket_payload.verify(self.key, self.config.branch, text)
+        except ticket_payload.PayloadError:
+            return ScanOutcome(Result.REJECTED, "not_genuine")
+        today = self.today(now)
+        ticket = store_tickets.find(self.store, genuine.day.isoformat(), genuine.code)
+        service = self.config.service(ticket.service) if ticket else None
+        service_open = (
+            service is not None
+            and service.hours.current_window(now, self.config.timezone) is not None
+        )
+        decision: Decision = ticket_decision(
+            None
+            if ticket is None
+            else ScannedTicket(ticket.status, ticket.reentry_issued, ticket.no_show_at),
+            same_day=genuine.day == today,
+            service_open=service_open,
+            now=now,
+            no_show_tolerance_min=self.config.no_show_tolerance_min,
+        )
+        if decision.result is not Result.REENTRY or ticket is None:
+            return ScanOutcome(decision.result, decision.reason)
+        if decision.reason == "requeued":
+            store_tickets.requeue_no_show(self.store, ticket.id, now)
+            again = store_tickets.find(self.store, ticket.day, ticket.code)
+            assert again is not None
+            return ScanOutcome(Result.REENTRY, "requeued", self._issued(again, now))
+        try:
+            issued = store_tickets.issue_reentry(
+                self.store,
+                self._request(ticket.service, now, kind=Kind.REENTRY, ref=ticket.code),
+                ticket.id,
+            )
+        except IssueRefused as exc:
+            return ScanOutcome(Result.REJECTED, exc.reason)
+        return ScanOutcome(Result.REENTRY, "served", self._issued(issued, now))
+
+    def _scan_booking(self, code: str) -> ScanOutcome:
+        now = self.clock()
+        day = self.today(now)
+        rows = self.store.query(
+            "SELECT ref, service, slot, ticket FROM appointments WHERE day = ? AND code_sha256 = ?",
+            (day.isoformat(), booking_hash(code)),
+        )
+        if not rows:
+            return ScanOutcome(Result.REJECTED, "unknown_booking")
+        appt = rows[0]
+        if appt["ticket"] is not None:
+            return ScanOutcome(Result.REJECTED, "already_checked_in")
+        if self.config.service(appt["service"]) is None:
+            return ScanOutcome(Result.REJECTED, "unknown_service")
+        slot_at = local_instant(day, parse_time(appt["slot"]), self.config.timezone)
+        decision = checkin_window(
+            slot_at,
+            now,
+            early_min=self.config.appointment_early_min,
+            grace_min=self.config.appointment_grace_min,
+        )
+        if decision.result is Result.TOO_EARLY:
+            assert decision.at is not None
+            at = decision.at.astimezone(self.config.timezone).strftime("%H:%M")
+            return ScanOutcome(Result.TOO_EARLY, decision.reason, come_back_at=at)
+        if decision.result is Result.TOO_LATE:
+            return ScanOutcome(Result.TOO_LATE, decision.reason, offer=self.state(appt["service"]))
+        request = self._request(
+            appt["service"], now, kind=Kind.APPOINTMENT, ref=appt["ref"], slot_at=slot_at
+        )
+        try:
+            ticket = store_tickets.check_in(self.store, request, day.isoformat())
+        except IssueRefused as exc:
+            return ScanOutcome(Result.REJECTED, exc.reason)
+        return ScanOutcome(Result.CHECKIN, decision.reason, self._issued(ticket, now))
