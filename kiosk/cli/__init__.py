@@ -17,9 +17,8 @@ from kiosk.cli.context import Fail
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning every failure into one line and an exit code."""
     try:
-        cli.main(args=argv, prog_name="kiosk", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        # Without standalone mode click returns the code of an Exit instead of raising it.
+        code = cli.main(args=argv, prog_name="kiosk", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("kiosk: interrupted", err=True)
         sys.exit(1)
@@ -46,3 +45,5 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(1)
+    if isinstance(code, int) and code:
+        sys.exit(code)

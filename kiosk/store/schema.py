@@ -96,6 +96,9 @@ def migrate(conn: sqlite3.Connection) -> int:
     Raises:
         StorageError: the file was written by a newer Totem than this one.
     """
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current == VERSION:
+        return int(current)  # the usual case: no write lock needed to open
     conn.execute("BEGIN IMMEDIATE")
     try:
         found = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -111,6 +114,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         conn.execute(f"PRAGMA user_version = {VERSION}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     return int(found)

@@ -1,0 +1,108 @@
+"""The signed ticket scan payload: short, verifiable, and refused when altered in any way."""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kiosk.core import payload
+from kiosk.core.tickets import format_code, parse_code
+
+KEY = b"k" * 32
+OTHER_KEY = b"o" * 32
+BRANCH = "roma-m1"
+
+codes = st.builds(
+    format_code,
+    st.text(alphabet=string.ascii_uppercase, min_size=1, max_size=2),
+    st.integers(min_value=1, max_value=999),
+)
+days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
+
+
+@given(code=codes, day=days)
+def test_round_trip_and_length(code: str, day: date) -> None:
+    text = payload.sign(KEY, BRANCH, day, code)
+    assert len(text) <= payload.MAX_LENGTH
+    assert text == text.upper() and text.isascii()
+    assert payload.verify(KEY, BRANCH, text) == payload.TicketPayload(day, code)
+
+
+@given(
+    code=codes,
+    day=days,
+    position=st.integers(min_value=0, max_value=40),
+    replacement=st.characters(min_codepoint=32, max_codepoint=0x2FF),
+)
+def test_any_altered_character_is_refused(
+    code: str, day: date, position: int, replacement: str
+) -> None:
+    text = payload.sign(KEY, BRANCH, day, code)
+    position %= len(text)
+    if text[position] == replacement:
+        replacement = "Z" if replacement != "Z" else "Y"
+    altered = text[:position] + replacement + text[position + 1 :]
+    with pytest.raises(payload.PayloadError):
+        payload.verify(KEY, BRANCH, altered)
+
+
+@given(code=codes, day=days, cut=st.integers(min_value=1, max_value=31))
+def test_truncated_or_extended_is_refused(code: str, day: date, cut: int) -> None:
+    text = payload.sign(KEY, BRANCH, day, code)
+    with pytest.raises(payload.PayloadError):
+        payload.verify(KEY, BRANCH, text[:-cut])
+    with pytest.raises(payload.PayloadError):
+        payload.verify(KEY, BRANCH, text + "A")
+
+
+def test_other_installation_key_is_refused() -> None:
+    text = payload.sign(OTHER_KEY, BRANCH, date(2026, 11, 23), "A042")
+    with pytest.raises(payload.PayloadError, match="signature"):
+        payload.verify(KEY, BRANCH, text)
+
+
+def test_other_branch_is_refused() -> None:
+    text = payload.sign(KEY, "milano-1", date(2026, 11, 23), "A042")
+    with pytest.raises(payload.PayloadError, match="another branch"):
+        payload.verify(KEY, BRANCH, text)
+
+
+def test_holds_no_branch_name_in_clear() -> None:
+    text = payload.sign(KEY, BRANCH, date(2026, 11, 23), "AB999")
+    assert "ROMA" not in text
+    assert text.startswith("T1.") and ".261123.AB999." in text
+
+
+@pytest.mark.parametrize(
+    ("url", "qr"),
+    [(None, "P"), ("https://q.example.it/t/", "https://q.example.it/t/P")],
+)
+def test_status_url(url: str | None, qr: str) -> None:
+    assert payload.with_status_url(url, "P") == qr
+    assert payload.extract(qr) == "P"
+
+
+@pytest.mark.parametrize(
+    ("service", "number", "code"), [("A", 1, "A001"), ("A", 42, "A042"), ("AB", 999, "AB999")]
+)
+def test_ticket_code_format(service: str, number: int, code: str) -> None:
+    assert format_code(service, number) == code
+    assert str(parse_code(code)) == code
+
+
+@pytest.mark.parametrize(
+    ("service", "number"), [("a", 1), ("ABC", 1), ("A", 0), ("A", 1000), ("1", 5)]
+)
+def test_ticket_code_refused(service: str, number: int) -> None:
+    with pytest.raises(ValueError):
+        format_code(service, number)
+
+
+@pytest.mark.parametrize("text", ["A000", "A42", "ABC042", "a042", "A0421", ""])
+def test_parse_code_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_code(text)

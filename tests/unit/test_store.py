@@ -1,0 +1,180 @@
+"""The store on real SQLite files: settings, migrations, atomic issue with its outbox event,
+gapless numbering, and storage errors sorted into known conditions."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.store import StorageError, Store, schema
+from kiosk.store import tickets as store_tickets
+from kiosk.store.tickets import Issue, IssueRefused
+from tests.conftest import ROME
+
+NOW = datetime(2026, 11, 23, 9, 15, 2, 123456, tzinfo=UTC)
+
+
+def req(service: str = "A", day: date = date(2026, 11, 23), now: datetime = NOW, **kw) -> Issue:
+    return Issue(branch="test-branch", tz=ROME, day=day, service=service, now=now, **kw)
+
+
+def test_open_sets_and_checks_safety_settings(tmp_path: Path) -> None:
+    with Store(tmp_path / "k.db") as s:
+        assert s.pragma("journal_mode") == "wal"
+        assert s.pragma("synchronous") == 2  # FULL
+        assert s.pragma("secure_delete") == 1
+        assert s.pragma("user_version") == schema.VERSION
+
+
+def test_migrations_run_once_and_refuse_a_newer_file(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    Store(path).close()
+    with Store(path) as s:  # a second open migrates nothing and keeps data
+        store_tickets.issue(s, req())
+    with Store(path) as s:
+        assert s.scalar("SELECT COUNT(*) FROM tickets") == 1
+        s.conn.execute(f"PRAGMA user_version = {schema.VERSION + 1}")
+    with pytest.raises(StorageError, match="newer than this program"):
+        Store(path)
+
+
+def test_issue_writes_ticket_and_event_together(store: Store) -> None:
+    ticket = store_tickets.issue(store, req())
+    assert ticket.code == "A001"
+    events = store.query("SELECT * FROM outbox")
+    assert len(events) == 1
+    event = events[0]
+    assert (event["type"], event["ticket"], event["service"], event["branch"], event["day"]) == (
+        "ticket.issued",
+        "A001",
+        "A",
+        "test-branch",
+        "2026-11-23",
+    )
+    assert event["at"] == "2026-11-23T10:15:02+01:00"  # branch-local, whole seconds, offset
+    assert len(event["id"]) == 36 and event["seq"] == 1
+
+
+def test_failed_event_write_rolls_back_the_ticket(store: Store) -> None:
+    store.conn.execute(
+        "CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        store_tickets.issue(store, req())
+    store.conn.execute("DROP TRIGGER fail_outbox")
+    assert store.scalar("SELECT COUNT(*) FROM tickets") == 0
+    assert store_tickets.issue(store, req()).code == "A001"  # the number was not consumed
+
+
+def test_walkin_cap_is_checked_inside_the_transaction(store: Store) -> None:
+    for _ in range(3):
+        store_tickets.issue(store, req(walkin_cap=3))
+    with pytest.raises(IssueRefused, match="cap_reached"):
+        store_tickets.issue(store, req(walkin_cap=3))
+
+
+def test_numbers_run_out_at_999(store: Store) -> None:
+    store.conn.execute(
+        "INSERT INTO tickets (day, service, number, code, kind, issued_at)"
+        " VALUES ('2026-11-23', 'A', 999, 'A999', 'walkin', '2026-11-23T09:00:00+00:00')"
+    )
+    with pytest.raises(IssueRefused, match="cap_reached"):
+        store_tickets.issue(store, req())
+
+
+def test_seq_keeps_growing_after_rows_are_deleted(store: Store) -> None:
+    store_tickets.issue(store, req())
+    store.conn.execute("DELETE FROM outbox")
+    store_tickets.issue(store, req())
+    assert store.scalar("SELECT seq FROM outbox") == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "AB"]), st.sampled_from([0, 1]), st.sampled_from([0, 1, 2])
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_numbering_is_gapless_and_unique_per_service_and_day(ops) -> None:
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "k.db") as s:
+        for service, day_offset, kind in ops:
+            day = date(2026, 11, 23) + timedelta(days=day_offset)
+            kinds = [
+                store_tickets.Kind.WALKIN,
+                store_tickets.Kind.REENTRY,
+                store_tickets.Kind.WALKIN,
+            ]
+            store_tickets.issue(s, req(service, day, kind=kinds[kind]))
+        rows = s.query("SELECT day, service, number, code FROM tickets ORDER BY id")
+        groups: dict[tuple[str, str], list[int]] = {}
+        for row in rows:
+            groups.setdefault((row["day"], row["service"]), []).append(row["number"])
+            assert row["code"] == f"{row['service']}{row['number']:03d}"
+        for numbers in groups.values():
+            assert numbers == list(range(1, len(numbers) + 1))
+        assert s.scalar("SELECT COUNT(*) FROM outbox") == len(ops)
+
+
+# -- storage errors ---------------------------------------------------------------------------
+
+
+def test_disk_full_is_a_known_error(store: Store) -> None:
+    pages = store.pragma("page_count")
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StorageError) as info:
+        for _ in range(2000):
+            store_tickets.issue(store, req())
+    assert info.value.kind == "full"
+    assert "disk is full" in str(info.value)
+
+
+def test_read_only_database_is_a_known_error(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    Store(path).close()
+    with Store(path, readonly=True) as ro, pytest.raises(StorageError) as info:
+        store_tickets.issue(ro, req())
+    assert info.value.kind == "readonly"
+
+
+def test_locked_database_is_a_known_error(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    holder = Store(path)
+    holder.conn.execute("BEGIN IMMEDIATE")
+    try:
+        with Store(path, timeout=0.05) as other, pytest.raises(StorageError) as info:
+            store_tickets.issue(other, req())
+        assert info.value.kind == "locked"
+    finally:
+        holder.conn.execute("ROLLBACK")
+        holder.close()
+
+
+def test_not_a_database_is_a_known_error(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError) as info:
+        Store(path)
+    assert info.value.kind == "corrupt"
+
+
+def test_unwritable_folder_is_a_known_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StorageError) as info:
+        Store(blocker / "sub" / "k.db")
+    assert info.value.kind == "cantopen"
+
+
+def test_a_bug_is_not_disguised_as_a_storage_error(store: Store) -> None:
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        store.query("SELECT * FROM no_such_table")
