@@ -1,0 +1,147 @@
+"""The `kiosk` command: help everywhere, JSON for scripts, one-line errors with exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli.app import cli
+from tests.helpers import run_kiosk
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def all_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        found.append(path)
+        if isinstance(command, click.Group):
+            found += all_commands(command, path)
+    return found
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+    command = cli
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    assert command.help and command.help.strip()
+    if not isinstance(command, click.Group):
+        assert "kiosk " in command.help, "every command's help shows an example"
+
+
+def test_contract_commands_exist() -> None:
+    names = {" ".join(p) for p in all_commands()}
+    assert {"config check", "config show", "issue", "scan", "status", "purge", "demo"} <= names
+
+
+def test_issue_json_has_the_contract_keys(write_config, capsys) -> None:
+    path = write_config()
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "issue", "A", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert {"ticket", "service", "payload", "ahead", "wait_min", "printed"} <= data.keys()
+    assert data["ticket"] == "A001" and data["printed"] is False
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "issue", "A")
+    assert re.fullmatch(r"A002  ahead 1  wait ~4 min  not printed\n", out)
+
+
+def test_scan_json_and_human(write_config, capsys) -> None:
+    path = write_config()
+    _, out, _ = run_kiosk(capsys, "--config", str(path), "issue", "A", "--json")
+    payload = json.loads(out)["payload"]
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "scan", payload, "--json")
+    assert code == 0
+    assert json.loads(out) == {"result": "rejected", "ticket": None, "reason": "still_waiting"}
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "scan", "nonsense!")
+    assert out.strip() == "rejected (unrecognised)"
+
+
+def test_status_json(write_config, capsys) -> None:
+    path = write_config()
+    run_kiosk(capsys, "--config", str(path), "issue", "A")
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "status", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["tickets_today"] == 1
+    assert data["outbox"] == {"waiting": 1, "parked": 0}
+    assert [s["code"] for s in data["services"]] == ["A", "B"]
+    assert data["last_sync"] is None
+
+
+def test_config_show_round_trips(write_config, capsys, tmp_path: Path) -> None:
+    path = write_config()
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "config", "show")
+    assert code == 0
+    shown = tmp_path / "shown.toml"
+    shown.write_text(out)
+    code, out, _ = run_kiosk(capsys, "config", "check", str(shown))
+    assert code == 0, out
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "config", "show", "--json")
+    assert json.loads(out)["printer"] == {"uri": "none://", "on_fault": "screen", "width": 80}
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "line"),
+    [
+        (["issue", "Z"], 2, 'service: "Z" is not a configured service (A, B)'),
+        (["issue"], 2, "kiosk issue: Missing argument 'SERVICE' (see kiosk issue --help)"),
+        (["frobnicate"], 2, "kiosk: No such command 'frobnicate' (see kiosk --help)"),
+        (
+            ["status", "--colour"],
+            2,
+            "kiosk status: No such option '--colour' (see kiosk status --help)",
+        ),
+    ],
+)
+def test_errors_are_one_line(write_config, capsys, args: list[str], code: int, line: str) -> None:
+    path = write_config()
+    got, out, err = run_kiosk(capsys, "--config", str(path), *args)
+    assert got == code
+    assert err.splitlines() == [line]
+
+
+def test_closed_service_is_exit_1(write_config, capsys) -> None:
+    path = write_config(hours_a="")
+    code, _, err = run_kiosk(capsys, "--config", str(path), "issue", "A")
+    assert code == 1 and err.strip() == "service A: closed"
+
+
+def test_database_problem_is_one_line_exit_1(write_config, capsys, tmp_path: Path) -> None:
+    path = write_config()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "kiosk.sqlite3").write_bytes(b"garbage" * 1000)
+    code, _, err = run_kiosk(capsys, "--config", str(path), "status")
+    assert code == 1
+    assert err.splitlines() == [f"database: {tmp_path}/data/kiosk.sqlite3 is not a Totem database"]
+
+
+def test_installed_entry_point_runs(write_config) -> None:
+    path = write_config()
+    kiosk = Path(sys.executable).with_name("kiosk")
+    result = subprocess.run(
+        [kiosk, "--config", str(path), "issue", "Q"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr == 'service: "Q" is not a configured service (A, B)\n'
+    assert result.stdout == ""
+
+
+def test_demo_runs(capsys, tmp_path: Path) -> None:
+    text = (ROOT / "config" / "demo.toml").read_text().replace("../.demo", str(tmp_path))
+    path = tmp_path / "demo.toml"
+    path.write_text(text)
+    code, out, err = run_kiosk(capsys, "--config", str(path), "demo")
+    assert code == 0, err
+    assert "ticket A001" in out and "rejected (not_genuine)" in out

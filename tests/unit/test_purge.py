@@ -1,0 +1,96 @@
+"""Retention: yesterday's data is deleted and none of it is left in the database or WAL bytes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from kiosk import secrets
+from kiosk.config import Config
+from kiosk.core.scan import booking_hash
+from kiosk.store import Store
+from kiosk.store import purge as retention
+from kiosk.totem import Totem
+from tests.conftest import Clock, rome
+from tests.helpers import run_kiosk
+from tests.unit.test_totem import add_appointment, serve
+
+
+def disk_bytes(path: Path) -> bytes:
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def yesterday_and_today(
+    config: Config, store: Store, clock: Clock
+) -> tuple[list[bytes], list[bytes]]:
+    """Fill Monday with B tickets, a re-entry and a check-in; Tuesday with A tickets."""
+    totem = Totem(config, store, secrets.ensure(config.ticket_key_file), clock=clock)
+    clock.now = rome(2026, 11, 23, 10, 0)
+    monday = [totem.issue_walkin("B") for _ in range(8)]
+    serve(store, "B001")
+    monday.append(totem.scan(monday[0].qr).issued)
+    add_appointment(store, "BOOK-MONDAY-1", "10:10", service="B")
+    monday.append(totem.scan("BOOK-MONDAY-1").issued)
+    secret = [i.ticket.code.encode() for i in monday] + [i.payload.encode() for i in monday]
+    secret += [b"2026-11-23", booking_hash("BOOK-MONDAY-1").encode()]
+    clock.now = rome(2026, 11, 24, 9, 0)
+    tuesday = [totem.issue_walkin("A") for _ in range(3)]
+    # The sync agent delivered every event; it deletes what the server acknowledged.
+    with store.write() as conn:
+        conn.execute("DELETE FROM outbox")
+    return secret, [t.ticket.code.encode() for t in tuesday]
+
+
+def test_purge_scrubs_yesterday_from_file_and_wal(
+    config: Config, store: Store, clock: Clock
+) -> None:
+    secret, kept = yesterday_and_today(config, store, clock)
+    before = disk_bytes(config.database)
+    assert all(s in before for s in secret[:5])  # the search can find what is there
+    reader = Store(config.database)  # another process (the UI) holding the file open
+    reader.query("SELECT COUNT(*) FROM tickets")
+    try:
+        report = retention.purge(store, "2026-11-24", clock())
+    finally:
+        reader.close()
+    assert (report.tickets, report.appointments) == (10, 1)
+    after = disk_bytes(config.database)
+    leaked = [s for s in secret if s in after]
+    assert leaked == []
+    assert all(code in after for code in kept)  # today's tickets are untouched
+    wal = config.database.with_name("kiosk.sqlite3-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert store.scalar("PRAGMA integrity_check") == "ok"
+
+
+def test_unsent_events_of_yesterday_are_kept(config: Config, store: Store, clock: Clock) -> None:
+    totem = Totem(config, store, b"k" * 32, clock=clock)
+    totem.issue_walkin("A")
+    clock.now += timedelta(days=1)
+    report = retention.purge(store, totem.today().isoformat(), clock())
+    assert report.tickets == 1 and report.unsent_events_kept == 1
+    assert store.scalar("SELECT COUNT(*) FROM outbox") == 1
+
+
+def test_parked_events_older_than_30_days_are_purged(store: Store, clock: Clock) -> None:
+    with store.write() as conn:
+        for days, ident in ((31, "old"), (29, "recent")):
+            conn.execute(
+                "INSERT INTO outbox (id, type, branch, day, at, state, parked_at)"
+                " VALUES (?, 'kiosk.health', 'b', '2026-10-01', 'x', 'parked', ?)",
+                (ident, (clock() - timedelta(days=days)).isoformat()),
+            )
+    report = retention.purge(store, "2026-11-23", clock())
+    assert report.parked_events == 1
+    assert [r["id"] for r in store.query("SELECT id FROM outbox")] == ["recent"]
+
+
+def test_purge_command_dry_run_changes_nothing(write_config, capsys, clock: Clock) -> None:
+    path = write_config()
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "issue", "A")
+    assert code == 0
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "purge", "--dry-run", "--json")
+    assert code == 0 and '"dry_run": true' in out and '"tickets": 0' in out
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "purge")
+    assert code == 0 and out.startswith("deleted 0 tickets") and "WAL truncated" in out
