@@ -304,6 +304,8 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
 
     if r.problems:
         raise ConfigError(r.problems)
+    # Every value below was checked; a None would have recorded a problem above.
+    assert languages and data_dir and token_file and key_file
     return Config(
         source=source,
         kiosk_id=kiosk_id,
@@ -385,6 +387,7 @@ def _services(r: _Reader, raw: Any, languages: tuple[str, ...] | list[str]) -> l
         desks = r.get(item, path, "desks", int, default=1, check=_range(1, 99))
         cap = r.get(item, path, "daily_cap", int, default=None, check=_range(1, MAX_NUMBER))
         if len(r.problems) == before:
+            assert name is not None and hours is not None
             services.append(Service(code, name, hours, float(minutes), desks, cap))
     return services
 

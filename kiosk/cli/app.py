@@ -217,7 +217,7 @@ def status_cmd(obj: Context, as_json: bool) -> None:
     day = totem.today(now).isoformat()
     counts = store_tickets.counts(obj.store(), day)
     backlog = outbox.backlog(obj.store().conn)
-    services = [
+    services: list[dict[str, Any]] = [
         {
             "code": st.service.code,
             "issued": counts.get(st.service.code, {}).get("issued", 0),

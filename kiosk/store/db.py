@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -77,17 +78,21 @@ class Store:
                 raise
             self.conn.execute("COMMIT")
 
-    def query(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[dict]:
+    def query(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[dict[str, Any]]:
         """Rows of a read query as dicts."""
         with translated(self.path):
-            return list(self.db.query(sql, params))
+            return list(
+                self.db.query(sql, params if isinstance(params, Sequence) else dict(params))
+            )
 
-    def scalar(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> object:
+    def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         with translated(self.path):
             row = self.conn.execute(sql, params).fetchone()
             return None if row is None else row[0]
 
-    def pragma(self, name: str) -> object:
+    def pragma(self, name: str) -> Any:
         return self.scalar(f"PRAGMA {name}")
 
     def close(self) -> None:

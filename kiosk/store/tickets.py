@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.core.queue import Waiting
@@ -53,7 +54,7 @@ def _moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def _ticket(row: dict) -> Ticket:
+def _ticket(row: dict[str, Any]) -> Ticket:
     return Ticket(
         id=row["id"],
         day=row["day"],
