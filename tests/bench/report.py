@@ -49,5 +49,9 @@ def write_section(name: str, body: str) -> None:
     text = REPORT.read_text() if REPORT.exists() else HEADER
     block = f"<!-- bench:{name} -->\n{body.strip()}\n<!-- /bench:{name} -->"
     pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", re.S)
-    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else f"{text.rstrip()}\n\n{block}\n"
+    text = (
+        pattern.sub(lambda _m: block, text)
+        if pattern.search(text)
+        else f"{text.rstrip()}\n\n{block}\n"
+    )
     REPORT.write_text(text)
