@@ -32,6 +32,11 @@ def ensure(path: Path, make: bytes | None = None) -> bytes:
     return read(path)
 
 
+def new_token() -> bytes:
+    """A fresh bearer token for the central server (to be registered with its operator)."""
+    return secrets.token_urlsafe(32).encode("ascii")
+
+
 def read(path: Path) -> bytes:
     """Read an existing secret, refusing one that group or others can read.
 

@@ -56,6 +56,9 @@ class Context:
         return self._store
 
     def ticket_key(self) -> bytes:
+        """The payload signing key; on first run this also creates the central token file."""
+        if not self.config.central_token_file.exists():
+            secrets.ensure(self.config.central_token_file, secrets.new_token())
         return secrets.ensure(self.config.ticket_key_file)
 
     def totem(self) -> Totem:

@@ -69,3 +69,8 @@ def demo(obj: Context) -> None:
     status = ctx.parent.command.get_command(ctx.parent, "status")
     assert status is not None
     ctx.invoke(status, as_json=False)
+
+    _step("kiosk purge --dry-run (tonight's retention)")
+    purge = ctx.parent.command.get_command(ctx.parent, "purge")
+    assert purge is not None
+    ctx.invoke(purge, dry_run=True, as_json=False)

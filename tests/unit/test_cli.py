@@ -145,3 +145,16 @@ def test_demo_runs(capsys, tmp_path: Path) -> None:
     code, out, err = run_kiosk(capsys, "--config", str(path), "demo")
     assert code == 0, err
     assert "ticket A001" in out and "rejected (not_genuine)" in out
+    assert "would delete 0 tickets" in out
+
+
+def test_first_run_creates_both_secrets_private(write_config, capsys, tmp_path: Path) -> None:
+    path = write_config()
+    code, _, _ = run_kiosk(capsys, "--config", str(path), "issue", "A")
+    assert code == 0
+    for secret in (
+        tmp_path / "secrets" / "central-token",
+        tmp_path / "data" / "secrets" / "ticket-key",
+    ):
+        assert secret.stat().st_mode & 0o777 == 0o600
+        assert len(secret.read_text().strip()) >= 40
