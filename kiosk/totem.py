@@ -31,6 +31,7 @@ from kiosk.core.scan import (
     ScannedTicket,
     ScanRefused,
     booking_hash,
+    booking_shaped,
     checkin_window,
     classify,
     ticket_decision,
@@ -250,11 +251,14 @@ class Totem:
         except ScanRefused as exc:
             log.info("scan refused: %s", exc.reason)
             return ScanOutcome(Result.REJECTED, exc.reason)
-        outcome = (
-            self._scan_ticket(scan.text)
-            if scan.kind is ScanKind.TICKET
-            else self._scan_booking(scan.text)
-        )
+        if scan.kind is ScanKind.TICKET:
+            outcome = self._scan_ticket(scan.text)
+            if outcome.reason == "not_genuine" and booking_shaped(raw.strip()):
+                # A booking code can happen to have a ticket's shape; try it as one.
+                booking = self._scan_booking(raw.strip())
+                outcome = outcome if booking.reason == "unknown_booking" else booking
+        else:
+            outcome = self._scan_booking(scan.text)
         log.info("scan of a %s: %s (%s)", scan.kind.value, outcome.result.value, outcome.reason)
         return outcome
 

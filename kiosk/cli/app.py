@@ -153,7 +153,7 @@ def issue_cmd(obj: Context, service: str, as_json: bool) -> None:
     \b
     Example:
       kiosk issue A --json
-      {"ahead": 3, "payload": "T1...", "printed": false, "service": "A", "ticket": "A042", ...}
+      {"ahead": 3, "payload": "TK3AB2A042GQ4DPLNR", "printed": false, "service": "A", "ticket": "A042", ...}
     """
     totem = obj.totem()
     if obj.config.service(service) is None:
@@ -183,7 +183,7 @@ def scan_cmd(obj: Context, text: str, as_json: bool) -> None:
 
     \b
     Example:
-      kiosk scan 'T1.K3F9.261123.A042.ABCDEFGHIJ' --json
+      kiosk scan TK3AB2A042GQ4DPLNR --json
       {"reason": "served", "result": "reentry", "ticket": "A057", ...}
     """
     outcome = obj.totem().scan(text)

@@ -66,11 +66,16 @@ def classify(raw: str) -> Scan:
     if any(unicodedata.category(ch).startswith("C") for ch in text):
         raise ScanRefused("control_characters")
     candidate = ticket_payload.extract(text).upper()
-    if candidate.startswith(ticket_payload.VERSION + "."):
+    if ticket_payload.looks_like_payload(candidate):
         return Scan(ScanKind.TICKET, candidate)
     if _BOOKING.match(text):
         return Scan(ScanKind.BOOKING, text)
     raise ScanRefused("unrecognised")
+
+
+def booking_shaped(text: str) -> bool:
+    """Whether text could be a booking code (a ticket-shaped code may be one too)."""
+    return _BOOKING.match(text) is not None
 
 
 def booking_hash(code: str) -> str:

@@ -84,17 +84,17 @@ def test_ticket_decision(ticket, same_day, service_open, result, reason) -> None
 @pytest.mark.parametrize(
     ("raw", "kind", "text"),
     [
-        ("T1.ABCD.261123.A042.ABCDEFGHIJ", ScanKind.TICKET, "T1.ABCD.261123.A042.ABCDEFGHIJ"),
-        ("t1.abcd.261123.a042.abcdefghij\n", ScanKind.TICKET, "T1.ABCD.261123.A042.ABCDEFGHIJ"),
+        ("TK3AB2A042ABCDEFGH", ScanKind.TICKET, "TK3AB2A042ABCDEFGH"),
+        ("tk3ab2ab042abcdefgh\n", ScanKind.TICKET, "TK3AB2AB042ABCDEFGH"),
         (
-            "https://q.example.it/t/T1.ABCD.261123.A042.ABCDEFGHIJ",
+            "https://q.example.it/t/TK3AB2A042ABCDEFGH",
             ScanKind.TICKET,
-            "T1.ABCD.261123.A042.ABCDEFGHIJ",
+            "TK3AB2A042ABCDEFGH",
         ),
         (
-            "https://q.example.it/?t=T1.ABCD.261123.A042.ABCDEFGHIJ",
+            "https://q.example.it/?t=TK3AB2A042ABCDEFGH",
             ScanKind.TICKET,
-            "T1.ABCD.261123.A042.ABCDEFGHIJ",
+            "TK3AB2A042ABCDEFGH",
         ),
         ("BK-7F3A9C21", ScanKind.BOOKING, "BK-7F3A9C21"),
     ],

@@ -1,0 +1,1 @@
+"""The ESC/POS ticket printer: connections, the ticket layout, real-time status."""
