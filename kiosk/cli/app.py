@@ -153,7 +153,8 @@ def issue_cmd(obj: Context, service: str, as_json: bool) -> None:
     \b
     Example:
       kiosk issue A --json
-      {"ahead": 3, "payload": "TK3AB2A042GQ4DPLNR", "printed": false, "service": "A", "ticket": "A042", ...}
+      {"ahead": 3, "payload": "TK3AB2A042GQ4DPLNR", "printed": true, "service": "A",
+       "ticket": "A042", "wait_min": 12}
     """
     totem = obj.totem()
     if obj.config.service(service) is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import serial
 
 from drivers.printer.transport import TransportError
@@ -50,8 +52,6 @@ class SerialTransport:
 
     def close(self) -> None:
         if self._port is not None:
-            try:
+            with contextlib.suppress(serial.SerialException, OSError):
                 self._port.close()
-            except (serial.SerialException, OSError):
-                pass
             self._port = None
