@@ -153,7 +153,7 @@ def issue_cmd(obj: Context, service: str, as_json: bool) -> None:
     \b
     Example:
       kiosk issue A --json
-      {"ahead": 3, "payload": "TK3AB2A042GQ4DPLNR", "printed": true, "service": "A",
+      {"ahead": 3, "payload": "42010581000042703175546630", "printed": true, "service": "A",
        "ticket": "A042", "wait_min": 12}
     """
     totem = obj.totem()
@@ -184,7 +184,7 @@ def scan_cmd(obj: Context, text: str, as_json: bool) -> None:
 
     \b
     Example:
-      kiosk scan TK3AB2A042GQ4DPLNR --json
+      kiosk scan 42010581000042703175546630 --json
       {"reason": "served", "result": "reentry", "ticket": "A057", ...}
     """
     outcome = obj.totem().scan(text)

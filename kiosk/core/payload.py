@@ -1,39 +1,35 @@
 """The signed ticket scan payload printed as QR and CODE128 on every ticket.
 
-Layout, 18 or 19 characters of uppercase letters and digits, so QR uses its compact
-alphanumeric mode, CODE128 fits 80 mm paper with two-dot modules, and every keyboard layout
+26 digits, so that CODE128 can use code set C (two digits per symbol) and fit 58 mm paper at
+two-dot modules, QR uses numeric mode (a 21x21 symbol), and every scanner keyboard layout
 types it back the same::
 
-    T  K3  AB2  A042  MMMMMMMM
-    |  |   |    |     +- 8 base32 characters (40 bits) of HMAC-SHA256 over the rest
-    |  |   |    +------- ticket code (one or two letters, three digits)
-    |  |   +------------ branch-local day, base32 days since 2024-01-01
-    |  +---------------- 2 base32 characters naming the branch (a tag, not a secret)
-    +------------------- format version
+    42 01058 10 00 042 123456789012
+    |  |     |  |  |   +- HMAC-SHA256 over the first 14 digits, as a 12-digit number (~40 bits)
+    |  |     |  |  +----- ticket number
+    |  |     +--+-------- service letters, A=10 .. Z=35; 00 when the code has one letter
+    |  +----------------- branch-local day, days since 2024-01-01
+    +-------------------- branch tag (a check, not a secret), from a hash of the branch id
 
-No personal data: branch, day and ticket number only. A payload altered in any character, or
-signed with another installation's key, is refused; guessing a valid one takes 2^40 scans.
+No personal data: branch, day and ticket number only. A payload altered in any digit, or
+signed with another installation's key, is refused; guessing a valid one takes ~2^40 scans.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kiosk.core.tickets import parse_code
+from kiosk.core.tickets import format_code, parse_code
 
-VERSION = "T"
-MAC_CHARS = 8
-MAX_LENGTH = 19  # the contract allows 32; shorter keeps the CODE128 readable on paper
+LENGTH = 26
+MAX_LENGTH = LENGTH  # the contract allows 32
+MAC_DIGITS = 12
 EPOCH = date(2024, 1, 1)
-_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-PATTERN = re.compile(
-    rf"^T([A-Z2-7]{{2}})([A-Z2-7]{{3}})([A-Z]{{1,2}}\d{{3}})([A-Z2-7]{{{MAC_CHARS}}})$"
-)
+PATTERN = re.compile(r"^\d{26}$")
 
 
 class PayloadError(ValueError):
@@ -48,35 +44,31 @@ class TicketPayload:
     code: str
 
 
-def _b32(data: bytes, chars: int) -> str:
-    return base64.b32encode(data).decode("ascii")[:chars]
-
-
 def branch_tag(branch: str) -> str:
-    """Two base32 characters derived from the branch id."""
-    return _b32(hashlib.sha256(branch.encode("utf-8")).digest(), 2)
-
-
-def _day(day: date) -> str:
-    n = (day - EPOCH).days
-    if not 0 <= n < 32**3:
-        raise ValueError(f"{day} is outside the payload's calendar")
-    return _B32[n // 1024] + _B32[n // 32 % 32] + _B32[n % 32]
-
-
-def _undo_day(text: str) -> date:
-    n = _B32.index(text[0]) * 1024 + _B32.index(text[1]) * 32 + _B32.index(text[2])
-    return EPOCH + timedelta(days=n)
+    """Two digits derived from the branch id."""
+    return f"{int.from_bytes(hashlib.sha256(branch.encode('utf-8')).digest()[:4], 'big') % 100:02d}"
 
 
 def _mac(key: bytes, body: str) -> str:
-    return _b32(hmac.new(key, body.encode("ascii"), hashlib.sha256).digest(), MAC_CHARS)
+    digest = hmac.new(key, body.encode("ascii"), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**MAC_DIGITS:0{MAC_DIGITS}d}"
+
+
+def _letters(service: str) -> str:
+    return "".join(f"{ord(c) - ord('A') + 10:02d}" for c in service).ljust(4, "0")
 
 
 def sign(key: bytes, branch: str, day: date, code: str) -> str:
-    """The payload for ticket ``code`` issued on ``day`` at ``branch``."""
-    parse_code(code)
-    body = f"{VERSION}{branch_tag(branch)}{_day(day)}{code}"
+    """The payload for ticket ``code`` issued on ``day`` at ``branch``.
+
+    Raises:
+        ValueError: the code is not a ticket code or the day is before 2024.
+    """
+    ticket = parse_code(code)
+    days = (day - EPOCH).days
+    if not 0 <= days <= 99_999:
+        raise ValueError(f"{day} is outside the payload's calendar")
+    body = f"{branch_tag(branch)}{days:05d}{_letters(ticket.service)}{ticket.number:03d}"
     return body + _mac(key, body)
 
 
@@ -91,15 +83,20 @@ def verify(key: bytes, branch: str, text: str) -> TicketPayload:
     Raises:
         PayloadError: the text is not a payload of this installation and branch.
     """
-    match = PATTERN.match(text)
-    if not match:
+    if not PATTERN.match(text):
         raise PayloadError("not a ticket payload")
-    tag, day, code, mac = match.groups()
-    if not hmac.compare_digest(mac, _mac(key, text[:-MAC_CHARS])):
+    body, mac = text[:-MAC_DIGITS], text[-MAC_DIGITS:]
+    if not hmac.compare_digest(mac, _mac(key, body)):
         raise PayloadError("signature does not match")
-    if tag != branch_tag(branch):
+    if body[:2] != branch_tag(branch):
         raise PayloadError("ticket of another branch")
-    return TicketPayload(_undo_day(day), code)
+    letters = [int(body[7:9]), int(body[9:11])]
+    try:
+        service = "".join(chr(ord("A") + n - 10) for n in letters if n)
+        code = format_code(service, int(body[11:14]))
+    except ValueError:
+        raise PayloadError("not a ticket payload") from None
+    return TicketPayload(EPOCH + timedelta(days=int(body[2:7])), code)
 
 
 def with_status_url(status_url: str | None, payload: str) -> str:

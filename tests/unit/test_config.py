@@ -133,7 +133,7 @@ CASES = [
     ),
     (
         GOOD + '\n[ticket]\nstatus_url = "https://a-very-long-host.example.org/queue/status/"\n',
-        "ticket.status_url: is 50 characters; at most 45 fit in a scannable code with the payload",
+        "ticket.status_url: is 50 characters; at most 38 fit in a scannable code with the payload",
     ),
     (
         GOOD + "\n[queue]\nno_show_tolerance_min = -1\n",

@@ -84,17 +84,17 @@ def test_ticket_decision(ticket, same_day, service_open, result, reason) -> None
 @pytest.mark.parametrize(
     ("raw", "kind", "text"),
     [
-        ("TK3AB2A042ABCDEFGH", ScanKind.TICKET, "TK3AB2A042ABCDEFGH"),
-        ("tk3ab2ab042abcdefgh\n", ScanKind.TICKET, "TK3AB2AB042ABCDEFGH"),
+        ("42010581000042123456789012", ScanKind.TICKET, "42010581000042123456789012"),
+        ("42010581000042123456789012\r\n", ScanKind.TICKET, "42010581000042123456789012"),
         (
-            "https://q.example.it/t/TK3AB2A042ABCDEFGH",
+            "https://q.example.it/t/42010581000042123456789012",
             ScanKind.TICKET,
-            "TK3AB2A042ABCDEFGH",
+            "42010581000042123456789012",
         ),
         (
-            "https://q.example.it/?t=TK3AB2A042ABCDEFGH",
+            "https://q.example.it/?t=42010581000042123456789012",
             ScanKind.TICKET,
-            "TK3AB2A042ABCDEFGH",
+            "42010581000042123456789012",
         ),
         ("BK-7F3A9C21", ScanKind.BOOKING, "BK-7F3A9C21"),
     ],

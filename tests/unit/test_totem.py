@@ -107,7 +107,7 @@ def test_ticket_from_yesterday_is_refused(totem: Totem, store: Store, clock: Clo
 def test_waiting_ticket_and_forgery_are_refused(totem: Totem) -> None:
     issued = totem.issue_walkin("A")
     assert totem.scan(issued.qr).reason == "still_waiting"
-    forged = issued.payload[:-1] + ("B" if issued.payload[-1] == "A" else "A")
+    forged = issued.payload[:-1] + str((int(issued.payload[-1]) + 1) % 10)
     assert totem.scan(forged).as_json() == {
         "result": "rejected",
         "ticket": None,
@@ -197,6 +197,6 @@ def test_booking_code_is_stored_only_as_hash(totem: Totem, store: Store) -> None
 
 
 def test_booking_code_with_a_ticket_shape_still_checks_in(totem: Totem, store: Store) -> None:
-    code = "TABCDEA042ABCDEFGH"  # the central system may issue codes of any shape
+    code = "12345678901234567890123456"  # the central system may issue codes of any shape
     add_appointment(store, code, "10:00")
     assert totem.scan(code).result == "checkin"

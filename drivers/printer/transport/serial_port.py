@@ -18,8 +18,6 @@ class SerialTransport:
         if self._port is not None:
             return
         try:
-            # rtscts: thermal printers use hardware flow control to pause the host while
-            # the head catches up; without it bytes are lost at 115200 baud.
             self._port = serial.Serial(
                 self.path, self.baudrate, timeout=0, write_timeout=self.write_timeout
             )
