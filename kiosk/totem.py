@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from drivers.printer.device import Printer
+from drivers.printer.ticket import Layout, TicketContent, Unprintable, printable_language
+from drivers.printer.ticket import render as render_ticket
 from kiosk.config import Config, Service
 from kiosk.core import payload as ticket_payload
 from kiosk.core.hours import local_instant, parse_time
@@ -121,7 +124,8 @@ class Totem:
         store: the open database.
         key: the per-installation HMAC key for ticket payloads.
         clock: returns the current instant (aware); injected so tests choose the time.
-        printer_blocks: true while the printer is faulty and ``on_fault = "block"``.
+        printer: the ticket printer, or None for a totem without one.
+        layout: the paper layout (logo rasterised once); built from the config when None.
     """
 
     def __init__(
@@ -130,13 +134,26 @@ class Totem:
         store: Store,
         key: bytes,
         clock: Callable[[], datetime] = utc_now,
-        printer_blocks: Callable[[], bool] = lambda: False,
+        printer: Printer | None = None,
+        layout: Layout | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.key = key
         self.clock = clock
-        self.printer_blocks = printer_blocks
+        self.printer = printer
+        self.layout = layout or Layout.build(config.paper_width)
+
+    def printer_blocks(self, fresh: bool = False) -> bool:
+        """Whether issuing is stopped because the printer cannot print and on_fault = block.
+
+        Args:
+            fresh: ask the printer now instead of using the last known state.
+        """
+        if self.config.on_fault != "block" or self.printer is None:
+            return False
+        state = self.printer.status() if fresh else self.printer.last_state
+        return not state.can_print
 
     def today(self, now: datetime | None = None) -> date:
         return (now or self.clock()).astimezone(self.config.timezone).date()
@@ -191,13 +208,21 @@ class Totem:
 
     # -- issuing ----------------------------------------------------------------------------
 
-    def issue_walkin(self, code: str) -> Issued:
-        """Issue a walk-in ticket for service ``code`` if it is available now.
+    def issue_walkin(self, code: str, lang: str | None = None) -> Issued:
+        """Issue a walk-in ticket for service ``code`` if it is available now, and print it.
+
+        Args:
+            code: the service.
+            lang: the citizen's language (the ticket is printed in it where possible).
 
         Raises:
             KeyError: no such service.
             Unavailable: closed, capped, closing, or the printer blocks issuing.
         """
+        if self.printer_blocks(fresh=True):
+            now = self.clock()
+            blocked = Availability(Reason.PRINTER)
+            raise Unavailable(code, blocked, blocked.describe(self.config.timezone, now))
         state = self.state(code)
         now = self.clock()
         if not state.availability.available:
@@ -212,7 +237,42 @@ class Totem:
             capped = Availability(Reason.CAP_REACHED)
             raise Unavailable(code, capped, capped.describe(self.config.timezone, now)) from None
         log.info("issued walk-in ticket %s", ticket.code)
-        return self._issued(ticket, now)
+        return self.print(self._issued(ticket, now), lang)
+
+    def print(self, issued: Issued, lang: str | None = None) -> Issued:
+        """Print a ticket; returns it with ``printed`` saying whether the printer confirmed."""
+        if self.printer is None:
+            return issued
+        service = self._service(issued.ticket.service)
+        language = printable_language(
+            lang or self.config.languages[0], dict(service.name), self.config.languages[0]
+        )
+        content = TicketContent(
+            branch_name=self.config.branch_name,
+            code=issued.ticket.code,
+            service_name=service.name[language],
+            lang=language,
+            issued_at=issued.ticket.issued_at.astimezone(self.config.timezone),
+            ahead=issued.ahead,
+            wait_min=issued.wait_min,
+            qr=issued.qr,
+            payload=issued.payload,
+            reentry_of=issued.ticket.ref if issued.ticket.kind is Kind.REENTRY else None,
+            appointment_slot=(
+                issued.ticket.slot_at.astimezone(self.config.timezone).strftime("%H:%M")
+                if issued.ticket.slot_at
+                else None
+            ),
+        )
+        try:
+            job = render_ticket(content, self.layout)
+        except Unprintable as exc:  # a branch or service name outside the code page
+            log.error("ticket %s not printed: %s", issued.ticket.code, exc)
+            return issued
+        result = self.printer.print_job(job)
+        if not result.printed:
+            log.warning("ticket %s not printed: printer %s", issued.ticket.code, result.state)
+        return replace(issued, printed=result.printed)
 
     def _request(self, code: str, now: datetime, **extra: Any) -> Issue:
         return Issue(
@@ -244,8 +304,11 @@ class Totem:
 
     # -- scanning ---------------------------------------------------------------------------
 
-    def scan(self, raw: str) -> ScanOutcome:
-        """Handle a scanned code exactly as the totem does. Never logs the scanned text."""
+    def scan(self, raw: str, lang: str | None = None) -> ScanOutcome:
+        """Handle a scanned code exactly as the totem does, printing any ticket it issues.
+
+        Never logs the scanned text, only its kind and the outcome.
+        """
         try:
             scan = classify(raw)
         except ScanRefused as exc:
@@ -260,6 +323,8 @@ class Totem:
         else:
             outcome = self._scan_booking(scan.text)
         log.info("scan of a %s: %s (%s)", scan.kind.value, outcome.result.value, outcome.reason)
+        if outcome.issued is not None and outcome.reason != "requeued":
+            outcome = replace(outcome, issued=self.print(outcome.issued, lang))
         return outcome
 
     def _scan_ticket(self, text: str) -> ScanOutcome:

@@ -14,6 +14,9 @@ from typing import Any, TypeVar
 
 import click
 
+from drivers.printer.connect import open_printer
+from drivers.printer.device import Printer
+from drivers.printer.uri import PrinterUriError
 from kiosk import secrets
 from kiosk.config import DEFAULT_PATH, Config, ConfigError, load
 from kiosk.store import StorageError, Store
@@ -45,6 +48,7 @@ class Context:
         self.config_path = config_path
         self.clock = clock
         self._store: Store | None = None
+        self._printer: Printer | None = None
 
     @functools.cached_property
     def config(self) -> Config:
@@ -61,10 +65,28 @@ class Context:
             secrets.ensure(self.config.central_token_file, secrets.new_token())
         return secrets.ensure(self.config.ticket_key_file)
 
+    def printer(self) -> Printer | None:
+        """The configured printer; ``sim://`` keeps its tickets in <data_dir>/printer-sim."""
+        if self._printer is None:
+            try:
+                self._printer = open_printer(
+                    self.config.printer_uri,
+                    width_mm=self.config.paper_width,
+                    sim_jobs_dir=self.config.data_dir / "printer-sim",
+                )
+            except PrinterUriError as exc:
+                raise Fail(f"printer.uri: {exc}", 2) from None
+        return self._printer
+
     def totem(self) -> Totem:
-        return Totem(self.config, self.store(), self.ticket_key(), clock=self.clock)
+        return Totem(
+            self.config, self.store(), self.ticket_key(), clock=self.clock, printer=self.printer()
+        )
 
     def close(self) -> None:
+        if self._printer is not None:
+            self._printer.close()
+            self._printer = None
         if self._store is not None:
             self._store.close()
             self._store = None

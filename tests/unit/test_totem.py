@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
+from drivers.printer.device import Printer
+from drivers.printer.transport.sim import SimTransport
+from drivers.sim.printer import SimPrinter
 from kiosk import secrets
 from kiosk.config import Config, load
 from kiosk.core.queue import Reason
@@ -79,8 +83,22 @@ def test_daily_cap(write_config, clock: Clock) -> None:
 
 
 def test_printer_block_is_a_reason(config: Config, store: Store, clock: Clock) -> None:
-    totem = Totem(config, store, b"k" * 32, clock=clock, printer_blocks=lambda: True)
-    assert totem.state("A").availability.reason is Reason.PRINTER
+    sim = SimPrinter()
+    printer = Printer(SimTransport(sim), "sim://", status_timeout=0.05)
+    totem = Totem(
+        dataclasses.replace(config, on_fault="block"),
+        store,
+        b"k" * 32,
+        clock=clock,
+        printer=printer,
+    )
+    sim.set_mode("paper_out")
+    with pytest.raises(Unavailable, match="printer unavailable"):
+        totem.issue_walkin("A")
+    assert totem.state("A").availability.reason is Reason.PRINTER  # the state it just learnt
+    sim.set_mode("ok")
+    assert totem.issue_walkin("A").printed is True
+    assert totem.state("A").availability.reason is Reason.OPEN
 
 
 def test_served_ticket_gives_one_priority_reentry(totem: Totem, store: Store) -> None:

@@ -1,0 +1,1 @@
+"""Simulators that behave like the real devices: an ESC/POS printer and barcode scanners."""
