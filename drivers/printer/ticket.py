@@ -175,3 +175,32 @@ def render(ticket: TicketContent, layout: Layout) -> bytes:
     p.set(font="a")
     p.cut()
     return bytes(p.output)
+
+
+ACCENTS = "àèéìòù ÀÈÉÌÒÙ äöüß ÄÖÜ ñ ¿¡ ç ê ô €"
+
+
+def render_test_page(branch_name: str, layout: Layout, sample_payload: str) -> bytes:
+    """A test page for technicians: the code page's accents, sizes, QR and CODE128."""
+    p = Dummy()
+    p._raw(b"\x1b@" + SELECT_CODE_PAGE)
+    p.set(align="center", bold=True)
+    p._raw(encode(branch_name[: layout.columns]) + b"\n")
+    p.set(align="center", custom_size=True, width=4, height=4)
+    p._raw(b"TEST\n")
+    p.set(align="center", normal_textsize=True)
+    p._raw(encode(ACCENTS) + b"\n")
+    p._raw(encode(f"{layout.width_mm} mm, {layout.columns} columns") + b"\n")
+    p.qr(sample_payload, native=True, size=6 if layout.width_mm == 80 else 5, ec=1)
+    _quiet(
+        p.barcode,
+        code128_set_c(sample_payload),
+        "CODE128",
+        function_type="B",
+        height=80,
+        width=2,
+        pos="OFF",
+        check=False,
+    )
+    p.cut()
+    return bytes(p.output)

@@ -52,6 +52,8 @@ class SimPrinter:
         self.mode = "ok"
         self.drop_after: int | None = None  # drop the connection after N bytes of a job
         self.jobs: list[Job] = []
+        # job files keep counting across restarts, so nothing earlier is overwritten
+        self._saved = len(list(jobs_dir.glob("job-*.bin"))) if jobs_dir and jobs_dir.exists() else 0
         self._buffer = bytearray()
         self._job = bytearray()
         self._lock = threading.Lock()
@@ -133,7 +135,8 @@ class SimPrinter:
         self._job.clear()
         self.jobs.append(job)
         if self.jobs_dir is not None and complete:
-            self._save(job, len(self.jobs))
+            self._saved += 1
+            self._save(job, self._saved)
         self.jobs_changed.notify_all()
 
     def _save(self, job: Job, number: int) -> None:

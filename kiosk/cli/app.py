@@ -201,6 +201,13 @@ def scan_cmd(obj: Context, text: str, as_json: bool) -> None:
 # -- status and retention ---------------------------------------------------------------------
 
 
+def printer_state(obj: Context) -> dict[str, str]:
+    printer = obj.printer()
+    if printer is None:
+        return {"uri": "none://", "state": "unknown"}
+    return {"uri": printer.uri, "state": printer.status().value}
+
+
 @cli.command("status")
 @json_option
 @pass_context
@@ -234,7 +241,7 @@ def status_cmd(obj: Context, as_json: bool) -> None:
         "day": day,
         "tickets_today": sum(s["issued"] for s in services),
         "services": services,
-        "printer": {"uri": obj.config.printer_uri, "state": "unknown"},
+        "printer": printer_state(obj),
         "scanner": {"uri": obj.config.scanner_uri},
         "outbox": backlog,
         "last_sync": obj.store().scalar("SELECT value FROM state WHERE key = 'last_sync'"),
@@ -284,6 +291,8 @@ def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
     emit({"dry_run": dry_run, "before": today, **report.as_dict()}, as_json, human)
 
 
-from kiosk.cli import demo as _demo  # noqa: E402  (registers `kiosk demo`)
+from kiosk.cli import demo as _demo  # noqa: E402
+from kiosk.cli import hardware as _hardware  # noqa: E402
 
 cli.add_command(_demo.demo)
+cli.add_command(_hardware.printer_group)
