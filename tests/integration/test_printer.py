@@ -117,7 +117,7 @@ def test_logo_is_rasterised_once_and_kept_small(tmp_path: Path) -> None:
     layout = Layout.build(80, logo)
     with_logo = render(content("it"), layout)
     assert layout.logo and with_logo.startswith(b"\x1b@\x1bt\x13" + layout.logo)
-    raster = [i for i in decode(with_logo).items if not isinstance(i, (Line, QrCode, Barcode))][0]
+    raster = next(i for i in decode(with_logo).items if not isinstance(i, (Line, QrCode, Barcode)))
     assert raster.width <= 576 // 3 + 8 and raster.height <= 96
 
 
