@@ -9,6 +9,8 @@ from typing import Any
 import click
 import tomlkit
 
+from drivers.scanner.connect import open_scanner
+from drivers.scanner.uri import ScannerUriError
 from kiosk import config as config_mod
 from kiosk.cli.context import (
     Context,
@@ -201,6 +203,19 @@ def scan_cmd(obj: Context, text: str, as_json: bool) -> None:
 # -- status and retention ---------------------------------------------------------------------
 
 
+def scanner_present(uri: str) -> bool | None:
+    """Whether the configured scanner can be opened now (None: no scanner configured)."""
+    try:
+        scanner = open_scanner(uri)
+    except ScannerUriError:
+        return False
+    if scanner is None:
+        return None
+    present = scanner.connect()
+    scanner.close()
+    return present
+
+
 def printer_state(obj: Context) -> dict[str, str]:
     printer = obj.printer()
     if printer is None:
@@ -242,7 +257,10 @@ def status_cmd(obj: Context, as_json: bool) -> None:
         "tickets_today": sum(s["issued"] for s in services),
         "services": services,
         "printer": printer_state(obj),
-        "scanner": {"uri": obj.config.scanner_uri},
+        "scanner": {
+            "uri": obj.config.scanner_uri,
+            "present": scanner_present(obj.config.scanner_uri),
+        },
         "outbox": backlog,
         "last_sync": obj.store().scalar("SELECT value FROM state WHERE key = 'last_sync'"),
     }
@@ -253,7 +271,8 @@ def status_cmd(obj: Context, as_json: bool) -> None:
         for s in services
     ]
     lines.append(f"  printer {data['printer']['uri']} ({data['printer']['state']})")
-    lines.append(f"  scanner {data['scanner']['uri']}")
+    present = {True: "present", False: "not found", None: "none"}[data["scanner"]["present"]]
+    lines.append(f"  scanner {data['scanner']['uri']} ({present})")
     lines.append(
         f"  outbox  {backlog['waiting']} waiting, {backlog['parked']} parked;"
         f" last sync {data['last_sync'] or 'never'}"
@@ -296,3 +315,4 @@ from kiosk.cli import hardware as _hardware  # noqa: E402
 
 cli.add_command(_demo.demo)
 cli.add_command(_hardware.printer_group)
+cli.add_command(_hardware.scanner_group)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import threading
 from datetime import datetime
@@ -17,6 +18,9 @@ from drivers.printer.ticket import (
     render,
     render_test_page,
 )
+from drivers.scanner import ScanResult
+from drivers.scanner.connect import listen, open_scanner
+from drivers.scanner.uri import ScannerUriError
 from drivers.sim.escpos import decode
 from drivers.sim.printer import MODES, PtyServer, SimPrinter, TcpServer
 from drivers.sim.render import render_png
@@ -181,3 +185,104 @@ def printer_simulate(
     tcp.stop()
     if pty:
         pty.stop()
+
+
+@click.group("scanner")
+def scanner_group() -> None:
+    """The barcode scanner: find it, and see what it reads."""
+
+
+@scanner_group.command("list")
+@json_option
+def scanner_list(as_json: bool) -> None:
+    """List input devices and serial ports a scanner could be, with their URIs.
+
+    \b
+    Example:
+      kiosk scanner list
+    """
+    found = []
+    for path in (
+        sorted(Path("/dev/input/by-id").glob("*-event-kbd"))
+        if Path("/dev/input/by-id").exists()
+        else []
+    ):
+        found.append({"kind": "evdev", "uri": f"evdev://{path}?layout=us", "name": path.name})
+    try:
+        import evdev
+
+        for dev_path in evdev.list_devices():
+            try:
+                dev = evdev.InputDevice(dev_path)
+            except OSError:
+                continue
+            if evdev.ecodes.EV_KEY in dev.capabilities():
+                found.append(
+                    {
+                        "kind": "evdev",
+                        "uri": f"evdev://{dev.info.vendor:04x}:{dev.info.product:04x}?layout=us",
+                        "name": f"{dev.name} ({dev_path})",
+                    }
+                )
+            dev.close()
+    except OSError:
+        pass
+    from serial.tools import list_ports
+
+    for port in list_ports.comports():
+        found.append(
+            {
+                "kind": "serial",
+                "uri": f"serial://{port.device}?baudrate=9600",
+                "name": port.description,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(found))
+        return
+    if not found:
+        click.echo("no input devices or serial ports found (is the scanner plugged in? see dmesg)")
+    for item in found:
+        click.echo(f"{item['uri']:<70} {item['name']}")
+
+
+@scanner_group.command("listen")
+@click.option("--count", type=int, default=0, help="Stop after this many reads (0: until Ctrl-C).")
+@click.pass_obj
+@handled
+def scanner_listen(obj: Context, count: int) -> None:
+    """Show what the configured scanner reads: the kind of code and its length, never its
+    content (a booking code is personal enough to stay off the screen and the logs).
+
+    \b
+    Example:
+      kiosk scanner listen
+      scanner connected (evdev:///dev/input/by-id/usb-Scanner-event-kbd?layout=it)
+      totem ticket (26 digits), 26 characters
+    """
+    uri = obj.config.scanner_uri
+    try:
+        scanner = open_scanner(uri)
+    except ScannerUriError as exc:
+        raise Fail(f"scanner.uri: {exc}", 2) from None
+    if scanner is None:
+        raise Fail("scanner.uri is none://: there is no scanner to listen to", 2)
+    seen = 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def report(result: ScanResult) -> None:
+        nonlocal seen
+        seen += 1
+        click.echo(result.describe())
+        if count and seen >= count:
+            stop.set()
+
+    def connection(connected: bool) -> None:
+        click.echo(
+            f"scanner {'connected' if connected else 'disconnected, waiting for it'} ({uri})"
+        )
+
+    click.echo(f"listening to {uri}; scan a code (Ctrl-C to stop)")
+    with contextlib.suppress(KeyboardInterrupt):
+        listen(scanner, report, should_stop=stop.is_set, on_connection=connection)

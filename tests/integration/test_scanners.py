@@ -190,3 +190,40 @@ def test_open_scanner_kinds() -> None:
     assert isinstance(open_scanner("serial:///dev/ttyACM0"), SerialScanner)
     evdev_scanner = open_scanner("evdev:///dev/input/does-not-exist?layout=de")
     assert isinstance(evdev_scanner, EvdevScanner) and evdev_scanner.connect() is False
+
+
+def test_scanner_listen_shows_the_kind_never_the_content(write_config) -> None:
+    import subprocess
+    import sys
+
+    sim = SerialScannerSim()
+    text = (
+        write_config()
+        .read_text()
+        .replace(
+            '[scanner]\nuri = "none://"', f'[scanner]\nuri = "serial://{sim.path}?baudrate=9600"'
+        )
+    )
+    path = write_config(text)
+    kiosk = Path(sys.executable).with_name("kiosk")
+    proc = subprocess.Popen(
+        [kiosk, "--config", str(path), "scanner", "listen", "--count", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("listening to serial://")
+        assert proc.stdout.readline().startswith("scanner connected")
+        sim.send(PAYLOAD.encode() + b"\r" + b"BOOK-SECRET-42\r")
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+        sim.close()
+    assert proc.returncode == 0, err
+    assert out.splitlines() == [
+        "totem ticket (26 digits), 26 characters",
+        "other code, 14 characters",
+    ]
+    assert PAYLOAD not in out + err and "SECRET" not in out + err
