@@ -11,7 +11,7 @@ TICKET_TEXTS: dict[str, dict[str, str]] = {
         "reentry": "Rientro: ticket precedente {ref}",
         "appointment": "Appuntamento delle {slot}",
         "keep": "Conservi il biglietto: serve per tornare oggi.",
-        "privacy": "Nessun dato personale. Informativa privacy: tasto Privacy sul totem.",
+        "privacy": "Nessun dato personale. Informativa: tasto Privacy sul totem.",
     },
     "en": {
         "ahead": "People ahead of you: {n}",
@@ -29,7 +29,7 @@ TICKET_TEXTS: dict[str, dict[str, str]] = {
         "reentry": "Retour : ticket précédent {ref}",
         "appointment": "Rendez-vous à {slot}",
         "keep": "Gardez ce ticket : il sert pour revenir aujourd'hui.",
-        "privacy": "Aucune donnée personnelle. Confidentialité : bouton Privacy du totem.",
+        "privacy": "Aucune donnée personnelle. Détails : bouton Privacy du totem.",
     },
     "de": {
         "ahead": "Personen vor Ihnen: {n}",
@@ -38,7 +38,7 @@ TICKET_TEXTS: dict[str, dict[str, str]] = {
         "reentry": "Rückkehr: früheres Ticket {ref}",
         "appointment": "Termin um {slot}",
         "keep": "Ticket aufbewahren: Sie brauchen es für die Rückkehr heute.",
-        "privacy": "Keine personenbezogenen Daten. Datenschutz: Taste Privacy am Terminal.",
+        "privacy": "Keine persönlichen Daten. Datenschutz: Taste Privacy am Gerät.",
     },
     "es": {
         "ahead": "Personas delante de usted: {n}",

@@ -105,11 +105,14 @@ class EvdevScanner:
         return results
 
     def disconnect(self) -> None:
+        """The device went away (unplugged); the event loop will reconnect."""
         if self.device is not None:
             log.warning("scanner: disconnected")
+            self.close()
+
+    def close(self) -> None:
+        if self.device is not None:
             with contextlib.suppress(OSError):
                 self.device.close()
             self.device = None
             self.decoder.reset()
-
-    close = disconnect

@@ -91,10 +91,13 @@ class SerialScanner:
             return ScanResult(None, "not_text")
 
     def disconnect(self) -> None:
+        """The device went away (unplugged); the event loop will reconnect."""
         if self.port is not None:
             log.warning("scanner: disconnected")
+            self.close()
+
+    def close(self) -> None:
+        if self.port is not None:
             with contextlib.suppress(serial.SerialException, OSError):
                 self.port.close()
             self.port = None
-
-    close = disconnect

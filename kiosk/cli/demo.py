@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import click
 
+from drivers.scanner import ScanResult
+from drivers.scanner.evdev_scanner import EvdevScanner
+from drivers.sim.scanner import KeyboardScannerSim
 from kiosk.cli.context import Context, handled
 from kiosk.totem import Unavailable
 
@@ -47,10 +50,16 @@ def demo(obj: Context) -> None:
             f" about {ticket.wait_min} min"
         )
 
-    _step("Scans at the totem")
+    printed = [i for i in issued if i.printed]
+    if printed:
+        click.echo(
+            f"  printed by the simulated printer: {config.data_dir / 'printer-sim'}/job-*.png"
+        )
+
+    _step("Scans at the totem (a simulated keyboard-wedge scanner, Italian layout)")
     if issued:
         first = issued[0]
-        outcome = totem.scan(first.qr)
+        outcome = totem.scan(_through_scanner(first.qr))
         click.echo(
             f"  ticket {first.ticket.code} scanned while waiting:"
             f" {outcome.result} ({outcome.reason})"
@@ -74,3 +83,19 @@ def demo(obj: Context) -> None:
     purge = ctx.parent.command.get_command(ctx.parent, "purge")
     assert purge is not None
     ctx.invoke(purge, dry_run=True, as_json=False)
+
+
+def _through_scanner(text: str) -> str:
+    """Type text on the simulated scanner and read it back as the totem does (evdev, grabbed)."""
+    sim = KeyboardScannerSim("it")
+    scanner = EvdevScanner(sim.opener, "it")
+    scanner.connect()
+    sim.type(text)
+    results: list[ScanResult] = []
+    for _ in range(100):  # evdev hands over a few dozen events per read
+        results += scanner.on_readable()
+        if results:
+            break
+    scanner.close()
+    sim.close()
+    return results[0].text or "" if results else ""
