@@ -1,0 +1,82 @@
+"""Today's appointments from the central server, replaced atomically in the store.
+
+Only what check-in needs is kept: the opaque ref, the SHA-256 of the booking code, the service
+and the slot. Check-ins already made survive a refresh; yesterday's rows go with the purge.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from kiosk.config import Config
+from kiosk.store import Store
+from sync import state as shared
+from sync.client import AppointmentsError, CentralClient, TokenMissing
+
+log = logging.getLogger(__name__)
+_REF = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_SLOT = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_SERVICE = re.compile(r"^[A-Z]{1,2}$")
+
+
+def valid(item: Any) -> bool:
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("ref"), str)
+        and _REF.match(item["ref"]) is not None
+        and isinstance(item.get("code_sha256"), str)
+        and _SHA.match(item["code_sha256"]) is not None
+        and isinstance(item.get("service"), str)
+        and _SERVICE.match(item["service"]) is not None
+        and isinstance(item.get("slot"), str)
+        and _SLOT.match(item["slot"]) is not None
+    )
+
+
+def replace_day(store: Store, day: str, items: list[dict[str, Any]]) -> int:
+    """Make ``items`` the day's appointments in one transaction; returns how many were kept."""
+    keep = [i for i in items if valid(i)]
+    if len(keep) != len(items):
+        log.warning("appointments: %d malformed entries ignored", len(items) - len(keep))
+    with store.write() as conn:
+        checked = dict(
+            conn.execute(
+                "SELECT ref, ticket FROM appointments WHERE day = ? AND ticket IS NOT NULL", (day,)
+            ).fetchall()
+        )
+        conn.execute("DELETE FROM appointments WHERE day = ?", (day,))
+        conn.executemany(
+            "INSERT OR REPLACE INTO appointments (day, ref, code_sha256, service, slot, ticket)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (day, i["ref"], i["code_sha256"], i["service"], i["slot"], checked.get(i["ref"]))
+                for i in keep
+            ],
+        )
+    return len(keep)
+
+
+def refresh_appointments(
+    config: Config, store: Store, client: CentralClient, now: datetime
+) -> bool:
+    """Fetch today's appointments if they changed (ETag); True when the store was updated."""
+    day = now.astimezone(config.timezone).date().isoformat()
+    etag_key = f"appointments.etag.{day}"
+    etag = shared.get(store, etag_key)
+    try:
+        result = client.get_appointments(config.branch, day, etag)
+    except (requests.exceptions.RequestException, AppointmentsError, TokenMissing) as exc:
+        log.warning("appointments: not refreshed (%s)", type(exc).__name__ if not str(exc) else exc)
+        return False
+    if not result.changed:
+        return False
+    count = replace_day(store, day, result.items)
+    shared.put(store, {etag_key: result.etag})
+    log.info("appointments: %d for %s", count, day)
+    return True
