@@ -147,8 +147,7 @@ class SyncAgent:
             self.paused_token = self._token_fingerprint()
             shared.put(
                 self.store,
-                sync__paused_auth=answer.error,
-                sync__last_error=f"paused: {answer.error}",
+                {"sync.paused_auth": answer.error, "sync.last_error": f"paused: {answer.error}"},
             )
             log.error(
                 "sync: the central server refused the token (%s); paused until it changes",
