@@ -56,13 +56,13 @@ def _is_count(v: Any) -> bool:
 CHECKS: dict[str, Callable[[Any], bool]] = {
     "id": _is_str(_UUID4),
     "seq": lambda v: _is_count(v) and v > 0,
-    "type": lambda v: v in KEYS,
+    "type": lambda v: isinstance(v, str) and v in KEYS,
     "branch": _is_str(_ID),
     "day": _is_str(_DAY),
     "at": _is_str(_AT),
     "ticket": _is_str(_TICKET),
     "service": _is_str(_SERVICE),
-    "printer": lambda v: v in PRINTER_STATES,
+    "printer": lambda v: isinstance(v, str) and v in PRINTER_STATES,
     "backlog": _is_count,
 }
 
@@ -74,7 +74,7 @@ def to_wire(event: Mapping[str, Any]) -> dict[str, Any]:
         NotAllowed: an unknown type, a missing key, or a value of the wrong shape.
     """
     kind = event.get("type")
-    if kind not in KEYS:
+    if not isinstance(kind, str) or kind not in KEYS:
         raise NotAllowed("type: not an event type of the contract")
     out: dict[str, Any] = {}
     for key in KEYS[kind]:

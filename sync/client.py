@@ -52,8 +52,15 @@ class TokenMissing(Exception):
 
 
 class CentralClient:
-    def __init__(self, url: str, token_file: Path, ca_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        token_file: Path,
+        ca_file: Path | None = None,
+        timeouts: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+    ) -> None:
         self.url = url.rstrip("/")
+        self.timeouts = timeouts
         self.token_file = token_file
         self.session = requests.Session()
         self.session.verify = str(ca_file) if ca_file else True
@@ -86,7 +93,7 @@ class CentralClient:
                 f"{self.url}/v1/events",
                 data=body,
                 headers=headers,
-                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                timeout=self.timeouts,
             )
         except requests.exceptions.SSLError as exc:
             return Answer("network", error=f"TLS: {type(exc).__name__}")
@@ -128,7 +135,7 @@ class CentralClient:
             f"{self.url}/v1/branches/{branch}/appointments",
             params={"day": day},
             headers=headers,
-            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            timeout=self.timeouts,
         )
         if response.status_code == 304:
             return Appointments(False, etag)

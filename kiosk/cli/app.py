@@ -21,7 +21,7 @@ from kiosk.cli.context import (
     json_option,
     setup_logging,
 )
-from kiosk.store import Store, outbox
+from kiosk.store import Store
 from kiosk.store import purge as retention
 from kiosk.store import tickets as store_tickets
 from kiosk.totem import Unavailable
@@ -239,7 +239,9 @@ def status_cmd(obj: Context, as_json: bool) -> None:
     tz = obj.config.timezone
     day = totem.today(now).isoformat()
     counts = store_tickets.counts(obj.store(), day)
-    backlog = outbox.backlog(obj.store().conn)
+    from kiosk.cli.sync_cmds import describe_sync, sync_status
+
+    sync = sync_status(obj.store(), now)
     services: list[dict[str, Any]] = [
         {
             "code": st.service.code,
@@ -261,8 +263,7 @@ def status_cmd(obj: Context, as_json: bool) -> None:
             "uri": obj.config.scanner_uri,
             "present": scanner_present(obj.config.scanner_uri),
         },
-        "outbox": backlog,
-        "last_sync": obj.store().scalar("SELECT value FROM state WHERE key = 'last_sync'"),
+        "sync": sync,
     }
     lines = [f"{obj.config.branch_name} ({obj.config.kiosk_id}), {day}"]
     lines += [
@@ -273,10 +274,7 @@ def status_cmd(obj: Context, as_json: bool) -> None:
     lines.append(f"  printer {data['printer']['uri']} ({data['printer']['state']})")
     present = {True: "present", False: "not found", None: "none"}[data["scanner"]["present"]]
     lines.append(f"  scanner {data['scanner']['uri']} ({present})")
-    lines.append(
-        f"  outbox  {backlog['waiting']} waiting, {backlog['parked']} parked;"
-        f" last sync {data['last_sync'] or 'never'}"
-    )
+    lines += describe_sync(sync)
     emit(data, as_json, "\n".join(lines))
 
 
@@ -312,7 +310,10 @@ def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
 
 from kiosk.cli import demo as _demo  # noqa: E402
 from kiosk.cli import hardware as _hardware  # noqa: E402
+from kiosk.cli import sync_cmds as _sync  # noqa: E402
 
 cli.add_command(_demo.demo)
 cli.add_command(_hardware.printer_group)
 cli.add_command(_hardware.scanner_group)
+cli.add_command(_sync.sync_group)
+cli.add_command(_sync.central_cmd)

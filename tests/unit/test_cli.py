@@ -75,9 +75,9 @@ def test_status_json(write_config, capsys) -> None:
     assert code == 0
     data = json.loads(out)
     assert data["tickets_today"] == 1
-    assert data["outbox"] == {"waiting": 1, "parked": 0}
+    assert data["sync"]["backlog"] == 1 and data["sync"]["parked"] == 0
+    assert data["sync"]["last_success"] is None and data["sync"]["paused_for_auth"] is False
     assert [s["code"] for s in data["services"]] == ["A", "B"]
-    assert data["last_sync"] is None
 
 
 def test_config_show_round_trips(write_config, capsys, tmp_path: Path) -> None:

@@ -1,0 +1,194 @@
+"""``kiosk sync`` (the agent and its status) and ``kiosk central`` (the reference server)."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kiosk.cli.context import Context, Fail, emit, handled, json_option
+from kiosk.store import Store
+from sync import state as shared
+from sync.agent import SyncAgent
+from sync.client import CentralClient
+
+
+def sync_status(store: Store, now: datetime) -> dict[str, Any]:
+    """Backlog, oldest waiting event's age, last success and error, parked, paused."""
+    waiting, parked, oldest = store.query(
+        "SELECT SUM(state = 'ready') AS waiting, SUM(state = 'parked') AS parked,"
+        " MIN(CASE WHEN state = 'ready' THEN at END) AS oldest FROM outbox"
+    )[0].values()
+    age = None
+    if oldest:
+        age = max(0, int((now - datetime.fromisoformat(oldest)).total_seconds()))
+    paused = shared.get(store, "sync.paused_auth")
+    return {
+        "backlog": int(waiting or 0),
+        "oldest_waiting_s": age,
+        "parked": int(parked or 0),
+        "last_success": shared.get(store, "sync.last_success"),
+        "last_error": shared.get(store, "sync.last_error"),
+        "paused_for_auth": bool(paused),
+        "paused_reason": paused or None,
+    }
+
+
+def describe_sync(data: dict[str, Any]) -> list[str]:
+    age = data["oldest_waiting_s"]
+    lines = [
+        f"  outbox  {data['backlog']} waiting"
+        + (f" (oldest {age // 60} min)" if age is not None else "")
+        + f", {data['parked']} parked; last sync {data['last_success'] or 'never'}"
+    ]
+    if data["paused_for_auth"]:
+        lines.append(
+            f"  SENDING PAUSED: the central server refused the token ({data['paused_reason']});"
+            " fix central.token_file"
+        )
+    elif data["last_error"]:
+        lines.append(f"  last error: {data['last_error']}")
+    return lines
+
+
+@click.group("sync", invoke_without_command=True)
+@click.option("--once", is_flag=True, help="Drain the outbox and exit: 0 drained, 1 not reachable.")
+@click.pass_context
+@handled
+def sync_group(ctx: click.Context, once: bool) -> None:
+    """Send the outbox to the central server and fetch today's appointments.
+
+    Without a subcommand, runs the agent until stopped (its own systemd unit).
+
+    \b
+    Examples:
+      kiosk sync
+      kiosk sync --once
+      kiosk sync status --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    obj: Context = ctx.obj
+    obj.ticket_key()  # first run: creates the central token file when missing
+    config = obj.config
+    agent = SyncAgent(
+        config,
+        obj.store(),
+        CentralClient(config.central_url, config.central_token_file, config.central_ca_file),
+    )
+    if once:
+        if not agent.drain():
+            raise Fail(f"sync: central server not reachable or refusing ({config.central_url})", 1)
+        click.echo("sync: outbox drained")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        agent.run(stop)
+
+
+@sync_group.command("status")
+@json_option
+@click.pass_obj
+@handled
+def sync_status_cmd(obj: Context, as_json: bool) -> None:
+    """Backlog, oldest waiting event, last success and error, parked events, paused for auth.
+
+    \b
+    Example:
+      kiosk sync status --json
+    """
+    data = sync_status(obj.store(), datetime.now(UTC))
+    emit(data, as_json, "\n".join(line.strip() for line in describe_sync(data)))
+
+
+@click.command("central")
+@click.option("--listen", default="127.0.0.1:8765", show_default=True)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Its SQLite file (default: <data_dir>/central.sqlite3).",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The token kiosks must present (default: central.token_file).",
+)
+@click.option(
+    "--appointments",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help='JSON: {"branch": [{"day", "ref", "code" or "code_sha256", "service", "slot"}]}',
+)
+@click.option(
+    "--error-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of 5xx answers."
+)
+@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of 429.")
+@click.option("--retry-after", type=int, default=1, show_default=True)
+@click.option(
+    "--slow-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of slow answers."
+)
+@click.option("--slow-seconds", type=float, default=2.0, show_default=True)
+@click.option(
+    "--drop-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of dropped connections."
+)
+@click.option("--max-body", type=int, default=1 << 30, help="413 above this many bytes.")
+@click.option("--reject-service", multiple=True, help="Answer 422 for events of this service.")
+@click.option("--seed", type=int, default=None, help="Seed for the injected faults.")
+@click.pass_obj
+@handled
+def central_cmd(
+    obj: Context,
+    listen: str,
+    db: Path | None,
+    token_file: Path | None,
+    appointments: Path | None,
+    error_rate: float,
+    throttle_rate: float,
+    retry_after: int,
+    slow_rate: float,
+    slow_seconds: float,
+    drop_rate: float,
+    max_body: int,
+    reject_service: tuple[str, ...],
+    seed: int | None,
+) -> None:
+    """Run the reference central server (DESIGN.md section 5) for the demo and the tests.
+
+    \b
+    Example:
+      kiosk central --listen 127.0.0.1:8765 --error-rate 0.3 --throttle-rate 0.1
+    """
+    from sync.central import CentralServer, Faults  # the server stack only when serving
+
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise Fail(f'--listen: "{listen}" is not HOST:PORT', 2)
+    faults = Faults(
+        error_rate,
+        throttle_rate,
+        retry_after,
+        slow_rate,
+        slow_seconds,
+        drop_rate,
+        max_body,
+        set(reject_service),
+        seed,
+    )
+    database = db or obj.config.data_dir / "central.sqlite3"
+    database.parent.mkdir(parents=True, exist_ok=True)
+    server = CentralServer(
+        database, token_file or obj.config.central_token_file, appointments, faults, host, int(port)
+    )
+    click.echo(f"central server on http://{host}:{port}; events in {database}")
+    try:
+        server.server.run()
+    finally:
+        server.store.close()
