@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import random
 import sqlite3
 import threading
@@ -42,6 +43,21 @@ class Faults:
     max_body: int = 1 << 30  # 413 above this many bytes
     reject_services: set[str] = field(default_factory=set)  # events of these get 422
     seed: int | None = None
+
+
+class DroppedResponse(Response):
+    """Starts an answer, then drops the connection, like a reset in the middle of a reply."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
+        )
+        await send({"type": "http.response.body", "body": b'{"acked": [', "more_body": True})
+        raise DroppedConnection
+
+
+class DroppedConnection(Exception):
+    """Raised inside the server to make uvicorn close a connection mid-answer."""
 
 
 class CentralStore:
@@ -149,7 +165,7 @@ def make_app(
             )
         store.add(kiosk, events, request.headers.get("idempotency-key", ""), raw.decode())
         if rng.random() < faults.drop_rate:
-            raise ConnectionAbortedError("injected drop")  # after storing: the ack is lost
+            return DroppedResponse()  # stored, but the ack never arrives
         return JSONResponse({"acked": [e["id"] for e in events]})
 
     async def appointments(request: Request) -> Response:
@@ -188,6 +204,11 @@ def make_app(
     )
 
 
+def _not_injected(record: logging.LogRecord) -> bool:
+    """Keep uvicorn from logging a traceback for each connection we drop on purpose."""
+    return not (record.exc_info and record.exc_info[0] is DroppedConnection)
+
+
 class CentralServer:
     """Runs the app with uvicorn in a thread (tests) or in the foreground (``kiosk central``)."""
 
@@ -202,6 +223,7 @@ class CentralServer:
     ) -> None:
         self.faults = faults or Faults()
         self.store = CentralStore(db)
+        logging.getLogger("uvicorn.error").addFilter(_not_injected)
         app = make_app(self.store, token_file, appointments_file, self.faults)
         self.config = uvicorn.Config(
             app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
