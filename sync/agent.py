@@ -13,9 +13,9 @@ import random
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from kiosk.config import Config
 from kiosk.store import Store
@@ -23,7 +23,7 @@ from kiosk.store.outbox import add_event, rfc3339
 from sync import allowlist, backoff
 from sync import state as shared
 from sync.appointments import refresh_appointments
-from sync.client import CentralClient, TokenMissing
+from sync.client import Answer, CentralClient, TokenMissing
 
 log = logging.getLogger(__name__)
 HEALTH_EVERY = timedelta(minutes=15)
@@ -76,24 +76,27 @@ class SyncAgent:
 
     # -- one batch ----------------------------------------------------------------------------
 
-    def _batch(self) -> list[dict[str, Any]]:
-        rows = self.store.query(
+    def _batch(self, after: int = 0) -> list[allowlist.Checked]:
+        """The next batch of ready events after seq ``after``, checked by the allow-list."""
+        cursor = self.store.conn.execute(
             "SELECT seq, id, type, branch, day, at, ticket, service, ref, printer, backlog"
-            " FROM outbox WHERE state = 'ready' ORDER BY seq LIMIT ?",
-            (self.limit,),
+            " FROM outbox WHERE state = 'ready' AND seq > ? ORDER BY seq LIMIT ?",
+            (after, self.limit),
         )
-        batch: list[dict[str, Any]] = []
+        names = [d[0] for d in cursor.description]
+        batch: list[allowlist.Checked] = []
         size = 64  # the envelope
-        for row in rows:
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
             try:
-                grows = allowlist.encoded_size(row)
+                event = allowlist.check(row)
             except allowlist.NotAllowed as exc:
                 self._park([row["id"]], f"not allowed: {exc}")
                 continue
-            if batch and size + grows > allowlist.MAX_BATCH_BYTES:
+            if batch and size + len(event.json) + 1 > allowlist.MAX_BATCH_BYTES:
                 break
-            batch.append(row)
-            size += grows
+            batch.append(event)
+            size += len(event.json) + 1
         return batch
 
     def _park(self, ids: list[str], error: str) -> None:
@@ -107,31 +110,80 @@ class SyncAgent:
             )
         log.warning("sync: %d event(s) parked: %s", len(ids), error[:200])
 
+    def _unpause_if_token_changed(self) -> bool:
+        """True while sending stays paused for a refused token."""
+        if self.paused_token is None:
+            return False
+        if self._token_fingerprint() == self.paused_token:
+            return True
+        log.info("sync: the token changed; sending again")
+        self.paused_token = None
+        shared.put(self.store, {"sync.paused_auth": None})
+        return False
+
+    def _post(self, batch: list[allowlist.Checked]) -> Answer:
+        ids = ",".join(event.id for event in batch)
+        # The same batch always gets the same key, across retries and restarts.
+        key = str(uuid.uuid5(uuid.NAMESPACE_URL, "totem-batch:" + ids))
+        return self.client.post_events(allowlist.encode_checked(self.config.kiosk_id, batch), key)
+
     def step(self) -> Step:
         """Send the next batch once and act on the answer."""
-        if self.paused_token is not None:
-            if self._token_fingerprint() == self.paused_token:
-                return Step("paused", wait=TOKEN_CHECK)
-            log.info("sync: the token changed; sending again")
-            self.paused_token = None
-            shared.put(self.store, {"sync.paused_auth": None})
+        if self._unpause_if_token_changed():
+            return Step("paused", wait=TOKEN_CHECK)
         batch = self._batch()
         if not batch:
             return Step("idle", wait=IDLE_CHECK)
-        ids = [row["id"] for row in batch]
-        key = str(
-            uuid.uuid5(uuid.NAMESPACE_URL, "totem-batch:" + ",".join(ids))
-        )  # same batch, same key
-        answer = self.client.post_events(allowlist.encode_batch(self.config.kiosk_id, batch), key)
+        return self._handle(batch, self._post(batch))
+
+    def pump(self) -> Step:
+        """Send batch after batch with one request in flight, until something other than a
+        full acknowledgement happens or the outbox is empty.
+
+        While the server works on batch N, batch N+1 is read and checked; as soon as N is
+        acknowledged N+1 goes out, and N's rows are deleted while it travels. N+1 never
+        leaves before N is acknowledged, so the server sees the kiosk's events in order.
+        """
+        if self._unpause_if_token_changed():
+            return Step("paused", wait=TOKEN_CHECK)
+        batch = self._batch()
+        if not batch:
+            return Step("idle", wait=IDLE_CHECK)
+        sent = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-post") as pool:
+            future = pool.submit(self._post, batch)
+            while True:
+                following = self._batch(after=batch[-1].seq)
+                answer = future.result()
+                complete = answer.kind == "acked" and {e.id for e in batch} <= set(answer.acked)
+                if not (complete and following):
+                    step = self._handle(batch, answer)
+                    return (
+                        Step(step.kind, sent + step.count, step.wait)
+                        if step.kind == "sent"
+                        else step
+                    )
+                future = pool.submit(self._post, following)
+                self._delete_range(batch)
+                self.attempt = 0
+                sent += len(batch)
+                batch = following
+
+    def _handle(self, batch: list[allowlist.Checked], answer: Answer) -> Step:
+        ids = [event.id for event in batch]
+        sent = set(ids)
         if answer.kind == "acked":
-            acked = [i for i in answer.acked if i in set(ids)]
-            self._delete(acked)
+            acked = [i for i in answer.acked if i in sent]
+            if len(acked) == len(batch):
+                self._delete_range(batch)
+            else:
+                self._delete(acked)
             if not acked:
                 return self._retry("200 acknowledged none of the batch", None)
             self.attempt = 0
             return Step("sent", len(acked))
         if answer.kind == "rejected":
-            rejected = [i for i in answer.rejected if i in set(ids)]
+            rejected = [i for i in answer.rejected if i in sent]
             if not rejected:
                 return self._retry(f"HTTP {answer.status} rejected nothing we sent", None)
             self._park(rejected, f"HTTP {answer.status}: {answer.error}")
@@ -161,6 +213,16 @@ class SyncAgent:
             return
         with self.store.write() as conn:
             conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in acked])
+            shared.put_in(conn, {"sync.last_success": self.clock().isoformat()})
+
+    def _delete_range(self, batch: list[allowlist.Checked]) -> None:
+        """Delete a wholly acknowledged batch. Its ready rows are exactly those between its
+        first and last seq: rows are numbered when committed, so none can appear inside."""
+        with self.store.write() as conn:
+            conn.execute(
+                "DELETE FROM outbox WHERE state = 'ready' AND seq BETWEEN ? AND ?",
+                (batch[0].seq, batch[-1].seq),
+            )
             shared.put_in(conn, {"sync.last_success": self.clock().isoformat()})
 
     def _retry(self, error: str, asked: float | None) -> Step:
@@ -224,7 +286,7 @@ class SyncAgent:
         self.health_due()
         self.appointments_due()
         while True:
-            step = self.step()
+            step = self.pump()
             if step.kind == "idle":
                 return True
             if step.kind in ("retry", "paused"):
@@ -236,7 +298,7 @@ class SyncAgent:
         while not stop.is_set():
             self.health_due()
             self.appointments_due()
-            step = self.step()
+            step = self.pump()
             on_step(step)
             if step.kind == "idle":
                 # Wait for another process to commit (data_version changes), cheaply.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.bench import bench_printer, bench_store
+from tests.bench import bench_printer, bench_store, bench_sync
 
 
 def main() -> None:
-    for module in (bench_store, bench_printer):
+    for module in (bench_store, bench_printer, bench_sync):
         module.run()
 
 

@@ -147,3 +147,27 @@ def test_whatever_a_caller_passes_the_wire_has_only_allowed_keys(
     [sent] = wire["events"]
     assert set(sent) <= set(allowlist.KEYS[sent["type"]])
     assert allowlist.to_wire(sent) == sent
+
+
+@given(
+    seq=st.integers(min_value=1, max_value=2**53),
+    backlog=st.integers(min_value=0, max_value=10**9),
+    ticket=st.from_regex(r"\A[A-Z]{1,2}\d{3}\Z"),
+    kind=st.sampled_from(list(allowlist.KEYS)),
+)
+def test_checked_json_is_exactly_json_dumps(seq: int, backlog: int, ticket: str, kind: str) -> None:
+    event = {
+        **GOOD,
+        "seq": seq,
+        "type": kind,
+        "ticket": ticket,
+        "printer": "unknown",
+        "backlog": backlog,
+        "ref": "A001",
+    }
+    wire = allowlist.to_wire(event)
+    assert allowlist.check(event).json == json.dumps(wire, separators=(",", ":"))
+    assert json.loads(allowlist.encode_checked("k-1", [allowlist.check(event)])) == {
+        "kiosk": "k-1",
+        "events": [wire],
+    }
