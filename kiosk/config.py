@@ -26,7 +26,7 @@ DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 LANGUAGES = ("it", "en", "fr", "de", "es", "ar")
 PRINTER_SCHEMES = ("usb", "serial", "tcp", "file", "sim", "none")
 SCANNER_SCHEMES = ("evdev", "serial", "sim", "none")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_ID = re.compile(r"\A[a-z0-9][a-z0-9-]{0,62}\Z", re.ASCII)
 
 
 class ConfigError(Exception):

@@ -32,13 +32,15 @@ PRINTER_STATES = ("ok", "paper_low", "paper_out", "cover_open", "offline", "unkn
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 256 * 1024
 
-_UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
-_TICKET = re.compile(r"^[A-Z]{1,2}\d{3}$")
-_SERVICE = re.compile(r"^[A-Z]{1,2}$")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_APPOINTMENT_REF = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_UUID4 = re.compile(
+    r"\A[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\Z", re.ASCII
+)
+_DAY = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+_AT = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}\Z", re.ASCII)
+_TICKET = re.compile(r"\A[A-Z]{1,2}\d{3}\Z", re.ASCII)
+_SERVICE = re.compile(r"\A[A-Z]{1,2}\Z", re.ASCII)
+_ID = re.compile(r"\A[a-z0-9][a-z0-9-]{0,62}\Z", re.ASCII)
+_APPOINTMENT_REF = re.compile(r"\A[A-Za-z0-9._:-]{1,64}\Z", re.ASCII)
 
 
 class NotAllowed(ValueError):

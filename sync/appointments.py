@@ -19,10 +19,10 @@ from sync import state as shared
 from sync.client import AppointmentsError, CentralClient, TokenMissing
 
 log = logging.getLogger(__name__)
-_REF = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-_SHA = re.compile(r"^[0-9a-f]{64}$")
-_SLOT = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_SERVICE = re.compile(r"^[A-Z]{1,2}$")
+_REF = re.compile(r"\A[A-Za-z0-9._:-]{1,64}\Z", re.ASCII)
+_SHA = re.compile(r"\A[0-9a-f]{64}\Z", re.ASCII)
+_SLOT = re.compile(r"\A([01]\d|2[0-3]):[0-5]\d\Z", re.ASCII)
+_SERVICE = re.compile(r"\A[A-Z]{1,2}\Z", re.ASCII)
 
 
 def valid(item: Any) -> bool:

@@ -38,7 +38,7 @@ def parse(uri: str) -> ScannerUri:
         layout = query.get("layout", ["us"])[0]
         if layout not in LAYOUTS:
             raise ScannerUriError(f'"{uri}": layout "{layout}" is not one of {", ".join(LAYOUTS)}')
-        if re.fullmatch(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", parts.netloc):
+        if re.fullmatch(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", parts.netloc, re.ASCII):
             vendor, product = (int(x, 16) for x in parts.netloc.split(":"))
             return ScannerUri("evdev", vendor=vendor, product=product, layout=layout)
         if not parts.path:

@@ -29,7 +29,7 @@ LENGTH = 26
 MAX_LENGTH = LENGTH  # the contract allows 32
 MAC_DIGITS = 12
 EPOCH = date(2024, 1, 1)
-PATTERN = re.compile(r"^\d{26}$")
+PATTERN = re.compile(r"\A\d{26}\Z", re.ASCII)
 
 
 class PayloadError(ValueError):

@@ -18,7 +18,7 @@ from kiosk.core.tickets import Status
 
 MAX_SCAN_LENGTH = 64
 # Booking codes the central system issues: letters, digits and a few separators.
-_BOOKING = re.compile(r"^[A-Za-z0-9._:-]{6,64}$")
+_BOOKING = re.compile(r"\A[A-Za-z0-9._:-]{6,64}\Z", re.ASCII)
 
 
 class Result(StrEnum):

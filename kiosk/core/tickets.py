@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 MAX_NUMBER = 999
-SERVICE_CODE = re.compile(r"^[A-Z]{1,2}$")
-_CODE = re.compile(r"^([A-Z]{1,2})(\d{3})$")
+SERVICE_CODE = re.compile(r"\A[A-Z]{1,2}\Z", re.ASCII)
+_CODE = re.compile(r"\A([A-Z]{1,2})(\d{3})\Z", re.ASCII)
 
 
 class Kind(StrEnum):

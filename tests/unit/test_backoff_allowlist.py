@@ -152,7 +152,7 @@ def test_whatever_a_caller_passes_the_wire_has_only_allowed_keys(
 @given(
     seq=st.integers(min_value=1, max_value=2**53),
     backlog=st.integers(min_value=0, max_value=10**9),
-    ticket=st.from_regex(r"\A[A-Z]{1,2}\d{3}\Z"),
+    ticket=st.from_regex(r"\A[A-Z]{1,2}[0-9]{3}\Z"),
     kind=st.sampled_from(list(allowlist.KEYS)),
 )
 def test_checked_json_is_exactly_json_dumps(seq: int, backlog: int, ticket: str, kind: str) -> None:

@@ -121,3 +121,13 @@ def test_ticket_code_refused(service: str, number: int) -> None:
 def test_parse_code_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_code(text)
+
+
+def test_non_ascii_digits_and_trailing_newline_are_refused() -> None:
+    text = payload.sign(KEY, BRANCH, date(2026, 11, 23), "A042")
+    arabic = text[:-1] + chr(0x660 + int(text[-1]))  # the same digit, Arabic-Indic
+    for forged in (arabic, text + "\n"):
+        with pytest.raises(payload.PayloadError):
+            payload.verify(KEY, BRANCH, forged)
+    with pytest.raises(ValueError):
+        parse_code("A04" + chr(0x662))
