@@ -78,20 +78,18 @@ class SyncAgent:
 
     def _batch(self, after: int = 0) -> list[allowlist.Checked]:
         """The next batch of ready events after seq ``after``, checked by the allow-list."""
-        cursor = self.store.conn.execute(
+        rows = self.store.conn.execute(
             "SELECT seq, id, type, branch, day, at, ticket, service, ref, printer, backlog"
             " FROM outbox WHERE state = 'ready' AND seq > ? ORDER BY seq LIMIT ?",
             (after, self.limit),
-        )
-        names = [d[0] for d in cursor.description]
+        ).fetchall()
         batch: list[allowlist.Checked] = []
         size = 64  # the envelope
-        for values in cursor.fetchall():
-            row = dict(zip(names, values, strict=True))
+        for row in rows:
             try:
-                event = allowlist.check(row)
+                event = allowlist.check_row(row)
             except allowlist.NotAllowed as exc:
-                self._park([row["id"]], f"not allowed: {exc}")
+                self._park([row[0]], f"not allowed: {exc}")
                 continue
             if batch and size + len(event.json) + 1 > allowlist.MAX_BATCH_BYTES:
                 break
@@ -99,16 +97,16 @@ class SyncAgent:
             size += len(event.json) + 1
         return batch
 
-    def _park(self, ids: list[str], error: str) -> None:
-        if not ids:
+    def _park(self, seqs: list[int], error: str) -> None:
+        if not seqs:
             return
         now = self.clock().isoformat()
         with self.store.write() as conn:
             conn.executemany(
-                "UPDATE outbox SET state = 'parked', parked_at = ?, error = ? WHERE id = ?",
-                [(now, error[:200], i) for i in ids],
+                "UPDATE outbox SET state = 'parked', parked_at = ?, error = ? WHERE seq = ?",
+                [(now, error[:200], s) for s in seqs],
             )
-        log.warning("sync: %d event(s) parked: %s", len(ids), error[:200])
+        log.warning("sync: %d event(s) parked: %s", len(seqs), error[:200])
 
     def _unpause_if_token_changed(self) -> bool:
         """True while sending stays paused for a refused token."""
@@ -170,10 +168,9 @@ class SyncAgent:
                 batch = following
 
     def _handle(self, batch: list[allowlist.Checked], answer: Answer) -> Step:
-        ids = [event.id for event in batch]
-        sent = set(ids)
+        seq_of = {event.id: event.seq for event in batch}
         if answer.kind == "acked":
-            acked = [i for i in answer.acked if i in sent]
+            acked = sorted({seq_of[i] for i in answer.acked if i in seq_of})
             if len(acked) == len(batch):
                 self._delete_range(batch)
             else:
@@ -183,14 +180,14 @@ class SyncAgent:
             self.attempt = 0
             return Step("sent", len(acked))
         if answer.kind == "rejected":
-            rejected = [i for i in answer.rejected if i in sent]
+            rejected = sorted({seq_of[i] for i in answer.rejected if i in seq_of})
             if not rejected:
                 return self._retry(f"HTTP {answer.status} rejected nothing we sent", None)
             self._park(rejected, f"HTTP {answer.status}: {answer.error}")
             return Step("parked", len(rejected))
         if answer.kind == "too_large":
             if len(batch) == 1:
-                self._park(ids, "HTTP 413: a single event is too large")
+                self._park([batch[0].seq], "HTTP 413: a single event is too large")
                 return Step("parked", 1)
             self.limit = max(1, len(batch) // 2)
             log.info("sync: 413, batches of at most %d events from now on", self.limit)
@@ -208,11 +205,11 @@ class SyncAgent:
             return Step("paused", wait=TOKEN_CHECK)
         return self._retry(answer.error or "server unreachable", answer.retry_after)
 
-    def _delete(self, acked: list[str]) -> None:
+    def _delete(self, acked: list[int]) -> None:
         if not acked:
             return
         with self.store.write() as conn:
-            conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in acked])
+            conn.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in acked])
             shared.put_in(conn, {"sync.last_success": self.clock().isoformat()})
 
     def _delete_range(self, batch: list[allowlist.Checked]) -> None:

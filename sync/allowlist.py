@@ -8,6 +8,7 @@ code) is dropped here and never serialised; a value of the wrong shape refuses t
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -109,29 +110,111 @@ def to_wire(event: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Checked:
-    """One event that passed :func:`to_wire`, already serialised; only this module makes them."""
+    """One event that passed the allow-list, already serialised; only this module makes them."""
 
     __slots__ = ("id", "json", "seq")
 
-    def __init__(self, wire: dict[str, Any]) -> None:
-        self.id: str = wire["id"]
-        self.seq: int = wire["seq"]
-        # Every string value matched a pattern without quotes, backslashes or control
-        # characters, so it needs no escaping; ints are ints. Same output as json.dumps.
-        self.json = (
-            "{"
-            + ",".join(f'"{k}":{v}' if type(v) is int else f'"{k}":"{v}"' for k, v in wire.items())
-            + "}"
-        )
+    def __init__(self, event_id: str, seq: int, line: str) -> None:
+        self.id, self.seq, self.json = event_id, seq, line
 
 
-def check(event: Mapping[str, Any]) -> Checked:
-    """Allow-list and serialise one event, once.
+def _shape(kind: str, keys: tuple[str, ...]) -> tuple[str, re.Pattern[str]]:
+    """For events of ``kind`` carrying ``keys``: a %-template writing the JSON text, and the
+    grammar that text must match exactly. Strings are written unescaped, so a value that would
+    need escaping (a quote, a backslash, a control character) cannot match and is refused."""
+    template, grammar = [], []
+    for key in keys:
+        if key in ("seq", "backlog"):
+            template.append(f'"{key}":%s')
+            grammar.append(f'"{key}":' + ("[1-9][0-9]*" if key == "seq" else "(?:0|[1-9][0-9]*)"))
+            continue
+        template.append(f'"{key}":"%s"')
+        if key == "type":
+            value = re.escape(kind)
+        elif key == "printer":
+            value = "(?:" + "|".join(PRINTER_STATES) + ")"
+        else:
+            pattern = _PATTERNS.get(key) or (
+                _TICKET if kind == "ticket.issued" else _APPOINTMENT_REF
+            )
+            value = pattern.pattern[2:-2]  # without the \\A and \\Z anchors
+        grammar.append(f'"{key}":"{value}"')
+    return "{" + ",".join(template) + "}", re.compile(r"\{" + ",".join(grammar) + r"\}\Z", re.ASCII)
+
+
+# Per event type, with and without its optional keys.
+_SHAPES = {
+    (kind, present): _shape(kind, present)
+    for kind, keys in KEYS.items()
+    for present in {keys, tuple(k for k in keys if (kind, k) not in OPTIONAL)}
+}
+# (type, whether "ref" is set) -> the keys such an event carries; only ticket.issued may lack it
+_PRESENT = {
+    (kind, has_ref): present
+    for (kind, present) in _SHAPES
+    for has_ref in (True, False)
+    if ("ref" in present) == has_ref or "ref" not in KEYS[kind]
+}
+
+
+# The outbox columns, in the order the sync agent selects them (see :func:`check_row`).
+COLUMNS = (
+    "seq",
+    "id",
+    "type",
+    "branch",
+    "day",
+    "at",
+    "ticket",
+    "service",
+    "ref",
+    "printer",
+    "backlog",
+)
+_ROW_SHAPES = {
+    (kind, present): (operator.itemgetter(*(COLUMNS.index(k) for k in present)), *shape)
+    for (kind, present), shape in _SHAPES.items()
+}
+
+
+def check_row(row: tuple[Any, ...]) -> Checked:
+    """:func:`check` for an outbox row given as a tuple in :data:`COLUMNS` order.
+
+    SQLite hands back only str, int, float, bytes or None; any but str and int fails the
+    grammar (``7.0``, ``b'...'``), so the row needs no per-value type check.
 
     Raises:
         NotAllowed: see :func:`to_wire`.
     """
-    return Checked(to_wire(event))
+    kind = row[2]
+    present = _PRESENT.get((kind, row[8] is not None))
+    if present is not None:
+        pick, template, grammar = _ROW_SHAPES[(kind, present)]
+        line = template % pick(row)
+        if grammar.match(line):
+            return Checked(row[1], row[0], line)
+    return check(dict(zip(COLUMNS, row, strict=True)))
+
+
+def check(event: Mapping[str, Any]) -> Checked:
+    """Allow-list and serialise one event, once: the text of ``json.dumps(to_wire(event))``
+    (compact), checked whole against its type's grammar.
+
+    Raises:
+        NotAllowed: see :func:`to_wire`, which gives the precise reason.
+    """
+    kind = event.get("type")
+    if type(kind) is str and kind in KEYS:
+        present = tuple(k for k in KEYS[kind] if event.get(k) is not None)
+        shape = _SHAPES.get((kind, present))
+        if shape is not None:
+            values = tuple(event[k] for k in present)
+            if all(type(v) is str or type(v) is int for v in values):
+                line = shape[0] % values
+                if shape[1].match(line):
+                    return Checked(event["id"], event["seq"], line)
+    to_wire(event)  # raises with the field at fault
+    raise NotAllowed("event: not in the allowed format")
 
 
 def encode_checked(kiosk: str, events: Iterable[Checked]) -> bytes:

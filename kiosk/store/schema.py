@@ -32,7 +32,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tickets_waiting ON tickets (day, service, status);
     CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- strictly increasing, never reused
-        id TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL,                  -- uuid4; no index: rows are found by seq
         type TEXT NOT NULL,
         branch TEXT NOT NULL,
         day TEXT NOT NULL,
