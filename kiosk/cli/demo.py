@@ -8,13 +8,22 @@ agent and the reference central server) join it here as they land.
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
 import click
 
 from drivers.scanner import ScanResult
 from drivers.scanner.evdev_scanner import EvdevScanner
 from drivers.sim.scanner import KeyboardScannerSim
-from kiosk.cli.context import Context, handled
+from kiosk import secrets
+from kiosk.cli.context import Context, Fail, handled
+from kiosk.config import Config
 from kiosk.totem import Unavailable
+from sync.agent import SyncAgent
+from sync.central import CentralServer
+from sync.client import CentralClient
 
 
 def _step(title: str) -> None:
@@ -34,6 +43,8 @@ def demo(obj: Context) -> None:
     config = obj.config
     totem = obj.totem()
     click.echo(f"Totem demo: {config.branch_name}; data in {config.data_dir}")
+    central = _start_central(config, totem.today().isoformat(), totem.clock())
+    click.echo(f"reference central server on {central.url}")
 
     _step("A citizen touches each service")
     issued = []
@@ -72,6 +83,26 @@ def demo(obj: Context) -> None:
     outcome = totem.scan("\x1b[2J")
     click.echo(f"  a code with control characters: {outcome.result} ({outcome.reason})")
 
+    _step("The sync agent: events to the central server, today's appointments back")
+    agent = SyncAgent(
+        config, obj.store(), CentralClient(config.central_url, config.central_token_file)
+    )
+    agent.drain()
+    downloaded = obj.store().scalar("SELECT COUNT(*) FROM appointments")
+    click.echo(f"  appointments downloaded: {downloaded}")
+    outcome = totem.scan(_through_scanner(DEMO_BOOKING))
+    ticket = outcome.issued.ticket.code if outcome.issued else "-"
+    click.echo(
+        f"  a citizen scans their booking QR: {outcome.result} ({outcome.reason}), ticket {ticket}"
+    )
+    agent.drain()
+    received = central.store.events()
+    kinds = sorted({e["type"] for e in received})
+    click.echo(f"  the central server holds {len(received)} events: {', '.join(kinds)}")
+    if received:
+        click.echo(f"  every event carries only: {', '.join(received[-1])}")
+    central.stop()
+
     _step("kiosk status")
     ctx = click.get_current_context()
     assert ctx.parent is not None and isinstance(ctx.parent.command, click.Group)
@@ -99,3 +130,31 @@ def _through_scanner(text: str) -> str:
     scanner.close()
     sim.close()
     return results[0].text or "" if results else ""
+
+
+DEMO_BOOKING = "BOOK-DEMO-0001"
+
+
+def _start_central(config: Config, day: str, now: datetime) -> CentralServer:
+    """The reference central server on the configured address, with one booking for today."""
+    secrets.ensure(config.central_token_file, secrets.new_token())
+    slot = now.astimezone(config.timezone) + timedelta(minutes=5)
+    bookings = config.data_dir / "central-appointments.json"
+    bookings.write_text(json.dumps({config.branch: [
+        {"day": day, "ref": "demo-apt-1", "code": DEMO_BOOKING, "service": config.services[0].code,
+         "slot": f"{slot:%H:%M}"},
+    ]}))  # fmt: skip
+    parts = urlsplit(config.central_url)
+    server = CentralServer(
+        config.data_dir / "central.sqlite3",
+        config.central_token_file,
+        bookings,
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 80,
+    )
+    try:
+        return server.start()
+    except RuntimeError:
+        raise Fail(
+            f"cannot start the demo central server on {config.central_url} (port in use?)", 1
+        ) from None

@@ -139,13 +139,21 @@ def test_installed_entry_point_runs(write_config) -> None:
 
 
 def test_demo_runs(capsys, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     text = (ROOT / "config" / "demo.toml").read_text().replace("../.demo", str(tmp_path))
+    text = text.replace("http://127.0.0.1:8765", f"http://127.0.0.1:{port}")
     path = tmp_path / "demo.toml"
     path.write_text(text)
     code, out, err = run_kiosk(capsys, "--config", str(path), "demo")
     assert code == 0, err
     assert "ticket A001" in out and "rejected (not_genuine)" in out
     assert "would delete 0 tickets" in out
+    assert "a citizen scans their booking QR: checkin" in out
+    assert "the central server holds" in out and "outbox  0 waiting" in out
 
 
 def test_first_run_creates_both_secrets_private(write_config, capsys, tmp_path: Path) -> None:
