@@ -43,6 +43,7 @@ from kiosk.core.tickets import Kind
 from kiosk.store import Store
 from kiosk.store import tickets as store_tickets
 from kiosk.store.tickets import Issue, IssueRefused, Ticket
+from sync import state as shared_state
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ class Totem:
         self.clock = clock
         self.printer = printer
         self.layout = layout or Layout.build(config.paper_width)
+        self._recorded_printer_state: str | None = None
 
     def printer_blocks(self, fresh: bool = False) -> bool:
         """Whether issuing is stopped because the printer cannot print and on_fault = block.
@@ -239,6 +241,13 @@ class Totem:
         log.info("issued walk-in ticket %s", ticket.code)
         return self.print(self._issued(ticket, now), lang)
 
+    def record_printer_state(self, state: str) -> None:
+        """Share the printer state with the other processes (the sync agent reports changes
+        to the central server as kiosk.health); written only when it changes."""
+        if state != self._recorded_printer_state:
+            shared_state.put(self.store, {"printer.state": state})
+            self._recorded_printer_state = state
+
     def print(self, issued: Issued, lang: str | None = None) -> Issued:
         """Print a ticket; returns it with ``printed`` saying whether the printer confirmed."""
         if self.printer is None:
@@ -270,6 +279,7 @@ class Totem:
             log.error("ticket %s not printed: %s", issued.ticket.code, exc)
             return issued
         result = self.printer.print_job(job)
+        self.record_printer_state(result.state.value)
         if not result.printed:
             log.warning("ticket %s not printed: printer %s", issued.ticket.code, result.state)
         return replace(issued, printed=result.printed)

@@ -42,6 +42,7 @@ class Faults:
     drop_rate: float = 0.0  # share whose connection is dropped mid-answer (after storing)
     max_body: int = 1 << 30  # 413 above this many bytes
     reject_services: set[str] = field(default_factory=set)  # events of these get 422
+    forbidden: bool = False  # answer 403 (a kiosk the server knows but does not allow)
     seed: int | None = None
 
 
@@ -124,6 +125,8 @@ def make_app(
     async def post_events(request: Request) -> Response:
         if not authorised(request):
             return JSONResponse({"error": "bad token"}, status_code=401)
+        if faults.forbidden:
+            return JSONResponse({"error": "kiosk not allowed"}, status_code=403)
         raw = await request.body()
         if len(raw) > faults.max_body:
             return JSONResponse({"error": "too large"}, status_code=413)
@@ -220,13 +223,23 @@ class CentralServer:
         faults: Faults | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.faults = faults or Faults()
         self.store = CentralStore(db)
         logging.getLogger("uvicorn.error").addFilter(_not_injected)
         app = make_app(self.store, token_file, appointments_file, self.faults)
+        certfile, keyfile = tls if tls else (None, None)
+        self.scheme = "https" if tls else "http"
         self.config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
         )
         self.server = uvicorn.Server(self.config)
         self._thread: threading.Thread | None = None
@@ -235,7 +248,7 @@ class CentralServer:
     def url(self) -> str:
         sock = self.server.servers[0].sockets[0]
         host, port = sock.getsockname()[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def start(self) -> CentralServer:
         self._thread = threading.Thread(target=self.server.run, name="central", daemon=True)

@@ -63,8 +63,12 @@ class CentralClient:
         self.timeouts = timeouts
         self.token_file = token_file
         self.session = requests.Session()
-        self.session.verify = str(ca_file) if ca_file else True
+        # Passed on every request: a session-wide setting would lose to REQUESTS_CA_BUNDLE.
+        self.verify: str | bool = str(ca_file) if ca_file else True
         self.session.headers["User-Agent"] = "totem-sync"
+
+    def close(self) -> None:
+        self.session.close()
 
     def token(self) -> str:
         try:
@@ -94,6 +98,7 @@ class CentralClient:
                 data=body,
                 headers=headers,
                 timeout=self.timeouts,
+                verify=self.verify,
             )
         except requests.exceptions.SSLError as exc:
             return Answer("network", error=f"TLS: {type(exc).__name__}")
@@ -136,6 +141,7 @@ class CentralClient:
             params={"day": day},
             headers=headers,
             timeout=self.timeouts,
+            verify=self.verify,
         )
         if response.status_code == 304:
             return Appointments(False, etag)

@@ -91,9 +91,9 @@ def demo(obj: Context) -> None:
     downloaded = obj.store().scalar("SELECT COUNT(*) FROM appointments")
     click.echo(f"  appointments downloaded: {downloaded}")
     outcome = totem.scan(_through_scanner(DEMO_BOOKING))
-    ticket = outcome.issued.ticket.code if outcome.issued else "-"
+    code = outcome.issued.ticket.code if outcome.issued else "-"
     click.echo(
-        f"  a citizen scans their booking QR: {outcome.result} ({outcome.reason}), ticket {ticket}"
+        f"  a citizen scans their booking QR: {outcome.result} ({outcome.reason}), ticket {code}"
     )
     agent.drain()
     received = central.store.events()

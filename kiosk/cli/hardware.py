@@ -53,6 +53,7 @@ def printer_status(obj: Context, as_json: bool) -> None:
         emit({"state": "unknown", "uri": "none://"}, as_json, "none:// (no printer configured)")
         return
     state = printer.status()
+    obj.totem().record_printer_state(state.value)
     emit({"state": state.value, "uri": printer.uri}, as_json, f"{state.value}  {printer.uri}")
     if state.value not in ("ok", "paper_low"):
         raise click.exceptions.Exit(1)

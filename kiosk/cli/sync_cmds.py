@@ -172,15 +172,15 @@ def central_cmd(
     if not host or not port.isdigit():
         raise Fail(f'--listen: "{listen}" is not HOST:PORT', 2)
     faults = Faults(
-        error_rate,
-        throttle_rate,
-        retry_after,
-        slow_rate,
-        slow_seconds,
-        drop_rate,
-        max_body,
-        set(reject_service),
-        seed,
+        error_rate=error_rate,
+        throttle_rate=throttle_rate,
+        retry_after=retry_after,
+        slow_rate=slow_rate,
+        slow_seconds=slow_seconds,
+        drop_rate=drop_rate,
+        max_body=max_body,
+        reject_services=set(reject_service),
+        seed=seed,
     )
     database = db or obj.config.data_dir / "central.sqlite3"
     database.parent.mkdir(parents=True, exist_ok=True)

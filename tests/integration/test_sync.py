@@ -258,3 +258,77 @@ def test_appointments_downlink_and_checkin(
     assert agent.drain() is True
     [checked] = [e for e in central.store.events() if e["type"] == "appointment.checked_in"]
     assert (checked["ticket"], checked["ref"]) == ("A001", "apt-1")
+
+
+def test_403_pauses_like_401(
+    totem: Totem, agent: SyncAgent, central: CentralServer, sync_store: Store
+) -> None:
+    central.faults.forbidden = True
+    totem.issue_walkin("A")
+    assert agent.step().kind == "paused"
+    assert shared.get(sync_store, "sync.paused_auth") == "HTTP 403"
+
+
+def test_tls_is_verified_and_a_ca_file_replaces_the_system_store(
+    tmp_path: Path, synced, sync_store: Store, clock: Clock, totem: Totem
+) -> None:
+    import subprocess
+    from dataclasses import replace
+
+    from sync.client import CentralClient
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = CentralServer(
+        tmp_path / "tls-central.sqlite3",
+        tmp_path / "central-side" / "expected-token",
+        tls=(cert, key),
+    ).start()
+    try:
+        assert server.url.startswith("https://")
+        totem.issue_walkin("A")
+        cfg = replace(synced, central_url=server.url)
+        untrusting = SyncAgent(
+            cfg, sync_store, CentralClient(cfg.central_url, cfg.central_token_file), clock=clock
+        )
+        assert untrusting.step().kind == "retry"
+        assert "TLS" in (shared.get(sync_store, "sync.last_error") or "")
+        trusting = SyncAgent(
+            cfg,
+            sync_store,
+            CentralClient(cfg.central_url, cfg.central_token_file, ca_file=cert),
+            clock=clock,
+        )
+        assert trusting.step().kind == "sent"
+        assert len(server.store.events()) == 1
+        untrusting.client.close()
+        trusting.client.close()
+    finally:
+        server.stop()
+
+
+def test_printer_state_seen_when_printing_reaches_the_health_event(
+    synced, sync_store: Store, clock: Clock, agent: SyncAgent, central: CentralServer
+) -> None:
+    from drivers.printer.device import Printer
+    from drivers.printer.transport.sim import SimTransport
+    from drivers.sim.printer import SimPrinter
+
+    sim = SimPrinter()
+    printing = Totem(
+        synced,
+        sync_store,
+        b"k" * 32,
+        clock=clock,
+        printer=Printer(SimTransport(sim), "sim://", status_timeout=0.05),
+    )
+    sim.set_mode("paper_low")
+    assert printing.issue_walkin("A").printed
+    assert shared.get(sync_store, "printer.state") == "paper_low"
+    assert agent.drain()
+    [health] = [e for e in central.store.events() if e["type"] == "kiosk.health"]
+    assert health["printer"] == "paper_low"
