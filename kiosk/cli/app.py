@@ -310,6 +310,7 @@ def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
 
 from kiosk.cli import demo as _demo  # noqa: E402
 from kiosk.cli import hardware as _hardware  # noqa: E402
+from kiosk.cli import server_cmds as _server  # noqa: E402
 from kiosk.cli import sync_cmds as _sync  # noqa: E402
 
 cli.add_command(_demo.demo)
@@ -317,3 +318,5 @@ cli.add_command(_hardware.printer_group)
 cli.add_command(_hardware.scanner_group)
 cli.add_command(_sync.sync_group)
 cli.add_command(_sync.central_cmd)
+cli.add_command(_server.serve_cmd)
+cli.add_command(_server.desk_group)

@@ -123,16 +123,20 @@ class Waiting:
     issued_at: datetime
     slot_at: datetime | None = None  # appointments: the booked slot
     returned_at: datetime | None = None  # a no-show who came back within the tolerance
+    transferred_at: datetime | None = None  # sent here by a desk of another service
 
 
 def call_rank(entry: Waiting, now: datetime) -> tuple[int, datetime, int]:
     """Sort key for calling: lower is called first.
 
-    Class 0: appointments whose slot has come and re-entries (citizens who already queued once).
+    Class 0: appointments whose slot has come, re-entries and transfers (citizens who already
+    queued once).
     Class 1: no-shows who came back within the tolerance: near the front, after class 0.
     Class 2: everyone else in order of arrival (appointments checked in early wait here until
     their slot comes, so they are never called after walk-ins who came later than their slot).
     """
+    if entry.transferred_at is not None:
+        return (0, entry.transferred_at, entry.ticket_id)
     if entry.kind is Kind.REENTRY:
         return (0, entry.issued_at, entry.ticket_id)
     if entry.kind is Kind.APPOINTMENT and entry.slot_at is not None and entry.slot_at <= now:

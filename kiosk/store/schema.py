@@ -72,6 +72,14 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT
     );
     """,
+    # 2: the branch server: which desk holds a called ticket (today only, never sent upstream),
+    # the queue a transferred ticket waits in now, and when it was transferred.
+    """
+    ALTER TABLE tickets ADD COLUMN desk TEXT;
+    ALTER TABLE tickets ADD COLUMN queue TEXT;
+    ALTER TABLE tickets ADD COLUMN transferred_at TEXT;
+    CREATE INDEX tickets_desk ON tickets (day, desk, status);
+    """,
 )
 
 VERSION = len(MIGRATIONS)

@@ -44,6 +44,13 @@ class Ticket:
     no_show_at: datetime | None = None
     returned_at: datetime | None = None
     reentry_issued: bool = False
+    desk: str | None = None
+    queue: str | None = None  # the service it waits for now, when a desk transferred it
+    transferred_at: datetime | None = None
+
+    @property
+    def waits_for(self) -> str:
+        return self.queue or self.service
 
 
 def utc_text(moment: datetime) -> str:
@@ -71,6 +78,9 @@ def _ticket(row: dict[str, Any]) -> Ticket:
         no_show_at=_moment(row["no_show_at"]),
         returned_at=_moment(row["returned_at"]),
         reentry_issued=bool(row["reentry_issued"]),
+        desk=row["desk"],
+        queue=row["queue"],
+        transferred_at=_moment(row["transferred_at"]),
     )
 
 
@@ -221,19 +231,21 @@ def waiting(store: Store, day: str, service: str | None = None) -> list[Waiting]
     sql = "SELECT * FROM tickets WHERE day = ? AND status = 'waiting'"
     params: tuple[object, ...] = (day,)
     if service is not None:
-        sql += " AND service = ?"
+        sql += " AND COALESCE(queue, service) = ?"
         params += (service,)
-    return [
-        Waiting(
-            ticket_id=t.id,
-            service=t.service,
-            kind=t.kind,
-            issued_at=t.issued_at,
-            slot_at=t.slot_at,
-            returned_at=t.returned_at,
-        )
-        for t in map(_ticket, store.query(sql + " ORDER BY id", params))
-    ]
+    return [as_waiting(t) for t in map(_ticket, store.query(sql + " ORDER BY id", params))]
+
+
+def as_waiting(t: Ticket) -> Waiting:
+    return Waiting(
+        ticket_id=t.id,
+        service=t.waits_for,
+        kind=t.kind,
+        issued_at=t.issued_at,
+        slot_at=t.slot_at,
+        returned_at=t.returned_at,
+        transferred_at=t.transferred_at,
+    )
 
 
 def served_minutes(store: Store, day: str, service: str) -> list[float]:
@@ -242,7 +254,8 @@ def served_minutes(store: Store, day: str, service: str) -> list[float]:
     Per ticket, never per desk: the figure feeds the wait estimate and nothing else.
     """
     rows = store.query(
-        "SELECT called_at, done_at FROM tickets WHERE day = ? AND service = ? AND status = 'done'"
+        "SELECT called_at, done_at FROM tickets WHERE day = ? AND COALESCE(queue, service) = ?"
+        " AND status = 'done'"
         " AND called_at IS NOT NULL AND done_at IS NOT NULL ORDER BY done_at",
         (day, service),
     )
@@ -256,14 +269,19 @@ def served_minutes(store: Store, day: str, service: str) -> list[float]:
 
 
 def counts(store: Store, day: str) -> dict[str, dict[str, int]]:
-    """Per service: tickets numbered today, walk-ins, waiting, and the last number used."""
+    """Per service: tickets numbered today, walk-ins, the last number used, and how many wait
+    for it now (transferred tickets wait for the service they were sent to)."""
     rows = store.query(
         "SELECT service, COUNT(*) AS issued, SUM(kind = 'walkin') AS walkins,"
-        " SUM(status = 'waiting') AS waiting, MAX(number) AS last FROM tickets WHERE day = ?"
-        " GROUP BY service",
+        " MAX(number) AS last FROM tickets WHERE day = ? GROUP BY service",
         (day,),
     )
-    return {
-        r["service"]: {k: int(r[k] or 0) for k in ("issued", "walkins", "waiting", "last")}
-        for r in rows
-    }
+    out = {r["service"]: {k: int(r[k] or 0) for k in ("issued", "walkins", "last")} for r in rows}
+    queues = store.query(
+        "SELECT COALESCE(queue, service) AS queue, COUNT(*) AS waiting FROM tickets"
+        " WHERE day = ? AND status = 'waiting' GROUP BY COALESCE(queue, service)",
+        (day,),
+    )
+    for r in queues:
+        out.setdefault(r["queue"], {"issued": 0, "walkins": 0, "last": 0})["waiting"] = r["waiting"]
+    return out

@@ -1,0 +1,1 @@
+"""The branch server: desk consoles call numbers, waiting-room displays show and announce them."""

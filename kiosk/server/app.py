@@ -1,0 +1,268 @@
+"""``kiosk serve``: the branch server's HTTP API and pages (DESIGN.md section 6), on Starlette.
+
+Reads need no token; every write needs the desk's Bearer token. Database work runs in worker
+threads, one SQLite connection per thread, so a slow disk never stalls the streams to the
+displays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from kiosk.config import Config
+from kiosk.core.speech import announcement
+from kiosk.server import desks as desk_tokens
+from kiosk.server.audio import Speaker, SpeechUnavailable
+from kiosk.server.broadcast import Broadcaster
+from kiosk.server.calls import Call, DeskActionError, Desks
+from kiosk.store import StorageError, Store
+from kiosk.totem import Totem
+from sync import state as shared
+
+HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Backend:
+    """Per-thread database access for the request handlers."""
+
+    def __init__(self, config: Config, clock: Callable[[], datetime]) -> None:
+        self.config = config
+        self.clock = clock
+        self._local = threading.local()
+
+    def store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store(self.config.database)
+        return store
+
+    def desks(self) -> Desks:
+        return Desks(self.config, self.store())
+
+    def queue(self) -> list[dict[str, Any]]:
+        store = self.store()
+        totem = Totem(self.config, store, b"", clock=self.clock)
+        printer = shared.get(store, "printer.state") or "unknown"
+        blocked = self.config.on_fault == "block" and printer not in ("ok", "paper_low")
+        now = self.clock()
+        out = []
+        for st in totem.states():
+            available = st.availability.available and not blocked
+            reason = (
+                "printer" if blocked and st.availability.available else st.availability.reason.value
+            )
+            out.append(
+                {
+                    "code": st.service.code,
+                    "name": st.service.name[self.config.languages[0]],
+                    "waiting": st.waiting,
+                    "wait_min": st.wait_min,
+                    "available": available,
+                    "reason": reason,
+                    "reason_text": st.availability.describe(self.config.timezone, now)
+                    if not blocked
+                    else "printer unavailable",
+                }
+            )
+        return out
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _page(name: str) -> str:
+    return resources.files("kiosk.server").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlette:
+    backend = Backend(config, clock)
+    broadcaster = Broadcaster()
+    speaker = Speaker()
+    lang = config.languages[0]
+
+    async def authorised(request: Request) -> str | Response:
+        desk = request.path_params["desk"]
+        if not desk_tokens.DESK.match(desk):
+            return _error(404, "no such desk")
+        header = request.headers.get("authorization", "")
+        token = header[7:] if header.lower().startswith("bearer ") else None
+        verdict = await run_in_threadpool(
+            lambda: desk_tokens.authorise(backend.store(), desk, token)
+        )
+        if verdict == "unknown":
+            return _error(401, "a valid desk token is required (kiosk desk add DESK)")
+        if verdict == "other_desk":
+            return _error(403, "this token belongs to another desk")
+        return str(desk)
+
+    async def body(request: Request) -> dict[str, Any] | Response:
+        raw = await request.body()
+        if not raw.strip():
+            return {}
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _error(400, "the body is not valid JSON")
+        if not isinstance(data, dict):
+            return _error(400, "the body must be a JSON object")
+        ticket = data.get("ticket")
+        if ticket is not None and not isinstance(ticket, str):
+            return _error(422, "ticket: must be a ticket code like A042")
+        return data
+
+    def publish(call: Call) -> None:
+        broadcaster.publish({"id": call.id, **call.as_json()})
+
+    async def desk_action(request: Request) -> Response:
+        desk = await authorised(request)
+        if isinstance(desk, Response):
+            return desk
+        data = await body(request)
+        if isinstance(data, Response):
+            return data
+        action = request.path_params["action"]
+        now = clock()
+        ticket = data.get("ticket")
+        desks = backend.desks
+        try:
+            if action == "next":
+                services = data.get("services", [s.code for s in config.services])
+                if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
+                    return _error(422, 'services: must be a list of service codes like ["A", "B"]')
+                call = await run_in_threadpool(lambda: desks().call_next(desk, services, now))
+                if call is None:
+                    return Response(status_code=204)
+                publish(call)
+                return JSONResponse({"ticket": call.ticket})
+            if action == "recall":
+                call = await run_in_threadpool(lambda: desks().recall(desk, ticket, now))
+                publish(call)
+                return JSONResponse({"ticket": call.ticket})
+            if action == "done":
+                code = await run_in_threadpool(lambda: desks().done(desk, ticket, now))
+            elif action == "no-show":
+                code = await run_in_threadpool(lambda: desks().no_show(desk, ticket, now))
+            elif action == "transfer":
+                service = data.get("service")
+                if not isinstance(service, str):
+                    return _error(422, 'service: the service to transfer to is required, like "B"')
+                code = await run_in_threadpool(lambda: desks().transfer(desk, ticket, service, now))
+            else:
+                return _error(404, f"no desk action {action!r}")
+        except DeskActionError as exc:
+            return _error(exc.status, str(exc))
+        except StorageError as exc:
+            return _error(503, f"database: {exc}")
+        return JSONResponse({"ticket": code})
+
+    async def desk_state(request: Request) -> Response:
+        desk = await authorised(request)
+        if isinstance(desk, Response):
+            return desk
+        current = await run_in_threadpool(lambda: backend.desks().current(desk, clock()))
+        return JSONResponse({"desk": desk, "ticket": current})
+
+    async def calls(request: Request) -> Response:
+        try:
+            limit = min(max(int(request.query_params.get("limit", "10")), 1), 100)
+        except ValueError:
+            return _error(400, "limit: must be a whole number")
+        found = await run_in_threadpool(lambda: backend.desks().calls(clock(), limit))
+        return JSONResponse({"calls": [c.as_json() for c in found]})
+
+    async def stream(request: Request) -> Response:
+        last = request.headers.get("last-event-id", "")
+        after = int(last) if last.isascii() and last.isdigit() else None
+        queue = broadcaster.subscribe()
+
+        async def events() -> AsyncIterator[str]:
+            try:
+                yield "retry: 2000\n\n"
+                if after is not None:  # a display reconnecting: what it missed, oldest first
+                    missed = await run_in_threadpool(
+                        lambda: backend.desks().calls(clock(), 100, after)
+                    )
+                    for call in reversed(missed):
+                        yield _sse({"id": call.id, **call.as_json()})
+                while True:
+                    try:
+                        item = await asyncio.wait_for(queue.get(), HEARTBEAT)
+                    except TimeoutError:
+                        yield ": ping\n\n"
+                        continue
+                    if item is None:  # dropped for being too slow
+                        return
+                    yield _sse(item)
+            finally:
+                broadcaster.unsubscribe(queue)
+
+        return StreamingResponse(
+            events(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    async def queue_view(request: Request) -> Response:
+        return JSONResponse({"services": await run_in_threadpool(backend.queue)})
+
+    async def info(request: Request) -> Response:
+        return JSONResponse({"branch_name": config.branch_name, "lang": lang})
+
+    async def announce(request: Request) -> Response:
+        ticket = request.query_params.get("ticket", "")
+        desk = request.query_params.get("desk", "")
+        if not desk_tokens.DESK.match(desk):
+            return _error(400, "desk: 1-8 letters or digits")
+        try:
+            text = announcement(ticket, desk, lang)
+        except ValueError:
+            return _error(400, "ticket: must be a ticket code like A042")
+        try:
+            wav = await run_in_threadpool(speaker.wav, text, lang)
+        except SpeechUnavailable as exc:
+            return _error(503, str(exc))
+        return Response(wav, media_type="audio/wav", headers={"Cache-Control": "max-age=86400"})
+
+    async def display(request: Request) -> Response:
+        return HTMLResponse(_page("display.html"))
+
+    async def desk_page(request: Request) -> Response:
+        return HTMLResponse(_page("desk.html"))
+
+    app = Starlette(
+        routes=[
+            Route("/display", display),
+            Route("/desk/{desk}", desk_page),
+            Route("/api/v1/info", info),
+            Route("/api/v1/calls", calls),
+            Route("/api/v1/calls/stream", stream),
+            Route("/api/v1/queue", queue_view),
+            Route("/api/v1/announcement", announce),
+            Route("/api/v1/desks/{desk}", desk_state),
+            Route("/api/v1/desks/{desk}/{action}", desk_action, methods=["POST"]),
+        ]
+    )
+    app.state.broadcaster = broadcaster
+    return app
+
+
+def _sse(item: dict[str, Any]) -> str:
+    data = json.dumps({k: item[k] for k in ("ticket", "desk", "at")}, separators=(",", ":"))
+    return f"id: {item['id']}\nevent: call\ndata: {data}\n\n"
