@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kiosk.serving import ThreadedServer
 from sync import allowlist
 
 
@@ -212,8 +212,9 @@ def _not_injected(record: logging.LogRecord) -> bool:
     return not (record.exc_info and record.exc_info[0] is DroppedConnection)
 
 
-class CentralServer:
-    """Runs the app with uvicorn in a thread (tests) or in the foreground (``kiosk central``)."""
+class CentralServer(ThreadedServer):
+    """The reference central server in a thread (tests, the demo) or the foreground (``kiosk
+    central`` calls ``server.run()``)."""
 
     def __init__(
         self,
@@ -228,39 +229,10 @@ class CentralServer:
         self.faults = faults or Faults()
         self.store = CentralStore(db)
         logging.getLogger("uvicorn.error").addFilter(_not_injected)
-        app = make_app(self.store, token_file, appointments_file, self.faults)
-        certfile, keyfile = tls if tls else (None, None)
-        self.scheme = "https" if tls else "http"
-        self.config = uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            ssl_certfile=certfile,
-            ssl_keyfile=keyfile,
+        super().__init__(
+            make_app(self.store, token_file, appointments_file, self.faults), host, port, tls
         )
-        self.server = uvicorn.Server(self.config)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        sock = self.server.servers[0].sockets[0]
-        host, port = sock.getsockname()[:2]
-        return f"{self.scheme}://{host}:{port}"
-
-    def start(self) -> CentralServer:
-        self._thread = threading.Thread(target=self.server.run, name="central", daemon=True)
-        self._thread.start()
-        while not self.server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("the central server did not start")
-            threading.Event().wait(0.01)
-        return self
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        if self._thread:
-            self._thread.join(timeout=10)
+        super().stop()
         self.store.close()
