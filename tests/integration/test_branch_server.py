@@ -1,0 +1,329 @@
+"""The branch server over a real HTTP server on 127.0.0.1 (DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+import requests
+
+from kiosk.config import Config
+from kiosk.server import desks as desk_tokens
+from kiosk.server.app import make_app
+from kiosk.serving import ThreadedServer
+from kiosk.store import Store
+from kiosk.totem import Totem
+from tests.conftest import Clock
+from tests.unit.test_totem import add_appointment, serve
+
+pytestmark = pytest.mark.integration
+
+
+class Branch:
+    """A branch server on a free port, with desks 1, 2 and 3."""
+
+    def __init__(self, config: Config, clock: Clock, port: int = 0) -> None:
+        self.config, self.clock = config, clock
+        self.server = ThreadedServer(make_app(config, clock), port=port).start()
+        self.url = self.server.url
+        with Store(config.database) as store:
+            self.tokens = {d: desk_tokens.add(store, d) for d in ("1", "2", "3")}
+        self.http = requests.Session()
+
+    def post(
+        self, desk: str, action: str, body: object = None, token: str | None = "mine"
+    ) -> requests.Response:
+        headers = {}
+        if token == "mine":
+            headers["Authorization"] = f"Bearer {self.tokens[desk]}"
+        elif token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body or {})
+        return self.http.post(
+            f"{self.url}/api/v1/desks/{desk}/{action}", data=data, headers=headers, timeout=10
+        )
+
+    def next(self, desk: str, services: list[str] | None = None) -> str | None:
+        response = self.post(desk, "next", {"services": services or ["A"]})
+        assert response.status_code in (200, 204), response.text
+        return response.json()["ticket"] if response.status_code == 200 else None
+
+    def stop(self) -> None:
+        self.http.close()
+        self.server.stop()
+
+
+@pytest.fixture
+def branch(config: Config, clock: Clock, store: Store):
+    b = Branch(config, clock)
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def totem(config: Config, store: Store, clock: Clock) -> Totem:
+    return Totem(config, store, b"k" * 32, clock=clock)
+
+
+def test_priority_order(branch: Branch, totem: Totem, store: Store, clock: Clock) -> None:
+    first = totem.issue_walkin("A")  # A001
+    totem.issue_walkin("A")  # A002
+    totem.issue_walkin("A")  # A003
+    serve(store, "A001")
+    clock.now += timedelta(minutes=1)
+    reentry = totem.scan(first.qr).issued.ticket.code  # A004, a re-entry
+    add_appointment(store, "BOOK-123456", "10:05")
+    clock.now += timedelta(minutes=4)  # 10:05: the appointment is due
+    appointment = totem.scan("BOOK-123456").issued.ticket.code  # A005
+    order = [branch.next("1") for _ in range(4)]
+    assert order == [reentry, appointment, "A002", "A003"]
+    assert branch.next("1") is None  # 204 when nobody waits
+
+
+def test_two_desks_pressing_next_at_once_never_share_a_ticket(branch: Branch, totem: Totem) -> None:
+    for _ in range(120):
+        totem.issue_walkin("A")
+    got: dict[str, list[str]] = {"1": [], "2": []}
+    start = threading.Barrier(2)
+
+    def desk(name: str) -> None:
+        session = requests.Session()
+        start.wait()
+        while True:
+            r = session.post(f"{branch.url}/api/v1/desks/{name}/next", json={"services": ["A"]},
+                             headers={"Authorization": f"Bearer {branch.tokens[name]}"}, timeout=30)  # fmt: skip
+            assert r.status_code in (200, 204), r.text
+            if r.status_code == 204:
+                return
+            got[name].append(r.json()["ticket"])
+
+    threads = [threading.Thread(target=desk, args=(n,)) for n in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    calls = got["1"] + got["2"]
+    assert len(calls) == len(set(calls)) == 120
+    assert got["1"] and got["2"]  # both desks really took part
+
+
+def test_recall_done_no_show_transfer(branch: Branch, totem: Totem, store: Store) -> None:
+    totem.issue_walkin("A")
+    totem.issue_walkin("A")
+    totem.issue_walkin("B")
+    assert branch.next("3") == "A001"
+    assert branch.post("3", "recall").json() == {"ticket": "A001"}
+    assert branch.post("3", "done").json() == {"ticket": "A001"}
+    assert branch.post("3", "done").status_code == 409  # nothing to finish now
+    assert branch.next("3") == "A002"
+    assert branch.post("3", "no-show").json() == {"ticket": "A002"}
+    assert branch.next("3", ["B"]) == "B001"
+    assert branch.post("3", "transfer", {"service": "A"}).json() == {"ticket": "B001"}
+    totem.issue_walkin("A")  # A003 came after, but a transferred citizen goes first
+    assert branch.next("1", ["A"]) == "B001"
+    assert branch.next("1", ["A"]) == "A003"
+    statuses = {r["code"]: r["status"] for r in store.query("SELECT code, status FROM tickets")}
+    assert statuses == {"A001": "done", "A002": "no_show", "B001": "done", "A003": "called"}
+    events = store.query(
+        "SELECT type, ticket, service FROM outbox WHERE type != 'ticket.issued' ORDER BY seq"
+    )
+    assert [(e["type"], e["ticket"]) for e in events] == [
+        ("ticket.called", "A001"), ("ticket.recalled", "A001"), ("ticket.done", "A001"),
+        ("ticket.called", "A002"), ("ticket.no_show", "A002"), ("ticket.called", "B001"),
+        ("ticket.transferred", "B001"), ("ticket.called", "B001"), ("ticket.done", "B001"),
+        ("ticket.called", "A003"),
+    ]  # fmt: skip
+    assert events[6]["service"] == "A"  # ticket.transferred carries the new service
+    # desks never leave the branch: the outbox has no desk column, calls are local
+    assert "desk" not in {c["name"] for c in store.query("PRAGMA table_info(outbox)")}
+    assert branch.http.get(f"{branch.url}/api/v1/calls?limit=2").json() == {
+        "calls": [
+            {"ticket": "A003", "desk": "1", "at": "2026-11-23T10:00:00+01:00"},
+            {"ticket": "B001", "desk": "1", "at": "2026-11-23T10:00:00+01:00"},
+        ]
+    }
+
+
+def test_no_show_who_returns_is_called_again_near_the_front(
+    branch: Branch, totem: Totem, clock: Clock
+) -> None:
+    late = totem.issue_walkin("A")
+    totem.issue_walkin("A")
+    totem.issue_walkin("A")
+    assert branch.next("1") == "A001"
+    branch.post("1", "no-show")
+    clock.now += timedelta(minutes=5)
+    assert totem.scan(late.qr).reason == "requeued"
+    assert branch.next("2") == "A001"
+
+
+@pytest.mark.parametrize(
+    ("desk", "token", "status"),
+    [
+        ("1", None, 401),
+        ("1", "not-a-token", 401),
+        ("1", "desk2", 403),
+        ("9", "desk2", 403),
+        ("bad!", None, 404),
+    ],
+)
+def test_token_checks(
+    branch: Branch, totem: Totem, desk: str, token: str | None, status: int
+) -> None:
+    totem.issue_walkin("A")
+    real = branch.tokens["2"] if token == "desk2" else token
+    response = branch.post(desk, "next", {"services": ["A"]}, token=real)
+    assert response.status_code == status
+    assert "error" in response.json()
+
+
+def test_revoked_token_is_refused(branch: Branch, store: Store) -> None:
+    assert desk_tokens.remove(store, "1")
+    assert branch.post("1", "next", {"services": ["A"]}).status_code == 401
+
+
+def test_another_desks_ticket_is_403(branch: Branch, totem: Totem) -> None:
+    totem.issue_walkin("A")
+    assert branch.next("1") == "A001"
+    response = branch.post("2", "done", {"ticket": "A001"})
+    assert response.status_code == 403 and "another desk" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "status", "message"),
+    [
+        ("next", b"{not json", 400, "not valid JSON"),
+        ("next", b"[1, 2]", 400, "JSON object"),
+        ("next", {"services": "A"}, 422, "services"),
+        ("next", {"services": ["Z"]}, 422, "unknown services: Z"),
+        ("transfer", {}, 422, "service"),
+        ("frobnicate", {}, 404, "no desk action"),
+    ],
+)
+def test_bad_requests_get_a_clear_4xx(
+    branch: Branch, action: str, body, status: int, message: str
+) -> None:
+    response = branch.post("1", action, body)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+
+
+def test_queue_view(branch: Branch, totem: Totem) -> None:
+    totem.issue_walkin("A")
+    totem.issue_walkin("A")
+    services = branch.http.get(f"{branch.url}/api/v1/queue").json()["services"]
+    a = services[0]
+    assert {k: a[k] for k in ("code", "waiting", "wait_min", "available", "reason")} == {
+        "code": "A", "waiting": 2, "wait_min": 8, "available": True, "reason": "open",
+    }  # fmt: skip
+    assert services[1]["reason"] == "open"  # B: Monday 10:00 is open
+
+
+def test_announcement_audio_is_made_offline(branch: Branch) -> None:
+    response = branch.http.get(
+        f"{branch.url}/api/v1/announcement", params={"ticket": "A042", "desk": "3"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "audio/wav"
+    assert response.content[:4] == b"RIFF" and len(response.content) > 10_000
+    assert (
+        branch.http.get(
+            f"{branch.url}/api/v1/announcement", params={"ticket": "x", "desk": "3"}
+        ).status_code
+        == 400
+    )
+
+
+def test_pages_are_served(branch: Branch) -> None:
+    for path in ("/display", "/desk/3"):
+        response = branch.http.get(branch.url + path)
+        assert response.status_code == 200 and "<!doctype html>" in response.text.lower()
+
+
+def read_events(response: requests.Response, count: int) -> list[tuple[str, dict]]:
+    """Parse ``count`` call events from an SSE response (id, data)."""
+    events, current_id = [], ""
+    for line in response.iter_lines(decode_unicode=True):
+        if line.startswith("id: "):
+            current_id = line[4:]
+        elif line.startswith("data: "):
+            events.append((current_id, json.loads(line[6:])))
+            if len(events) == count:
+                return events
+    raise AssertionError("stream ended")
+
+
+def test_sse_delivers_calls(branch: Branch, totem: Totem) -> None:
+    totem.issue_walkin("A")
+    totem.issue_walkin("A")
+    with requests.get(f"{branch.url}/api/v1/calls/stream", stream=True, timeout=10) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        branch.next("2")
+        branch.post("2", "recall")
+        events = read_events(stream, 2)
+    assert [e[1] for e in events] == [
+        {"ticket": "A001", "desk": "2", "at": "2026-11-23T10:00:00+01:00"},
+        {"ticket": "A001", "desk": "2", "at": "2026-11-23T10:00:00+01:00"},
+    ]
+
+
+def test_sse_reconnects_after_a_server_restart_and_catches_up(
+    config: Config, clock: Clock, totem: Totem
+) -> None:
+    first = Branch(config, clock)
+    port = int(first.url.rsplit(":", 1)[1])
+    for _ in range(3):
+        totem.issue_walkin("A")
+    with requests.get(f"{first.url}/api/v1/calls/stream", stream=True, timeout=10) as stream:
+        first.next("1")
+        [(last_id, _)] = read_events(stream, 1)
+        first.stop()  # the server goes away; the stream ends
+    second = Branch(config, clock, port=port)
+    try:
+        second.next("1")  # called while the display was away
+        with requests.get(f"{second.url}/api/v1/calls/stream", stream=True, timeout=10,
+                          headers={"Last-Event-ID": last_id}) as stream:  # fmt: skip
+            second.next("1")
+            events = read_events(stream, 2)
+        assert [e[1]["ticket"] for e in events] == ["A002", "A003"]
+    finally:
+        second.stop()
+
+
+def test_a_slow_display_does_not_hold_up_the_others(branch: Branch, totem: Totem) -> None:
+    for _ in range(80):
+        totem.issue_walkin("A")
+    slow = requests.get(f"{branch.url}/api/v1/calls/stream", stream=True, timeout=30)  # never read
+    fast = [
+        requests.get(f"{branch.url}/api/v1/calls/stream", stream=True, timeout=30)
+        for _ in range(20)
+    ]
+    try:
+        results: list[list] = [[] for _ in fast]
+        readers = [
+            threading.Thread(target=lambda i=i: results[i].extend(read_events(fast[i], 80)))
+            for i in range(len(fast))
+        ]
+        for r in readers:
+            r.start()
+        for _ in range(80):
+            branch.next("1")
+        for r in readers:
+            r.join(timeout=60)
+        assert all(len(r) == 80 for r in results)
+        assert branch.http.get(f"{branch.url}/api/v1/queue", timeout=5).status_code == 200
+    finally:
+        slow.close()
+        for f in fast:
+            f.close()
+
+
+def test_desk_state_for_the_console(branch: Branch, totem: Totem) -> None:
+    totem.issue_walkin("A")
+    branch.next("1")
+    r = branch.http.get(
+        f"{branch.url}/api/v1/desks/1", headers={"Authorization": f"Bearer {branch.tokens['1']}"}
+    )
+    assert r.json() == {"desk": "1", "ticket": "A001"}
