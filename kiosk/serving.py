@@ -14,7 +14,12 @@ class ThreadedServer:
     """Serve ``app`` on host:port (0 picks a free port) until :meth:`stop`."""
 
     def __init__(
-        self, app: Any, host: str = "127.0.0.1", port: int = 0, tls: tuple[Path, Path] | None = None
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: tuple[Path, Path] | None = None,
+        graceful_timeout: float | None = None,
     ) -> None:
         certfile, keyfile = tls if tls else (None, None)
         self.scheme = "https" if tls else "http"
@@ -27,6 +32,8 @@ class ThreadedServer:
             lifespan="off",
             ssl_certfile=certfile,
             ssl_keyfile=keyfile,
+            # Event streams never end by themselves; without a limit a stop waits for ever.
+            timeout_graceful_shutdown=graceful_timeout,
         )
         self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None

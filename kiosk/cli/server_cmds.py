@@ -33,7 +33,14 @@ def serve_cmd(obj: Context, listen: str | None) -> None:
     app = make_app(obj.config)
     click.echo(f"branch server on http://{host}:{port} (displays: /display, desks: /desk/N)")
     try:
-        uvicorn.run(app, host=host, port=int(port), log_level="warning", access_log=False)
+        uvicorn.run(
+            app,
+            host=host,
+            port=int(port),
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=3,  # displays' event streams never end by themselves
+        )
     except OSError as exc:
         raise Fail(f"server.listen {address}: {exc.strerror}", 1) from None
 

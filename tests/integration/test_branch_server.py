@@ -26,10 +26,10 @@ class Branch:
 
     def __init__(self, config: Config, clock: Clock, port: int = 0) -> None:
         self.config, self.clock = config, clock
-        self.server = ThreadedServer(make_app(config, clock), port=port).start()
+        self.server = ThreadedServer(make_app(config, clock), port=port, graceful_timeout=1).start()
         self.url = self.server.url
         with Store(config.database) as store:
-            self.tokens = {d: desk_tokens.add(store, d) for d in ("1", "2", "3")}
+            self.tokens = {d: desk_tokens.add(store, d) for d in ("1", "2", "3", "12")}
         self.http = requests.Session()
 
     def post(
