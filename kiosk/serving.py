@@ -19,7 +19,7 @@ class ThreadedServer:
         host: str = "127.0.0.1",
         port: int = 0,
         tls: tuple[Path, Path] | None = None,
-        graceful_timeout: float | None = None,
+        graceful_timeout: int | None = None,
     ) -> None:
         certfile, keyfile = tls if tls else (None, None)
         self.scheme = "https" if tls else "http"

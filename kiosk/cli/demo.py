@@ -1,18 +1,23 @@
 """``kiosk demo``: everything that exists, working together, from one command.
 
-Today that is the ticket core, the store and the command line: the demo issues tickets the
-way the totem does, scans one back, shows the status and what tonight's purge would delete.
-Later capabilities (the touch UI, printer and scanner simulators, the branch server, the sync
-agent and the reference central server) join it here as they land.
+The reference central server, the branch server and the sync agent start on 127.0.0.1; the
+demo then issues and prints tickets (simulated printer), scans (simulated scanner), has a desk
+call a number, sends the events out and checks a booking in. Unless ``--no-wait``, everything
+keeps running so the display and desk pages can be opened in a browser. The touch UI joins
+it here when it lands.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import threading
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import click
+import requests
 
 from drivers.scanner import ScanResult
 from drivers.scanner.evdev_scanner import EvdevScanner
@@ -20,6 +25,9 @@ from drivers.sim.scanner import KeyboardScannerSim
 from kiosk import secrets
 from kiosk.cli.context import Context, Fail, handled
 from kiosk.config import Config
+from kiosk.server import desks as desk_tokens
+from kiosk.serving import ThreadedServer
+from kiosk.store import Store
 from kiosk.totem import Unavailable
 from sync.agent import SyncAgent
 from sync.central import CentralServer
@@ -31,9 +39,10 @@ def _step(title: str) -> None:
 
 
 @click.command("demo")
+@click.option("--no-wait", is_flag=True, help="Stop after the walk-through instead of serving.")
 @click.pass_obj
 @handled
-def demo(obj: Context) -> None:
+def demo(obj: Context, no_wait: bool) -> None:
     """Run the whole product on the demo configuration (use with --config config/demo.toml).
 
     \b
@@ -45,6 +54,8 @@ def demo(obj: Context) -> None:
     click.echo(f"Totem demo: {config.branch_name}; data in {config.data_dir}")
     central = _start_central(config, totem.today().isoformat(), totem.clock())
     click.echo(f"reference central server on {central.url}")
+    branch = _start_branch(config)
+    click.echo(f"branch server on {branch.url}")
 
     _step("A citizen touches each service")
     issued = []
@@ -83,6 +94,18 @@ def demo(obj: Context) -> None:
     outcome = totem.scan("\x1b[2J")
     click.echo(f"  a code with control characters: {outcome.result} ({outcome.reason})")
 
+    _step("Desk 1 calls the next citizen (the branch server; displays show and announce it)")
+    token = desk_tokens.add(obj.store(), "1")
+    with requests.Session() as desk:
+        answer = desk.post(
+            f"{branch.url}/api/v1/desks/1/next",
+            json={"services": [config.services[0].code]},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        calls = desk.get(branch.url + "/api/v1/calls", timeout=10).json()["calls"]
+        click.echo(f"  desk 1 now serves {answer.json()['ticket']}; the call log says {calls}")
+
     _step("The sync agent: events to the central server, today's appointments back")
     agent = SyncAgent(
         config, obj.store(), CentralClient(config.central_url, config.central_token_file)
@@ -101,7 +124,6 @@ def demo(obj: Context) -> None:
     click.echo(f"  the central server holds {len(received)} events: {', '.join(kinds)}")
     if received:
         click.echo(f"  every event carries only: {', '.join(received[-1])}")
-    central.stop()
 
     _step("kiosk status")
     ctx = click.get_current_context()
@@ -114,6 +136,50 @@ def demo(obj: Context) -> None:
     purge = ctx.parent.command.get_command(ctx.parent, "purge")
     assert purge is not None
     ctx.invoke(purge, dry_run=True, as_json=False)
+    if no_wait:
+        branch.stop()
+        central.stop()
+        return
+    _serve_until_stopped(obj, branch, central, token)
+
+
+def _serve_until_stopped(
+    obj: Context, branch: ThreadedServer, central: CentralServer, token: str
+) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    config = obj.config
+
+    def send() -> None:  # the agent's connection belongs to its own thread
+        with Store(config.database) as store:
+            client = CentralClient(config.central_url, config.central_token_file)
+            SyncAgent(config, store, client).run(stop)
+
+    sender = threading.Thread(target=send, name="sync", daemon=True)
+    sender.start()
+    _step("Running: open these in a browser (Ctrl-C to stop)")
+    click.echo(f"  call display:  {branch.url}/display")
+    click.echo(f"  desk console:  {branch.url}/desk/1   (token: {token})")
+    click.echo(f"  issue more:    .venv/bin/kiosk --config {config.source} issue A")
+    click.echo(f"  tickets:       {config.data_dir / 'printer-sim'}/")
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    stop.set()
+    sender.join(timeout=10)
+    branch.stop()
+    central.stop()
+
+
+def _start_branch(config: Config) -> ThreadedServer:
+    from kiosk.server.app import make_app
+
+    host, _, port = config.server_listen.rpartition(":")
+    try:
+        return ThreadedServer(make_app(config), host, int(port), graceful_timeout=2).start()
+    except RuntimeError:
+        raise Fail(
+            f"cannot start the branch server on {config.server_listen} (port in use?)", 1
+        ) from None
 
 
 def _through_scanner(text: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.bench import bench_printer, bench_store, bench_sync
+from tests.bench import bench_branch, bench_printer, bench_store, bench_sync
 
 
 def main() -> None:
-    for module in (bench_store, bench_printer, bench_sync):
+    for module in (bench_store, bench_printer, bench_sync, bench_branch):
         module.run()
 
 

@@ -146,12 +146,17 @@ def test_demo_runs(capsys, tmp_path: Path) -> None:
         port = s.getsockname()[1]
     text = (ROOT / "config" / "demo.toml").read_text().replace("../.demo", str(tmp_path))
     text = text.replace("http://127.0.0.1:8765", f"http://127.0.0.1:{port}")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        branch_port = s.getsockname()[1]
+    text = text.replace('listen = "127.0.0.1:8080"', f'listen = "127.0.0.1:{branch_port}"')
     path = tmp_path / "demo.toml"
     path.write_text(text)
-    code, out, err = run_kiosk(capsys, "--config", str(path), "demo")
+    code, out, err = run_kiosk(capsys, "--config", str(path), "demo", "--no-wait")
     assert code == 0, err
     assert "ticket A001" in out and "rejected (not_genuine)" in out
     assert "would delete 0 tickets" in out
+    assert "desk 1 now serves A001" in out
     assert "a citizen scans their booking QR: checkin" in out
     assert "the central server holds" in out and "outbox  0 waiting" in out
 
@@ -166,3 +171,22 @@ def test_first_run_creates_both_secrets_private(write_config, capsys, tmp_path: 
     ):
         assert secret.stat().st_mode & 0o777 == 0o600
         assert len(secret.read_text().strip()) >= 40
+
+
+def test_desk_add_prints_the_token_alone_and_stores_only_its_hash(
+    write_config, capsys, tmp_path: Path
+) -> None:
+    path = write_config()
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "desk", "add", "3")
+    token = out.strip()
+    assert code == 0 and len(out.splitlines()) == 1 and len(token) >= 32
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "desk", "add", "4", "--json")
+    assert set(json.loads(out)) == {"desk", "token"}
+    assert token.encode() not in (tmp_path / "data" / "kiosk.sqlite3").read_bytes()
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "desk", "list")
+    assert out.split() == ["3", "4"]
+    assert run_kiosk(capsys, "--config", str(path), "desk", "remove", "3")[0] == 0
+    code, _, err = run_kiosk(capsys, "--config", str(path), "desk", "remove", "3")
+    assert code == 2 and err.strip() == 'desk: "3" does not exist'
+    code, _, err = run_kiosk(capsys, "--config", str(path), "desk", "add", "sportello 3")
+    assert code == 2 and "1-8 letters or digits" in err

@@ -34,6 +34,13 @@ def yesterday_and_today(
     monday.append(totem.scan("BOOK-MONDAY-1").issued)
     secret = [i.ticket.code.encode() for i in monday] + [i.payload.encode() for i in monday]
     secret += [b"2026-11-23", booking_hash("BOOK-MONDAY-1").encode()]
+    from kiosk.server.calls import Desks
+
+    desks = Desks(config, store)
+    call = desks.call_next("7", ["B"], clock())  # a desk calls B002 on Monday: the call log
+    secret.append(b"DESK-SEVEN")
+    with store.write() as conn:
+        conn.execute("UPDATE calls SET desk = 'DESK-SEVEN' WHERE id = ?", (call.id,))
     clock.now = rome(2026, 11, 24, 9, 0)
     tuesday = [totem.issue_walkin("A") for _ in range(3)]
     # The sync agent delivered every event; it deletes what the server acknowledged.
@@ -54,7 +61,7 @@ def test_purge_scrubs_yesterday_from_file_and_wal(
         report = retention.purge(store, "2026-11-24", clock())
     finally:
         reader.close()
-    assert (report.tickets, report.appointments) == (10, 1)
+    assert (report.tickets, report.calls, report.appointments) == (10, 1, 1)
     after = disk_bytes(config.database)
     leaked = [s for s in secret if s in after]
     assert leaked == []
