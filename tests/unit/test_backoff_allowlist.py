@@ -118,9 +118,9 @@ junk = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(),
-    st.text(max_size=30),
-    st.lists(st.integers(), max_size=3),
-    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=1),
 )
 keys = st.one_of(
     st.sampled_from([*allowlist.CHECKS, "ref", "desk", "operator", "code", "payload", "name"]),
