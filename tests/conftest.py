@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, settings
 
+from kiosk.config import Config, load
+from kiosk.store import Store
+
 # CI machines are shared and slow at times: no per-example deadline, and slow input generation
 # is not a failure. What each property asserts is unchanged.
 settings.register_profile("totem", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("totem")
-
-from kiosk.config import Config, load
-from kiosk.store import Store
 
 ROME = ZoneInfo("Europe/Rome")
 ALL_WEEK = ", ".join(
