@@ -1,0 +1,322 @@
+"""Every string the totem shows, in every language it offers. Pure data; a test checks that
+each language has every key. Arabic is written right to left and the layout mirrors."""
+
+from __future__ import annotations
+
+RTL = {"ar"}
+LANGUAGE_NAMES = {
+    "it": "Italiano",
+    "en": "English",
+    "fr": "Français",
+    "de": "Deutsch",
+    "es": "Español",
+    "ar": "العربية",
+}
+
+TEXTS: dict[str, dict[str, str]] = {
+    "it": {
+        "choose": "Tocchi il servizio che le serve",
+        "ahead": "{n} persone prima di lei",
+        "ahead_one": "1 persona prima di lei",
+        "ahead_none": "Nessuna attesa",
+        "wait": "circa {m} min",
+        "closed_until": "Chiuso, riapre alle {time}",
+        "closed_day": "Chiuso, riapre {day} alle {time}",
+        "closed": "Chiuso",
+        "cap_reached": "Biglietti esauriti per oggi",
+        "closing": "Biglietti esauriti per oggi",
+        "printer": "Stampante non disponibile",
+        "your_ticket": "Il suo numero",
+        "take_ticket": "Prenda il biglietto qui sotto",
+        "photo_ticket": "Stampante non disponibile: fotografi questo numero e il codice",
+        "back": "Indietro",
+        "privacy": "Privacy",
+        "large_text": "Testo grande",
+        "high_contrast": "Alto contrasto",
+        "scan_reentry": "Bentornato: è in coda con priorità",
+        "scan_requeued": "È di nuovo in coda, sarà chiamato a breve",
+        "scan_checkin": "Appuntamento registrato",
+        "scan_too_early": "È in anticipo: torni dopo le {time}",
+        "scan_too_late": "L'orario dell'appuntamento è passato",
+        "scan_too_late_walkin": "Può prendere un biglietto normale:",
+        "scan_rejected": "Codice non riconosciuto",
+        "scan_still_waiting": "Questo biglietto è ancora in coda: attenda la chiamata",
+        "scan_already_returned": "Questo biglietto è già stato usato per tornare",
+        "scan_other_day": "Questo biglietto non è di oggi",
+        "scan_service_closed": "Il servizio è chiuso adesso",
+        "out_of_order": "Totem fuori servizio",
+        "out_of_order_help": "Chieda al personale allo sportello. Ci scusiamo per il disagio.",
+        "staff_paper_low": "Carta in esaurimento",
+        "privacy_title": "Informativa sul trattamento dei dati",
+        "privacy_body": (
+            "Titolare: {controller}. Responsabile della protezione dei dati: {dpo}.\n\n"
+            "Finalità e base giuridica: gestire la coda allo sportello, compito di interesse pubblico "
+            "(art. 6(1)(e) GDPR).\n\n"
+            "Dati trattati: numero del biglietto, servizio, orari. Nessun dato che la identifichi. "
+            "I codici di prenotazione sono usati solo in forma cifrata (hash).\n\n"
+            "Destinatari: il gestore del sistema centrale, come responsabile del trattamento, riceve solo "
+            "numeri di biglietto.\n\n"
+            "Conservazione: sul totem fino a fine giornata, poi cancellati; sul sistema centrale solo gli "
+            "eventi, cancellati dopo la ricezione.\n\n"
+            "Diritti: accesso, rettifica, cancellazione, limitazione, opposizione (artt. 15-22 GDPR) "
+            "e reclamo al Garante per la protezione dei dati personali. Nessuna decisione automatizzata.\n\n"
+            "Personale: gli sportelli sono dispositivi numerati; nessuna prestazione individuale è misurata."
+        ),
+    },
+    "en": {
+        "choose": "Touch the service you need",
+        "ahead": "{n} people ahead of you",
+        "ahead_one": "1 person ahead of you",
+        "ahead_none": "No wait",
+        "wait": "about {m} min",
+        "closed_until": "Closed, opens at {time}",
+        "closed_day": "Closed, opens {day} at {time}",
+        "closed": "Closed",
+        "cap_reached": "No more tickets today",
+        "closing": "No more tickets today",
+        "printer": "Printer unavailable",
+        "your_ticket": "Your number",
+        "take_ticket": "Take your ticket below",
+        "photo_ticket": "The printer is unavailable: take a photo of this number and code",
+        "back": "Back",
+        "privacy": "Privacy",
+        "large_text": "Large text",
+        "high_contrast": "High contrast",
+        "scan_reentry": "Welcome back: you are in the queue with priority",
+        "scan_requeued": "You are back in the queue and will be called shortly",
+        "scan_checkin": "Appointment checked in",
+        "scan_too_early": "You are early: please come back after {time}",
+        "scan_too_late": "Your appointment time has passed",
+        "scan_too_late_walkin": "You can take a normal ticket:",
+        "scan_rejected": "Code not recognised",
+        "scan_still_waiting": "This ticket is still in the queue: please wait to be called",
+        "scan_already_returned": "This ticket has already been used to come back",
+        "scan_other_day": "This ticket is not from today",
+        "scan_service_closed": "The service is closed now",
+        "out_of_order": "Out of order",
+        "out_of_order_help": "Please ask the staff at the desk. We are sorry for the inconvenience.",
+        "staff_paper_low": "Paper running low",
+        "privacy_title": "How we process data",
+        "privacy_body": (
+            "Controller: {controller}. Data protection officer: {dpo}.\n\n"
+            "Purpose and legal basis: running the queue at the desks, a task in the public interest "
+            "(art. 6(1)(e) GDPR).\n\n"
+            "Data processed: ticket number, service, times. Nothing that identifies you. Booking codes "
+            "are only used as hashes.\n\n"
+            "Recipients: the central system's operator, as processor, receives ticket numbers only.\n\n"
+            "Retention: on the totem until the end of the day, then deleted; centrally only the events, "
+            "deleted once received.\n\n"
+            "Your rights: access, rectification, erasure, restriction, objection (arts. 15-22 GDPR) and a "
+            "complaint to the Garante per la protezione dei dati personali. No automated decisions.\n\n"
+            "Staff: desks are numbered devices; no individual performance is measured."
+        ),
+    },
+    "fr": {
+        "choose": "Touchez le service dont vous avez besoin",
+        "ahead": "{n} personnes avant vous",
+        "ahead_one": "1 personne avant vous",
+        "ahead_none": "Pas d'attente",
+        "wait": "environ {m} min",
+        "closed_until": "Fermé, ouvre à {time}",
+        "closed_day": "Fermé, ouvre {day} à {time}",
+        "closed": "Fermé",
+        "cap_reached": "Plus de tickets aujourd'hui",
+        "closing": "Plus de tickets aujourd'hui",
+        "printer": "Imprimante indisponible",
+        "your_ticket": "Votre numéro",
+        "take_ticket": "Prenez votre ticket ci-dessous",
+        "photo_ticket": "Imprimante indisponible : photographiez ce numéro et ce code",
+        "back": "Retour",
+        "privacy": "Confidentialité",
+        "large_text": "Grand texte",
+        "high_contrast": "Contraste élevé",
+        "scan_reentry": "Bon retour : vous êtes dans la file en priorité",
+        "scan_requeued": "Vous êtes de nouveau dans la file, vous serez appelé bientôt",
+        "scan_checkin": "Rendez-vous enregistré",
+        "scan_too_early": "Vous êtes en avance : revenez après {time}",
+        "scan_too_late": "L'heure de votre rendez-vous est passée",
+        "scan_too_late_walkin": "Vous pouvez prendre un ticket normal :",
+        "scan_rejected": "Code non reconnu",
+        "scan_still_waiting": "Ce ticket est encore dans la file : attendez l'appel",
+        "scan_already_returned": "Ce ticket a déjà servi pour revenir",
+        "scan_other_day": "Ce ticket n'est pas d'aujourd'hui",
+        "scan_service_closed": "Le service est fermé maintenant",
+        "out_of_order": "Hors service",
+        "out_of_order_help": "Adressez-vous au personnel au guichet. Veuillez nous excuser.",
+        "staff_paper_low": "Papier bientôt épuisé",
+        "privacy_title": "Traitement des données",
+        "privacy_body": (
+            "Responsable : {controller}. Délégué à la protection des données : {dpo}.\n\n"
+            "Finalité et base légale : gérer la file aux guichets, mission d'intérêt public "
+            "(art. 6(1)(e) RGPD).\n\n"
+            "Données : numéro de ticket, service, heures. Rien qui vous identifie. Les codes de "
+            "réservation ne sont utilisés que sous forme d'empreinte (hash).\n\n"
+            "Destinataires : l'opérateur du système central, sous-traitant, reçoit seulement des numéros.\n\n"
+            "Conservation : sur la borne jusqu'à la fin de la journée ; au centre seuls les événements, "
+            "effacés après réception.\n\n"
+            "Vos droits : accès, rectification, effacement, limitation, opposition (art. 15-22 RGPD) et "
+            "réclamation auprès du Garante. Aucune décision automatisée.\n\n"
+            "Personnel : les guichets sont des appareils numérotés ; aucune performance individuelle n'est mesurée."
+        ),
+    },
+    "de": {
+        "choose": "Tippen Sie auf den gewünschten Dienst",
+        "ahead": "{n} Personen vor Ihnen",
+        "ahead_one": "1 Person vor Ihnen",
+        "ahead_none": "Keine Wartezeit",
+        "wait": "etwa {m} Min.",
+        "closed_until": "Geschlossen, öffnet um {time}",
+        "closed_day": "Geschlossen, öffnet {day} um {time}",
+        "closed": "Geschlossen",
+        "cap_reached": "Heute keine Nummern mehr",
+        "closing": "Heute keine Nummern mehr",
+        "printer": "Drucker nicht verfügbar",
+        "your_ticket": "Ihre Nummer",
+        "take_ticket": "Nehmen Sie Ihr Ticket unten",
+        "photo_ticket": "Drucker nicht verfügbar: Fotografieren Sie Nummer und Code",
+        "back": "Zurück",
+        "privacy": "Datenschutz",
+        "large_text": "Große Schrift",
+        "high_contrast": "Hoher Kontrast",
+        "scan_reentry": "Willkommen zurück: Sie sind mit Vorrang in der Warteschlange",
+        "scan_requeued": "Sie sind wieder in der Warteschlange und werden gleich aufgerufen",
+        "scan_checkin": "Termin angemeldet",
+        "scan_too_early": "Sie sind zu früh: Bitte kommen Sie nach {time} wieder",
+        "scan_too_late": "Ihr Termin ist vorbei",
+        "scan_too_late_walkin": "Sie können eine normale Nummer ziehen:",
+        "scan_rejected": "Code nicht erkannt",
+        "scan_still_waiting": "Diese Nummer ist noch in der Warteschlange: Bitte warten Sie",
+        "scan_already_returned": "Diese Nummer wurde schon für eine Rückkehr benutzt",
+        "scan_other_day": "Diese Nummer ist nicht von heute",
+        "scan_service_closed": "Der Dienst ist jetzt geschlossen",
+        "out_of_order": "Außer Betrieb",
+        "out_of_order_help": "Bitte wenden Sie sich an das Personal am Schalter. Entschuldigung.",
+        "staff_paper_low": "Papier geht zur Neige",
+        "privacy_title": "Datenverarbeitung",
+        "privacy_body": (
+            "Verantwortlicher: {controller}. Datenschutzbeauftragter: {dpo}.\n\n"
+            "Zweck und Rechtsgrundlage: Verwaltung der Warteschlange, Aufgabe im öffentlichen Interesse "
+            "(Art. 6 Abs. 1 lit. e DSGVO).\n\n"
+            "Verarbeitete Daten: Nummer, Dienst, Uhrzeiten. Nichts, was Sie identifiziert. "
+            "Buchungscodes nur als Hash.\n\n"
+            "Empfänger: der Betreiber des Zentralsystems als Auftragsverarbeiter, nur Nummern.\n\n"
+            "Speicherdauer: auf dem Gerät bis Tagesende; zentral nur Ereignisse, nach Empfang gelöscht.\n\n"
+            "Ihre Rechte: Auskunft, Berichtigung, Löschung, Einschränkung, Widerspruch (Art. 15-22 DSGVO) "
+            "und Beschwerde beim Garante. Keine automatisierten Entscheidungen.\n\n"
+            "Personal: Schalter sind nummerierte Geräte; keine individuelle Leistung wird gemessen."
+        ),
+    },
+    "es": {
+        "choose": "Toque el servicio que necesita",
+        "ahead": "{n} personas delante de usted",
+        "ahead_one": "1 persona delante de usted",
+        "ahead_none": "Sin espera",
+        "wait": "unos {m} min",
+        "closed_until": "Cerrado, abre a las {time}",
+        "closed_day": "Cerrado, abre el {day} a las {time}",
+        "closed": "Cerrado",
+        "cap_reached": "No quedan números hoy",
+        "closing": "No quedan números hoy",
+        "printer": "Impresora no disponible",
+        "your_ticket": "Su número",
+        "take_ticket": "Recoja su tique abajo",
+        "photo_ticket": "Impresora no disponible: fotografíe este número y el código",
+        "back": "Volver",
+        "privacy": "Privacidad",
+        "large_text": "Texto grande",
+        "high_contrast": "Alto contraste",
+        "scan_reentry": "Bienvenido de nuevo: está en la cola con prioridad",
+        "scan_requeued": "Está de nuevo en la cola, le llamarán en breve",
+        "scan_checkin": "Cita registrada",
+        "scan_too_early": "Llega pronto: vuelva después de las {time}",
+        "scan_too_late": "La hora de su cita ha pasado",
+        "scan_too_late_walkin": "Puede sacar un número normal:",
+        "scan_rejected": "Código no reconocido",
+        "scan_still_waiting": "Este tique sigue en la cola: espere a que le llamen",
+        "scan_already_returned": "Este tique ya se usó para volver",
+        "scan_other_day": "Este tique no es de hoy",
+        "scan_service_closed": "El servicio está cerrado ahora",
+        "out_of_order": "Fuera de servicio",
+        "out_of_order_help": "Pregunte al personal en la ventanilla. Disculpe las molestias.",
+        "staff_paper_low": "Queda poco papel",
+        "privacy_title": "Tratamiento de datos",
+        "privacy_body": (
+            "Responsable: {controller}. Delegado de protección de datos: {dpo}.\n\n"
+            "Finalidad y base jurídica: gestionar la cola, misión de interés público "
+            "(art. 6(1)(e) RGPD).\n\n"
+            "Datos: número de tique, servicio, horas. Nada que le identifique. Los códigos de reserva "
+            "solo se usan cifrados (hash).\n\n"
+            "Destinatarios: el operador del sistema central, como encargado, recibe solo números.\n\n"
+            "Conservación: en el tótem hasta el final del día; en el centro solo los eventos, "
+            "borrados tras recibirlos.\n\n"
+            "Sus derechos: acceso, rectificación, supresión, limitación, oposición (arts. 15-22 RGPD) y "
+            "reclamación ante el Garante. Sin decisiones automatizadas.\n\n"
+            "Personal: las ventanillas son dispositivos numerados; no se mide ningún rendimiento individual."
+        ),
+    },
+    "ar": {
+        "choose": "المس الخدمة التي تحتاجها",
+        "ahead": "أمامك {n} أشخاص",
+        "ahead_one": "أمامك شخص واحد",
+        "ahead_none": "لا يوجد انتظار",
+        "wait": "حوالي {m} دقيقة",
+        "closed_until": "مغلق، يفتح الساعة {time}",
+        "closed_day": "مغلق، يفتح {day} الساعة {time}",
+        "closed": "مغلق",
+        "cap_reached": "لا توجد تذاكر أخرى اليوم",
+        "closing": "لا توجد تذاكر أخرى اليوم",
+        "printer": "الطابعة غير متاحة",
+        "your_ticket": "رقمك",
+        "take_ticket": "خذ تذكرتك من الأسفل",
+        "photo_ticket": "الطابعة غير متاحة: التقط صورة لهذا الرقم والرمز",
+        "back": "رجوع",
+        "privacy": "الخصوصية",
+        "large_text": "نص كبير",
+        "high_contrast": "تباين عالٍ",
+        "scan_reentry": "مرحبًا بعودتك: أنت في الطابور بأولوية",
+        "scan_requeued": "عدت إلى الطابور وسيتم استدعاؤك قريبًا",
+        "scan_checkin": "تم تسجيل موعدك",
+        "scan_too_early": "أنت مبكر: عد بعد الساعة {time}",
+        "scan_too_late": "لقد فات موعدك",
+        "scan_too_late_walkin": "يمكنك أخذ تذكرة عادية:",
+        "scan_rejected": "الرمز غير معروف",
+        "scan_still_waiting": "هذه التذكرة ما زالت في الطابور: انتظر النداء",
+        "scan_already_returned": "استُخدمت هذه التذكرة للعودة من قبل",
+        "scan_other_day": "هذه التذكرة ليست من اليوم",
+        "scan_service_closed": "الخدمة مغلقة الآن",
+        "out_of_order": "خارج الخدمة",
+        "out_of_order_help": "يرجى سؤال الموظفين عند الشباك. نعتذر عن الإزعاج.",
+        "staff_paper_low": "الورق على وشك النفاد",
+        "privacy_title": "كيف نعالج البيانات",
+        "privacy_body": (
+            "المسؤول عن المعالجة: {controller}. مسؤول حماية البيانات: {dpo}.\n\n"
+            "الغرض والأساس القانوني: إدارة الطابور عند الشبابيك، مهمة للمصلحة العامة "
+            "(المادة 6(1)(هـ) من اللائحة العامة لحماية البيانات).\n\n"
+            "البيانات: رقم التذكرة والخدمة والأوقات. لا شيء يحدد هويتك. رموز الحجز تُستخدم مشفّرة فقط.\n\n"
+            "المستلمون: مشغّل النظام المركزي بصفته معالجًا، ويتلقى أرقام التذاكر فقط.\n\n"
+            "مدة الاحتفاظ: على الجهاز حتى نهاية اليوم ثم تُحذف؛ مركزيًا الأحداث فقط وتُحذف بعد استلامها.\n\n"
+            "حقوقك: الوصول والتصحيح والمحو والتقييد والاعتراض (المواد 15-22) وتقديم شكوى إلى هيئة "
+            "حماية البيانات الإيطالية. لا توجد قرارات آلية.\n\n"
+            "الموظفون: الشبابيك أجهزة مرقّمة؛ لا يُقاس أداء أي فرد."
+        ),
+    },
+}
+
+DAYS = {
+    "it": "lun mar mer gio ven sab dom",
+    "en": "Mon Tue Wed Thu Fri Sat Sun",
+    "fr": "lun. mar. mer. jeu. ven. sam. dim.",
+    "de": "Mo Di Mi Do Fr Sa So",
+    "es": "lun mar mié jue vie sáb dom",
+    "ar": "الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد",
+}
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """A string in ``lang`` (English when a language lacks it, which a test prevents)."""
+    table = TEXTS.get(lang, TEXTS["en"])
+    return table.get(key, TEXTS["en"][key]).format(**values)
+
+
+def weekday(lang: str, index: int) -> str:
+    return DAYS.get(lang, DAYS["en"]).split()[index]

@@ -1,0 +1,136 @@
+"""The totem's work off the UI thread: database, printer and scans.
+
+The worker lives in its own QThread; the window talks to it only through queued signals, so a
+slow printer or a busy disk never stops the screen from drawing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from kiosk.config import Config
+from kiosk.store import StorageError, Store
+from kiosk.totem import Issued, Totem, Unavailable
+
+log = logging.getLogger(__name__)
+REFRESH_MS = 5000
+
+
+def issued_view(issued: Issued, config: Config) -> dict[str, Any]:
+    service = config.service(issued.ticket.service)
+    return {
+        "code": issued.ticket.code,
+        "service": issued.ticket.service,
+        "names": dict(service.name) if service else {},
+        "ahead": issued.ahead,
+        "wait_min": issued.wait_min,
+        "printed": issued.printed,
+        "qr": issued.qr,
+    }
+
+
+class TotemWorker(QObject):
+    """Owns the store and the totem; every slot runs in the worker thread."""
+
+    states = Signal(list)  # [{code, names, waiting, wait_min, available, reason, until}]
+    issued = Signal(dict)
+    refused = Signal(str, str)  # service, reason
+    scanned = Signal(dict)
+    failed = Signal(str)  # a storage problem: the screen goes out of order
+
+    def __init__(self, config: Config, make_totem: Any) -> None:
+        super().__init__()
+        self.config = config
+        self._make_totem = make_totem  # called in the worker thread: SQLite wants that
+        self.totem: Totem | None = None
+        self._timer: QTimer | None = None
+
+    @Slot()
+    def start(self) -> None:
+        try:
+            self.totem = self._make_totem()
+        except StorageError as exc:
+            self.failed.emit(str(exc))
+            return
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(REFRESH_MS)
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        if self.totem is None:
+            return
+        try:
+            now = self.totem.clock()
+            self.states.emit([self._state_view(st, now) for st in self.totem.states()])
+        except StorageError as exc:
+            self.failed.emit(str(exc))
+
+    def _state_view(self, st: Any, now: datetime) -> dict[str, Any]:
+        until = st.availability.until
+        local = until.astimezone(self.config.timezone) if until else None
+        same_day = local is not None and local.date() == now.astimezone(self.config.timezone).date()
+        return {
+            "code": st.service.code,
+            "names": dict(st.service.name),
+            "waiting": st.waiting,
+            "wait_min": st.wait_min,
+            "available": st.availability.available,
+            "reason": st.availability.reason.value,
+            "until": local.strftime("%H:%M") if local else None,
+            "until_weekday": None if same_day or local is None else local.weekday(),
+        }
+
+    @Slot(str, str)
+    def issue(self, code: str, lang: str) -> None:
+        assert self.totem is not None
+        try:
+            issued = self.totem.issue_walkin(code, lang)
+        except Unavailable as exc:
+            self.refused.emit(code, exc.availability.reason.value)
+        except StorageError as exc:
+            self.failed.emit(str(exc))
+            return
+        else:
+            self.issued.emit(issued_view(issued, self.config))
+        self.refresh()
+
+    @Slot(str, str)
+    def scan(self, raw: str, lang: str) -> None:
+        assert self.totem is not None
+        try:
+            outcome = self.totem.scan(raw, lang)
+        except StorageError as exc:
+            self.failed.emit(str(exc))
+            return
+        view: dict[str, Any] = {"result": outcome.result.value, "reason": outcome.reason}
+        if outcome.issued:
+            view["ticket"] = issued_view(outcome.issued, self.config)
+        if outcome.come_back_at:
+            view["come_back_at"] = outcome.come_back_at
+        if outcome.offer and outcome.offer.availability.available:
+            view["walkin"] = outcome.offer.service.code
+        self.scanned.emit(view)
+        self.refresh()
+
+    @Slot(str)
+    def record_printer(self, state: str) -> None:
+        if self.totem is not None:
+            try:
+                self.totem.record_printer_state(state)
+            except StorageError as exc:
+                self.failed.emit(str(exc))
+            self.refresh()
+
+
+def make_totem_factory(config: Config, key: bytes, printer: Any, clock: Any = None) -> Any:
+    def make() -> Totem:
+        kwargs = {"clock": clock} if clock else {}
+        return Totem(config, Store(config.database), key, printer=printer, **kwargs)
+
+    return make
