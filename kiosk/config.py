@@ -72,6 +72,8 @@ class Config:
     appointment_early_min: int
     appointment_grace_min: int
     services: tuple[Service, ...] = field(default_factory=tuple)
+    privacy_controller: str = ""
+    privacy_dpo: str = ""
 
     @property
     def database(self) -> Path:
@@ -228,7 +230,9 @@ def _status_url(value: Any) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 
-_SECTIONS = ("kiosk", "printer", "scanner", "central", "server", "ticket", "queue", "services")
+_SECTIONS = (
+    "kiosk", "printer", "scanner", "central", "server", "ticket", "queue", "privacy", "services",
+)  # fmt: skip
 
 
 def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
@@ -300,6 +304,12 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     early = r.get(q, "queue", "appointment_early_min", int, default=30, check=_range(0, 240))
     grace = r.get(q, "queue", "appointment_grace_min", int, default=10, check=_range(0, 240))
 
+    pv = sections["privacy"]
+    r.table(pv, "privacy", ("controller", "dpo"))
+    nonempty = lambda v: None if v.strip() else "is empty"  # noqa: E731
+    controller = r.get(pv, "privacy", "controller", str, default=None, check=nonempty)
+    dpo = r.get(pv, "privacy", "dpo", str, default="", check=None)
+
     services = _services(r, data.get("services"), languages or ())
 
     if r.problems:
@@ -328,6 +338,8 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         appointment_early_min=early,
         appointment_grace_min=grace,
         services=tuple(services),
+        privacy_controller=controller or branch_name,
+        privacy_dpo=dpo or "",
     )
 
 

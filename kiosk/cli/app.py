@@ -127,6 +127,7 @@ def effective(c: config_mod.Config) -> dict[str, Any]:
             "appointment_early_min": c.appointment_early_min,
             "appointment_grace_min": c.appointment_grace_min,
         },
+        "privacy": {"controller": c.privacy_controller, "dpo": c.privacy_dpo},
         "services": [
             {
                 "code": s.code,

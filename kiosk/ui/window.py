@@ -1,0 +1,405 @@
+"""The totem's full-screen window: home, ticket, scan results, privacy notice, out of order.
+
+Only words and pictures happen here; the work runs in :class:`~kiosk.ui.worker.TotemWorker`
+on another thread. A touch while a ticket is being issued does nothing, and after a minute
+without a touch everything goes back to home in the branch language.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.config import Config
+from kiosk.ui import i18n
+from kiosk.ui.i18n import LANGUAGE_NAMES, RTL, text
+from kiosk.ui.screens import (
+    HomeScreen,
+    MessageScreen,
+    PrivacyScreen,
+    TicketScreen,
+    label,
+    qr_pixmap,
+)
+from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, mm_to_px
+
+IDLE_MS = 60_000  # back to home, in the branch language, after a minute without a touch
+RESULT_MS = 15_000  # a ticket or a scan result stays this long
+STALE_STATES_MS = 30_000
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    widget.setObjectName(name)
+    return widget
+
+
+class KioskWindow(QWidget):
+    """The window. Signals go to the worker; its answers come back to the slots below."""
+
+    request_issue = Signal(str, str)  # service, language
+    request_scan = Signal(str, str)  # scanned text, language
+
+    def __init__(self, config: Config, clock: Any, lockdown: bool = True) -> None:
+        super().__init__()
+        self.config = config
+        self.clock = clock
+        self.lang = config.languages[0]
+        self.large = False
+        self.contrast = False
+        self.busy = False
+        self.states: list[dict[str, Any]] = []
+        self.printer_state = "unknown"
+        self.broken: str | None = None
+        self.last_result: dict[str, Any] | None = None
+        self.setObjectName("kiosk")
+        self.setWindowTitle("Totem")
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        if lockdown:
+            self.setWindowFlags(
+                Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
+            )
+            self.setCursor(Qt.CursorShape.BlankCursor)
+        self._build()
+        self.idle = QTimer(self, singleShot=True, interval=IDLE_MS)
+        self.idle.timeout.connect(self.reset)
+        self.back_home = QTimer(self, singleShot=True, interval=RESULT_MS)
+        self.back_home.timeout.connect(self.go_home)
+        self.ticker = QTimer(self, interval=1000)
+        self.ticker.timeout.connect(self._tick)
+        self.ticker.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.apply()
+
+    # -- building -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        header = named(QWidget(), "header")
+        row = QHBoxLayout(header)
+        self.branch = label(
+            "branch", align=Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter
+        )
+        self.clock_label = label(
+            "clock",
+            wrap=False,
+            align=Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter,
+        )
+        row.addWidget(self.branch, 1)
+        row.addWidget(self.clock_label)
+        outer.addWidget(header)
+
+        self.stack = QStackedWidget()
+        self.home = HomeScreen()
+        self.home.chosen.connect(self.choose)
+        self.ticket = TicketScreen()
+        self.result = MessageScreen()
+        self.result.offer.clicked.connect(lambda: self.choose(self.result.offer.code))
+        self.privacy = PrivacyScreen()
+        self.broken_screen = MessageScreen()
+        for screen in (self.home, self.ticket, self.result, self.privacy, self.broken_screen):
+            self.stack.addWidget(screen)
+        for back in (self.ticket.back, self.result.back, self.privacy.back):
+            back.clicked.connect(self.go_home)
+        self.broken_screen.back.hide()
+        self.broken_screen.offer.hide()
+        outer.addWidget(self.stack, 1)
+
+        footer = named(QWidget(), "footer")
+        bar = QHBoxLayout(footer)
+        self.language_buttons: dict[str, QPushButton] = {}
+        for lang in self.config.languages:
+            button = named(QPushButton(LANGUAGE_NAMES[lang]), "language")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _=False, value=lang: self.set_language(value))
+            bar.addWidget(button)
+            self.language_buttons[lang] = button
+        bar.addStretch(1)
+        self.paper_notice = named(QLabel(), "paperLow")
+        bar.addWidget(self.paper_notice)
+        self.large_button = named(QPushButton("A+"), "toggle")
+        self.large_button.setCheckable(True)
+        self.large_button.clicked.connect(self.toggle_large)
+        self.contrast_button = named(QPushButton("◐"), "toggle")
+        self.contrast_button.setCheckable(True)
+        self.contrast_button.clicked.connect(self.toggle_contrast)
+        self.privacy_button = named(QPushButton(), "privacyButton")
+        self.privacy_button.clicked.connect(self.show_privacy)
+        for widget in (self.large_button, self.contrast_button, self.privacy_button):
+            bar.addWidget(widget)
+        outer.addWidget(footer)
+
+    # -- look -----------------------------------------------------------------------------
+
+    @property
+    def theme(self) -> Theme:
+        return HIGH_CONTRAST if self.contrast else NORMAL
+
+    def sizes(self) -> dict[str, int]:
+        height = max(self.height(), 600)
+        base = round(height / 42 * (1.3 if self.large else 1.0))
+        screen = self.screen()
+        dpi = screen.logicalDotsPerInch() if screen is not None else 96.0
+        return {"base": base, "touch": max(mm_to_px(TOUCH_TARGET_MM, dpi), round(base * 2.2))}
+
+    def style_sheet(self) -> str:
+        t, s = self.theme, self.sizes()
+        b, touch = s["base"], s["touch"]
+        border = "4px solid #ffffff" if self.contrast else "0"
+        return f"""
+        #kiosk, QStackedWidget, QScrollArea, #privacyBody {{ background: {t.background}; color: {t.text}; }}
+        QLabel {{ color: {t.text}; font-size: {b}px; }}
+        #header, #footer {{ background: {t.header}; }}
+        #header QLabel {{ color: {t.header_text}; font-size: {round(b * 1.1)}px; font-weight: bold; padding: {b // 3}px; }}
+        #title {{ font-size: {round(b * 1.3)}px; font-weight: bold; padding: {b // 2}px; }}
+        #service {{ background: {t.button}; border-radius: {b // 2}px; min-height: {touch * 2}px; border: {border}; }}
+        #service:disabled {{ background: {t.disabled}; }}
+        #serviceName {{ color: {t.button_text}; font-size: {round(b * 1.5)}px; font-weight: bold; }}
+        #serviceDetail {{ color: {t.button_text}; font-size: {b}px; }}
+        #service:disabled #serviceName, #service:disabled #serviceDetail {{ color: {t.disabled_text}; }}
+        #ticketCode {{ color: {t.accent}; font-size: {round(b * 6)}px; font-weight: bold; }}
+        #heading, #message {{ font-size: {round(b * 1.4)}px; font-weight: bold; }}
+        #ticketService, #ticketQueue, #hint, #messageDetail {{ font-size: {round(b * 1.2)}px; }}
+        #privacyBody {{ font-size: {b}px; padding: {b // 2}px; }}
+        QPushButton {{ min-height: {touch}px; min-width: {touch}px; font-size: {b}px; border-radius: {b // 3}px;
+            background: {t.button}; color: {t.button_text}; padding: 0 {b // 2}px; border: {border}; }}
+        QPushButton#language:checked, QPushButton#toggle:checked {{ background: {t.button_text}; color: {t.button}; }}
+        #back {{ min-width: {touch * 3}px; font-weight: bold; }}
+        #paperLow {{ background: {t.warning}; color: {t.warning_text}; font-size: {round(b * 0.6)}px; padding: 4px; }}
+        """
+
+    def apply(self) -> None:
+        """Re-draw every word and style for the current language, size and contrast."""
+        direction = (
+            Qt.LayoutDirection.RightToLeft if self.lang in RTL else Qt.LayoutDirection.LeftToRight
+        )
+        self.setLayoutDirection(direction)
+        self.setStyleSheet(self.style_sheet())
+        self.branch.setText(self.config.branch_name)
+        self.home.title.setText(text(self.lang, "choose"))
+        for lang, button in self.language_buttons.items():
+            button.setChecked(lang == self.lang)
+        self.large_button.setChecked(self.large)
+        self.large_button.setAccessibleName(text(self.lang, "large_text"))
+        self.contrast_button.setChecked(self.contrast)
+        self.contrast_button.setAccessibleName(text(self.lang, "high_contrast"))
+        self.privacy_button.setText(text(self.lang, "privacy"))
+        for back in (self.ticket.back, self.result.back, self.privacy.back):
+            back.setText(text(self.lang, "back"))
+        self.privacy.title.setText(text(self.lang, "privacy_title"))
+        self.privacy.body.setText(
+            text(
+                self.lang,
+                "privacy_body",
+                controller=self.config.privacy_controller,
+                dpo=self.config.privacy_dpo or "-",
+            )
+        )
+        self.broken_screen.message.setText(text(self.lang, "out_of_order"))
+        self.broken_screen.detail.setText(text(self.lang, "out_of_order_help"))
+        self.broken_screen.code.hide()
+        self.paper_notice.setText(text(self.lang, "staff_paper_low"))
+        self.paper_notice.setVisible(self.printer_state == "paper_low")
+        self._show_states()
+        if self.stack.currentWidget() is self.ticket and self.last_result:
+            self.show_ticket(self.last_result)
+        self._tick()
+
+    def _tick(self) -> None:
+        self.clock_label.setText(self.clock().astimezone(self.config.timezone).strftime("%H:%M"))
+
+    # -- home -----------------------------------------------------------------------------
+
+    def _reason(self, st: dict[str, Any]) -> str:
+        reason = st["reason"]
+        if reason == "closed" and st["until"]:
+            if st["until_weekday"] is None:
+                return text(self.lang, "closed_until", time=st["until"])
+            return text(
+                self.lang,
+                "closed_day",
+                day=i18n.weekday(self.lang, st["until_weekday"]),
+                time=st["until"],
+            )
+        return text(self.lang, reason)
+
+    def _queue_line(self, waiting: int, wait_min: int) -> str:
+        if waiting == 0:
+            return text(self.lang, "ahead_none")
+        ahead = (
+            text(self.lang, "ahead_one") if waiting == 1 else text(self.lang, "ahead", n=waiting)
+        )
+        return f"{ahead} · {text(self.lang, 'wait', m=wait_min)}"
+
+    def _show_states(self) -> None:
+        columns = 1 if self.height() >= self.width() else 2
+        self.home.set_services([st["code"] for st in self.states], columns)
+        for st in self.states:
+            button = self.home.buttons[st["code"]]
+            button.name.setText(st["names"].get(self.lang) or st["names"][self.config.languages[0]])
+            button.detail.setText(
+                self._queue_line(st["waiting"], st["wait_min"])
+                if st["available"]
+                else self._reason(st)
+            )
+            button.setEnabled(st["available"] and not self.busy)
+
+    def update_states(self, states: list[dict[str, Any]]) -> None:
+        self.states = states
+        self._show_states()
+
+    # -- actions --------------------------------------------------------------------------
+
+    def choose(self, code: str) -> None:
+        if self.busy or self.broken:
+            return  # a second touch while the first ticket is on its way issues nothing
+        self.busy = True
+        self._show_states()
+        self.request_issue.emit(code, self.lang)
+
+    def show_ticket(self, view: dict[str, Any]) -> None:
+        self.busy = False
+        self.last_result = view
+        lang = self.lang
+        t = self.ticket
+        t.heading.setText(text(lang, "your_ticket"))
+        t.code.setText(view["code"])
+        t.service.setText(
+            view["names"].get(lang) or view["names"].get(self.config.languages[0], "")
+        )
+        t.queue.setText(self._queue_line(view["ahead"], view["wait_min"]))
+        if view["printed"]:
+            t.qr.hide()
+            t.hint.setText(text(lang, "take_ticket"))
+        else:  # printer fault with on_fault = screen: the citizen photographs the ticket
+            t.qr.setPixmap(qr_pixmap(view["qr"], self.sizes()["base"] * 7))
+            t.qr.show()
+            t.hint.setText(text(lang, "photo_ticket"))
+        self.stack.setCurrentWidget(t)
+        self.back_home.start()
+        self._show_states()
+
+    def refused(self, code: str, reason: str) -> None:
+        self.busy = False
+        for st in self.states:
+            if st["code"] == code:
+                st.update(available=False, reason=reason)
+        self._show_states()
+
+    def show_scan(self, view: dict[str, Any]) -> None:
+        if (
+            "ticket" in view
+            and view["result"] in ("reentry", "checkin")
+            and view["reason"] != "requeued"
+        ):
+            self.show_ticket(view["ticket"])
+            self.ticket.heading.setText(text(self.lang, f"scan_{view['result']}"))
+            return
+        key = {
+            "reentry": "scan_requeued",
+            "too_early": "scan_too_early",
+            "too_late": "scan_too_late",
+        }.get(view["result"], f"scan_{view['reason']}")
+        if key not in i18n.TEXTS["en"]:
+            key = "scan_rejected"
+        r = self.result
+        r.message.setText(text(self.lang, key, time=view.get("come_back_at", "")))
+        if "ticket" in view:
+            r.code.setText(view["ticket"]["code"])
+            r.code.show()
+        else:
+            r.code.hide()
+        r.detail.setText(text(self.lang, "scan_too_late_walkin") if view.get("walkin") else "")
+        offer = next((st for st in self.states if st["code"] == view.get("walkin")), None)
+        r.offer.setVisible(offer is not None)
+        if offer is not None:
+            r.offer.code = offer["code"]
+            r.offer.name.setText(
+                offer["names"].get(self.lang) or offer["names"][self.config.languages[0]]
+            )
+            r.offer.detail.setText(self._queue_line(offer["waiting"], offer["wait_min"]))
+        self.stack.setCurrentWidget(r)
+        self.back_home.start()
+
+    def show_privacy(self) -> None:
+        self.stack.setCurrentWidget(self.privacy)
+        self.back_home.stop()
+
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+        self.apply()
+
+    def toggle_large(self) -> None:
+        self.large = not self.large
+        self.apply()
+
+    def toggle_contrast(self) -> None:
+        self.contrast = not self.contrast
+        self.apply()
+
+    def go_home(self) -> None:
+        self.back_home.stop()
+        self.stack.setCurrentWidget(self.broken_screen if self.broken else self.home)
+
+    def reset(self) -> None:
+        """Idle: home, branch language, default look."""
+        self.lang, self.large, self.contrast = self.config.languages[0], False, False
+        self.go_home()
+        self.apply()
+
+    def set_printer(self, state: str) -> None:
+        self.printer_state = state
+        self.paper_notice.setVisible(state == "paper_low")
+
+    def fail(self, message: str) -> None:
+        self.busy = False
+        self.broken = message
+        self.go_home()
+
+    # -- lockdown -------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.KeyPress,
+        ):
+            self.idle.start()
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        event.accept()  # no key closes or leaves the totem
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.property("allowClose"):
+            event.accept()
+        else:
+            event.ignore()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.apply()
+
+
+def now_utc() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
