@@ -317,6 +317,8 @@ from kiosk.cli import sync_cmds as _sync  # noqa: E402
 cli.add_command(_demo.demo)
 cli.add_command(_hardware.printer_group)
 cli.add_command(_hardware.scanner_group)
+cli.add_command(_hardware.ui_cmd)
+cli.add_command(_hardware.screenshot_cmd)
 cli.add_command(_sync.sync_group)
 cli.add_command(_sync.central_cmd)
 cli.add_command(_server.serve_cmd)

@@ -124,13 +124,17 @@ class KioskWindow(QWidget):
         outer.addWidget(self.stack, 1)
 
         footer = named(QWidget(), "footer")
-        bar = QHBoxLayout(footer)
+        rows = QVBoxLayout(footer)
+        languages = QHBoxLayout()
+        rows.addLayout(languages)
+        bar = QHBoxLayout()
+        rows.addLayout(bar)
         self.language_buttons: dict[str, QPushButton] = {}
         for lang in self.config.languages:
             button = named(QPushButton(LANGUAGE_NAMES[lang]), "language")
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, value=lang: self.set_language(value))
-            bar.addWidget(button)
+            languages.addWidget(button)
             self.language_buttons[lang] = button
         bar.addStretch(1)
         self.paper_notice = named(QLabel(), "paperLow")
@@ -172,16 +176,16 @@ class KioskWindow(QWidget):
         #title {{ font-size: {round(b * 1.3)}px; font-weight: bold; padding: {b // 2}px; }}
         #service {{ background: {t.button}; border-radius: {b // 2}px; min-height: {touch * 2}px; border: {border}; }}
         #service:disabled {{ background: {t.disabled}; }}
-        #serviceName {{ color: {t.button_text}; font-size: {round(b * 1.5)}px; font-weight: bold; }}
-        #serviceDetail {{ color: {t.button_text}; font-size: {b}px; }}
-        #service:disabled #serviceName, #service:disabled #serviceDetail {{ color: {t.disabled_text}; }}
+        #serviceName {{ font-size: {round(b * 1.5)}px; font-weight: bold; }}
+        #serviceDetail {{ font-size: {b}px; }}
         #ticketCode {{ color: {t.accent}; font-size: {round(b * 6)}px; font-weight: bold; }}
         #heading, #message {{ font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #ticketService, #ticketQueue, #hint, #messageDetail {{ font-size: {round(b * 1.2)}px; }}
         #privacyBody {{ font-size: {b}px; padding: {b // 2}px; }}
         QPushButton {{ min-height: {touch}px; min-width: {touch}px; font-size: {b}px; border-radius: {b // 3}px;
             background: {t.button}; color: {t.button_text}; padding: 0 {b // 2}px; border: {border}; }}
-        QPushButton#language:checked, QPushButton#toggle:checked {{ background: {t.button_text}; color: {t.button}; }}
+        QPushButton#language {{ min-width: 0; font-size: {round(b * 0.8)}px; padding: 0 4px; }}
+        QPushButton#language:checked, QPushButton#toggle:checked {{ background: {t.button_text}; color: {t.button}; border: 3px solid {t.button}; }}
         #back {{ min-width: {touch * 3}px; font-weight: bold; }}
         #paperLow {{ background: {t.warning}; color: {t.warning_text}; font-size: {round(b * 0.6)}px; padding: 4px; }}
         """
@@ -261,6 +265,10 @@ class KioskWindow(QWidget):
                 else self._reason(st)
             )
             button.setEnabled(st["available"] and not self.busy)
+            # Qt style sheets cannot style a child by its parent's state: colour the words here.
+            colour = self.theme.button_text if st["available"] else self.theme.disabled_text
+            for part in (button.name, button.detail):
+                part.setStyleSheet(f"color: {colour};")
 
     def update_states(self, states: list[dict[str, Any]]) -> None:
         self.states = states
@@ -336,6 +344,8 @@ class KioskWindow(QWidget):
                 offer["names"].get(self.lang) or offer["names"][self.config.languages[0]]
             )
             r.offer.detail.setText(self._queue_line(offer["waiting"], offer["wait_min"]))
+            for part in (r.offer.name, r.offer.detail):
+                part.setStyleSheet(f"color: {self.theme.button_text};")
         self.stack.setCurrentWidget(r)
         self.back_home.start()
 

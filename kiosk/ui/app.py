@@ -1,0 +1,132 @@
+"""``kiosk ui``: wire the window to the worker thread, the printer monitor and the scanner."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QSocketNotifier, QThread, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from drivers.printer.device import Printer
+from drivers.printer.monitor import PrinterMonitor
+from drivers.scanner.connect import RECONNECT_EVERY, Scanner
+from kiosk.config import Config
+from kiosk.ui.window import KioskWindow
+from kiosk.ui.worker import TotemWorker
+
+log = logging.getLogger(__name__)
+
+
+class PrinterBridge(QObject):
+    """Carries printer state changes from the monitor's thread to the Qt threads."""
+
+    changed = Signal(str)
+
+
+class ScannerWatch(QObject):
+    """Watches the scanner's file descriptor from the event loop; reconnects when unplugged."""
+
+    scanned = Signal(str)
+
+    def __init__(self, scanner: Scanner) -> None:
+        super().__init__()
+        self.scanner = scanner
+        self.notifier: QSocketNotifier | None = None
+        self.retry = QTimer(self, interval=int(RECONNECT_EVERY * 1000))
+        self.retry.timeout.connect(self.connect_device)
+        self.retry.start()
+        self.connect_device()
+
+    def connect_device(self) -> None:
+        if self.notifier is not None or not self.scanner.connect():
+            return
+        fd = self.scanner.fileno()
+        assert fd is not None
+        self.notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+        self.notifier.activated.connect(self.readable)
+
+    def readable(self) -> None:
+        for result in self.scanner.on_readable():
+            if result.text is not None:
+                self.scanned.emit(result.text)
+            else:
+                log.info("scan refused: %s", result.refused)
+        if self.scanner.fileno() is None and self.notifier is not None:
+            self.notifier.setEnabled(False)
+            self.notifier.deleteLater()
+            self.notifier = None
+
+
+class TotemApp:
+    """Everything the UI process runs. ``start()`` and the Qt event loop do the rest."""
+
+    def __init__(
+        self,
+        config: Config,
+        make_totem: Callable[[], Any],
+        clock: Callable[[], datetime],
+        printer: Printer | None = None,
+        scanner: Scanner | None = None,
+        lockdown: bool = True,
+    ) -> None:
+        self.config = config
+        self.window = KioskWindow(config, clock, lockdown=lockdown)
+        self.worker = TotemWorker(config, make_totem)
+        self.thread = QThread()
+        self.thread.setObjectName("totem-worker")
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.start)
+        w, k = self.window, self.worker
+        w.request_issue.connect(k.issue)
+        w.request_scan.connect(k.scan)
+        k.states.connect(w.update_states)
+        k.issued.connect(w.show_ticket)
+        k.refused.connect(w.refused)
+        k.scanned.connect(w.show_scan)
+        k.failed.connect(w.fail)
+        self.bridge = PrinterBridge()
+        self.bridge.changed.connect(w.set_printer)
+        self.bridge.changed.connect(k.record_printer)
+        self.monitor = (
+            PrinterMonitor(printer, lambda _old, new: self.bridge.changed.emit(new.value))
+            if printer
+            else None
+        )
+        self.scanner = ScannerWatch(scanner) if scanner else None
+        if self.scanner:
+            self.scanner.scanned.connect(lambda raw: w.request_scan.emit(raw, w.lang))
+
+    def start(self) -> None:
+        self.thread.start()
+        if self.monitor:
+            self.monitor.start()
+
+    def stop(self) -> None:
+        if self.monitor:
+            self.monitor.stop()
+        self.thread.quit()
+        self.thread.wait(5000)
+        if self.scanner:
+            self.scanner.scanner.close()
+
+
+def run(app_builder: Callable[[], TotemApp]) -> int:
+    """Run the UI until SIGTERM (systemd) or SIGINT."""
+    qt = QApplication.instance() or QApplication([])
+    totem = app_builder()
+    totem.window.showFullScreen()
+    totem.start()
+    signal.signal(signal.SIGTERM, lambda *_: qt.quit())
+    signal.signal(signal.SIGINT, lambda *_: qt.quit())
+    # Python handles signals only between bytecodes; wake it regularly.
+    keepalive = QTimer(interval=250)
+    keepalive.timeout.connect(lambda: None)
+    keepalive.start()
+    code = qt.exec()
+    totem.window.setProperty("allowClose", True)
+    totem.stop()
+    return int(code)

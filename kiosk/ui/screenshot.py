@@ -1,0 +1,84 @@
+"""``kiosk screenshot``: any screen, in any language and size, rendered offscreen to a PNG.
+
+Runs on a throw-away copy of the configuration's data (a temporary folder), with the printer
+simulator, so it never touches a totem's real queue.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from drivers.printer.device import Printer
+from drivers.printer.transport.sim import SimTransport
+from drivers.sim.printer import SimPrinter
+from kiosk.config import Config
+from kiosk.core.scan import booking_hash
+from kiosk.ui.window import KioskWindow, now_utc
+from kiosk.ui.worker import TotemWorker, make_totem_factory
+
+SCREENS = ("home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order")
+
+
+def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: Path) -> Path:
+    """Draw ``screen`` and save it; returns ``out``."""
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as folder:
+        cfg = dataclasses.replace(
+            config, data_dir=Path(folder), ticket_key_file=Path(folder) / "key"
+        )
+        sim = SimPrinter(cfg.paper_width)
+        printer = Printer(SimTransport(sim), "sim://", status_timeout=0.05)
+        worker = TotemWorker(cfg, make_totem_factory(cfg, b"screenshot", printer))
+        window = KioskWindow(cfg, now_utc, lockdown=False)
+        worker.states.connect(window.update_states)
+        worker.issued.connect(window.show_ticket)
+        worker.scanned.connect(window.show_scan)
+        window.resize(*size)
+        window.set_language(lang)
+        worker.start()
+        assert worker.totem is not None
+        open_services = [
+            s for s in cfg.services if worker.totem.state(s.code).availability.available
+        ]
+        for service in open_services[:2]:
+            for _ in range(3):
+                worker.totem.issue_walkin(service.code)
+        worker.refresh()
+        if screen in ("ticket", "ticket-on-screen") and open_services:
+            if screen == "ticket-on-screen":
+                sim.set_mode("paper_out")
+            worker.issue(open_services[0].code, lang)
+        elif screen == "scan":
+            slot = (now_utc() + timedelta(hours=2)).astimezone(cfg.timezone)
+            with worker.totem.store.write() as conn:
+                conn.execute(
+                    "INSERT INTO appointments (day, ref, code_sha256, service, slot) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        slot.date().isoformat(),
+                        "shot",
+                        booking_hash("BOOK-SCREENSHOT"),
+                        cfg.services[0].code,
+                        f"{slot:%H:%M}",
+                    ),
+                )
+            worker.scan("BOOK-SCREENSHOT", lang)
+        elif screen == "privacy":
+            window.show_privacy()
+        elif screen == "out-of-order":
+            window.fail("screenshot")
+        window.show()
+        for _ in range(5):
+            QCoreApplication.processEvents()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(out), "PNG")
+        window.setProperty("allowClose", True)
+        window.close()
+        worker.totem.store.close()
+    del app
+    return out
