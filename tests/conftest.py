@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt application exists
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QSocketNotifier, QThread, QTimer, Signal
+from PySide6.QtCore import QMetaObject, QObject, QSocketNotifier, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from drivers.printer.device import Printer
@@ -83,6 +83,7 @@ class TotemApp:
         w, k = self.window, self.worker
         w.request_issue.connect(k.issue)
         w.request_scan.connect(k.scan)
+        w.request_refresh.connect(k.refresh)
         k.states.connect(w.update_states)
         k.issued.connect(w.show_ticket)
         k.refused.connect(w.refused)
@@ -108,6 +109,10 @@ class TotemApp:
     def stop(self) -> None:
         if self.monitor:
             self.monitor.stop()
+        if self.thread.isRunning():
+            QMetaObject.invokeMethod(
+                self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection
+            )
         self.thread.quit()
         self.thread.wait(5000)
         if self.scanner:

@@ -58,7 +58,8 @@ def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: P
             slot = (now_utc() + timedelta(hours=2)).astimezone(cfg.timezone)
             with worker.totem.store.write() as conn:
                 conn.execute(
-                    "INSERT INTO appointments (day, ref, code_sha256, service, slot) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO appointments (day, ref, code_sha256, service, slot)"
+                    " VALUES (?, ?, ?, ?, ?)",
                     (
                         slot.date().isoformat(),
                         "shot",
@@ -79,6 +80,6 @@ def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: P
         window.grab().save(str(out), "PNG")
         window.setProperty("allowClose", True)
         window.close()
-        worker.totem.store.close()
+        worker.shutdown()
     del app
     return out

@@ -53,6 +53,7 @@ class KioskWindow(QWidget):
 
     request_issue = Signal(str, str)  # service, language
     request_scan = Signal(str, str)  # scanned text, language
+    request_refresh = Signal()
 
     def __init__(self, config: Config, clock: Any, lockdown: bool = True) -> None:
         super().__init__()

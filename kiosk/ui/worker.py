@@ -62,6 +62,17 @@ class TotemWorker(QObject):
         self.refresh()
 
     @Slot()
+    def shutdown(self) -> None:
+        """Stop the timer and close the database, in the worker's own thread."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer.deleteLater()
+            self._timer = None
+        if self.totem is not None:
+            self.totem.store.close()
+            self.totem = None
+
+    @Slot()
     def refresh(self) -> None:
         if self.totem is None:
             return
@@ -88,7 +99,8 @@ class TotemWorker(QObject):
 
     @Slot(str, str)
     def issue(self, code: str, lang: str) -> None:
-        assert self.totem is not None
+        if self.totem is None:
+            return
         try:
             issued = self.totem.issue_walkin(code, lang)
         except Unavailable as exc:
@@ -102,7 +114,8 @@ class TotemWorker(QObject):
 
     @Slot(str, str)
     def scan(self, raw: str, lang: str) -> None:
-        assert self.totem is not None
+        if self.totem is None:
+            return
         try:
             outcome = self.totem.scan(raw, lang)
         except StorageError as exc:

@@ -13,7 +13,9 @@ from kiosk.ui.theme import THEMES, contrast, mm_to_px
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_string_exists_in_every_language(lang: str) -> None:
-    assert set(TEXTS[lang]) == set(TEXTS["it"]), f"{lang} misses {set(TEXTS['it']) - set(TEXTS[lang])}"
+    assert set(TEXTS[lang]) == set(TEXTS["it"]), (
+        f"{lang} misses {set(TEXTS['it']) - set(TEXTS[lang])}"
+    )
     assert all(value.strip() for value in TEXTS[lang].values())
     assert len(DAYS[lang].split()) == 7
 
@@ -21,7 +23,9 @@ def test_every_string_exists_in_every_language(lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_placeholders_match_the_italian(lang: str) -> None:
     for key, value in TEXTS["it"].items():
-        assert set(re.findall(r"{(\w+)}", TEXTS[lang][key])) == set(re.findall(r"{(\w+)}", value)), (lang, key)
+        assert set(re.findall(r"{(\w+)}", TEXTS[lang][key])) == set(
+            re.findall(r"{(\w+)}", value)
+        ), (lang, key)
 
 
 def test_text_fills_values() -> None:

@@ -1,0 +1,60 @@
+"""The real UI process pieces (window, worker thread, printer simulator) on Qt offscreen."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from drivers.printer.device import Printer
+from drivers.printer.transport.sim import SimTransport
+from drivers.sim.printer import SimPrinter
+from kiosk.config import Config
+from kiosk.ui.app import TotemApp
+from kiosk.ui.worker import make_totem_factory
+from tests.conftest import Clock
+
+
+class Running:
+    def __init__(self, app: TotemApp, sim: SimPrinter, config: Config) -> None:
+        self.app, self.sim, self.config = app, sim, config
+        self.window = app.window
+
+    def screen(self):
+        return self.window.stack.currentWidget()
+
+    def tickets(self) -> list[str]:
+        from kiosk.store import Store
+
+        with Store(self.config.database) as store:
+            return [r["code"] for r in store.query("SELECT code FROM tickets ORDER BY id")]
+
+
+@pytest.fixture
+def make_ui(qtbot, config: Config, clock: Clock):
+    started: list[TotemApp] = []
+
+    def make(on_fault: str = "screen", mode: str = "ok", cfg: Config | None = None) -> Running:
+        cfg = dataclasses.replace(cfg or config, on_fault=on_fault)
+        sim = SimPrinter()
+        sim.set_mode(mode)
+        printer = Printer(SimTransport(sim), "sim://", status_timeout=0.05)
+        app = TotemApp(
+            cfg,
+            make_totem_factory(cfg, b"k" * 32, printer, clock),
+            clock,
+            printer=printer,
+            lockdown=False,
+        )
+        qtbot.addWidget(app.window)
+        app.window.resize(1080, 1920)
+        app.window.show()
+        app.start()
+        started.append(app)
+        qtbot.waitUntil(lambda: bool(app.window.home.buttons), timeout=10_000)
+        return Running(app, sim, cfg)
+
+    yield make
+    for app in started:
+        app.window.setProperty("allowClose", True)
+        app.stop()

@@ -1,0 +1,48 @@
+"""`kiosk screenshot` renders every screen offscreen, in any language and size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from tests.helpers import run_kiosk
+
+pytestmark = pytest.mark.gui
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "screen", ["home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order"]
+)
+@pytest.mark.parametrize("lang", ["it", "ar"])
+def test_every_screen_renders(qapp, capsys, tmp_path: Path, screen: str, lang: str) -> None:
+    out = tmp_path / f"{screen}-{lang}.png"
+    code, stdout, err = run_kiosk(capsys, "--config", str(ROOT / "config" / "demo.toml"), "screenshot",
+                                  "--screen", screen, "--lang", lang, "--size", "1080x1920", str(out))  # fmt: skip
+    assert code == 0, err
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1080, 1920)
+    # not blank: the header's dark band and the light page are both there
+    assert image.pixelColor(10, 10) != image.pixelColor(540, 960)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--screen", "home", "--size", "big"], "--size"),
+        (["--screen", "home", "--size", "10x10"], "outside 320..7680"),
+        (["--screen", "home", "--lang", "xx"], "--lang"),
+    ],
+)
+def test_bad_arguments(capsys, tmp_path: Path, args: list[str], message: str) -> None:
+    code, _, err = run_kiosk(
+        capsys,
+        "--config",
+        str(ROOT / "config" / "demo.toml"),
+        "screenshot",
+        *args,
+        str(tmp_path / "x.png"),
+    )
+    assert code == 2 and message in err

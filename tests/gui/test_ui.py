@@ -1,0 +1,264 @@
+"""The citizen's UI by touch, offscreen: the whole flow, every reason, faults, scans, languages."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import QPushButton
+
+from kiosk.config import load
+from kiosk.core import payload
+from kiosk.core.scan import booking_hash
+from kiosk.store import Store
+from kiosk.ui.theme import TOUCH_TARGET_MM, mm_to_px
+from tests.conftest import rome
+
+pytestmark = pytest.mark.gui
+
+
+def touch(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_service_to_ticket_to_home(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    assert w.home.buttons["A"].detail.text() == "Nessuna attesa"
+    touch(qtbot, w.home.buttons["A"])
+    qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
+    assert w.ticket.code.text() == "A001"
+    assert w.ticket.hint.text() == "Prenda il biglietto qui sotto"
+    assert w.ticket.qr.isHidden()
+    assert len(ui.sim.complete_jobs()) == 1  # printed
+    w.back_home.setInterval(50)  # the ticket screen goes home by itself
+    w.back_home.start()
+    qtbot.waitUntil(lambda: ui.screen() is w.home, timeout=5000)
+    qtbot.waitUntil(
+        lambda: w.home.buttons["A"].detail.text().startswith("1 persona"), timeout=10_000
+    )
+
+
+def test_back_button(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    touch(qtbot, w.home.buttons["A"])
+    qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
+    touch(qtbot, w.ticket.back)
+    assert ui.screen() is w.home
+
+
+def test_a_double_touch_issues_one_ticket(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    touch(qtbot, w.home.buttons["A"])
+    touch(qtbot, w.home.buttons["A"])
+    w.choose("A")  # even a third touch arriving by another route
+    qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
+    qtbot.wait(300)
+    assert ui.tickets() == ["A001"]
+
+
+def test_closed_service_says_until_when(qtbot, make_ui, clock) -> None:
+    clock.now = rome(2026, 11, 23, 13, 0)  # B has a lunch break
+    ui = make_ui()
+    button = ui.window.home.buttons["B"]
+    assert not button.isEnabled()
+    assert button.detail.text() == "Chiuso, riapre alle 14:30"
+    clock.now = rome(2026, 11, 24, 13, 0)  # Tuesday afternoon: B opens again on Monday
+    ui.window.request_refresh.emit()
+    qtbot.waitUntil(lambda: button.detail.text() == "Chiuso, riapre lun alle 08:30", timeout=5000)
+
+
+def test_daily_cap_reached(qtbot, make_ui, write_config) -> None:
+    ui = make_ui(cfg=load(write_config(cap_a=1)))
+    w = ui.window
+    touch(qtbot, w.home.buttons["A"])
+    qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
+    w.go_home()
+    qtbot.waitUntil(lambda: not w.home.buttons["A"].isEnabled(), timeout=10_000)
+    assert w.home.buttons["A"].detail.text() == "Biglietti esauriti per oggi"
+
+
+def test_printer_fault_with_screen_shows_the_ticket_and_its_qr(qtbot, make_ui) -> None:
+    ui = make_ui(on_fault="screen", mode="paper_out")
+    w = ui.window
+    touch(qtbot, w.home.buttons["A"])
+    qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
+    assert w.ticket.code.text() == "A001" and not w.ticket.qr.isHidden()
+    assert w.ticket.qr.pixmap().width() > 100
+    assert "fotografi" in w.ticket.hint.text()
+    assert ui.tickets() == ["A001"] and ui.sim.complete_jobs() == []
+
+
+def test_printer_fault_with_block_issues_nothing(qtbot, make_ui) -> None:
+    ui = make_ui(on_fault="block", mode="cover_open")
+    w = ui.window
+    qtbot.waitUntil(lambda: w.printer_state == "cover_open", timeout=10_000)  # the monitor saw it
+    touch(qtbot, w.home.buttons["A"])
+    qtbot.waitUntil(
+        lambda: w.home.buttons["A"].detail.text() == "Stampante non disponibile", timeout=10_000
+    )
+    assert ui.screen() is w.home and ui.tickets() == []
+
+
+def test_paper_low_is_a_small_notice_for_staff(qtbot, make_ui) -> None:
+    ui = make_ui(mode="paper_low")
+    w = ui.window
+    qtbot.waitUntil(lambda: w.paper_notice.isVisible(), timeout=10_000)
+    assert w.paper_notice.text() == "Carta in esaurimento"
+    assert w.home.buttons["A"].isEnabled()  # citizens are not alarmed: tickets still come
+
+
+def scan(qtbot, ui, text: str) -> None:
+    ui.window.request_scan.emit(text, ui.window.lang)
+
+
+def test_scan_results(qtbot, make_ui, clock) -> None:
+    ui = make_ui()
+    w = ui.window
+    # a served ticket gives a priority re-entry
+    touch(qtbot, w.home.buttons["A"])
+    qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
+    with Store(ui.config.database) as store, store.write() as conn:
+        conn.execute(
+            "UPDATE tickets SET status = 'done', called_at = issued_at, done_at = issued_at"
+        )
+    code = payload.sign(
+        b"k" * 32, ui.config.branch, clock().astimezone(ui.config.timezone).date(), "A001"
+    )
+    scan(qtbot, ui, code)
+    qtbot.waitUntil(lambda: w.ticket.code.text() == "A002", timeout=10_000)
+    assert w.ticket.heading.text() == "Bentornato: è in coda con priorità"
+    # the same ticket again: refused with a reason
+    scan(qtbot, ui, code)
+    qtbot.waitUntil(lambda: ui.screen() is w.result, timeout=10_000)
+    assert w.result.message.text() == "Questo biglietto è già stato usato per tornare"
+    # appointments: early, on time, late with a walk-in offer
+    with Store(ui.config.database) as store, store.write() as conn:
+        for code_text, slot in (
+            ("BOOK-EARLY1", "11:30"),
+            ("BOOK-ONTIME", "10:00"),
+            ("BOOK-LATE01", "09:00"),
+        ):
+            conn.execute(
+                "INSERT INTO appointments (day, ref, code_sha256, service, slot) VALUES ('2026-11-23', ?, ?, 'A', ?)",
+                (code_text.lower(), booking_hash(code_text), slot),
+            )
+    scan(qtbot, ui, "BOOK-EARLY1")
+    qtbot.waitUntil(
+        lambda: w.result.message.text() == "È in anticipo: torni dopo le 11:00", timeout=10_000
+    )
+    scan(qtbot, ui, "BOOK-ONTIME")
+    qtbot.waitUntil(lambda: w.ticket.heading.text() == "Appuntamento registrato", timeout=10_000)
+    scan(qtbot, ui, "BOOK-LATE01")
+    qtbot.waitUntil(
+        lambda: w.result.message.text() == "L'orario dell'appuntamento è passato", timeout=10_000
+    )
+    assert w.result.offer.isVisible()
+    touch(qtbot, w.result.offer)  # takes the walk-in offered
+    qtbot.waitUntil(
+        lambda: ui.screen() is w.ticket and w.ticket.code.text() == "A004", timeout=10_000
+    )
+    scan(qtbot, ui, "nonsense!")
+    qtbot.waitUntil(lambda: w.result.message.text() == "Codice non riconosciuto", timeout=10_000)
+
+
+def test_language_switch_including_arabic_right_to_left(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    touch(qtbot, w.language_buttons["en"])
+    assert w.home.title.text() == "Touch the service you need"
+    assert w.home.buttons["A"].name.text() == "Registry office"
+    assert w.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def test_arabic(qtbot, make_ui, write_config) -> None:
+    text = (
+        write_config()
+        .read_text()
+        .replace('languages = ["it", "en"]', 'languages = ["it", "en", "ar"]')
+    )
+    text = text.replace('en = "Registry office" }', 'en = "Registry office", ar = "السجل المدني" }')
+    text = text.replace('en = "Identity card" }', 'en = "Identity card", ar = "بطاقة الهوية" }')
+    ui = make_ui(cfg=load(write_config(text)))
+    w = ui.window
+    touch(qtbot, w.language_buttons["ar"])
+    assert w.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert w.home.title.text() == "المس الخدمة التي تحتاجها"
+    assert w.home.buttons["A"].name.text() == "السجل المدني"
+    touch(qtbot, w.home.buttons["A"])
+    qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
+    assert w.ticket.heading.text() == "رقمك"
+    # printed in English: no printer code page holds Arabic
+    assert "Registry office" in ui.sim.complete_jobs()[0].paper().text()
+
+
+def test_idle_resets_language_look_and_screen(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    touch(qtbot, w.language_buttons["en"])
+    touch(qtbot, w.large_button)
+    touch(qtbot, w.privacy_button)
+    assert ui.screen() is w.privacy
+    w.idle.setInterval(50)
+    w.idle.start()
+    qtbot.waitUntil(lambda: ui.screen() is w.home and w.lang == "it", timeout=5000)
+    assert not w.large and not w.contrast
+
+
+def test_large_text_and_high_contrast(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    normal = w.sizes()["base"]
+    touch(qtbot, w.large_button)
+    assert w.sizes()["base"] > normal * 1.25
+    assert f"font-size: {w.sizes()['base']}px" in w.styleSheet()
+    touch(qtbot, w.contrast_button)
+    assert w.theme.name == "high_contrast"
+    assert "#000000" in w.styleSheet() and "#ffff00" in w.styleSheet()
+
+
+def test_privacy_notice_one_touch_away_names_the_controller(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    touch(qtbot, w.privacy_button)
+    assert ui.screen() is w.privacy
+    body = w.privacy.body.text()
+    assert "Ufficio di prova" in body and "art. 6(1)(e)" in body and "Garante" in body
+
+
+def test_touch_targets_are_at_least_two_centimetres(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    dpi = w.screen().logicalDotsPerInch()
+    for button in w.findChildren(QPushButton):
+        if button.isVisible():
+            assert min(button.width(), button.height()) >= mm_to_px(TOUCH_TARGET_MM, dpi) - 1, (
+                button.objectName()
+            )
+
+
+def test_lockdown_nothing_closes_it(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    event = QCloseEvent()
+    w.closeEvent(event)
+    assert not event.isAccepted()
+    for key in (Qt.Key.Key_Escape, Qt.Key.Key_F4, Qt.Key.Key_Q):
+        qtbot.keyClick(w, key, Qt.KeyboardModifier.AltModifier)
+    assert w.isVisible()
+    assert w.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
+    assert QEvent.Type.KeyPress and isinstance(QKeyEvent, type)
+
+
+def test_storage_failure_shows_out_of_order(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    ui.app.worker.failed.emit("disk full")
+    qtbot.waitUntil(lambda: ui.screen() is w.broken_screen, timeout=5000)
+    assert w.broken_screen.message.text() == "Totem fuori servizio"
+    touch(qtbot, w.language_buttons["en"])
+    assert w.broken_screen.message.text() == "Out of order"
+    w.choose("A")
+    assert ui.tickets() == []
