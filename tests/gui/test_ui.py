@@ -262,3 +262,42 @@ def test_storage_failure_shows_out_of_order(qtbot, make_ui) -> None:
     assert w.broken_screen.message.text() == "Out of order"
     w.choose("A")
     assert ui.tickets() == []
+
+
+def test_a_scan_from_the_scanner_reaches_the_screen(qtbot, config, clock) -> None:
+    """The scanner's file descriptor is watched by the event loop (QSocketNotifier)."""
+    from drivers.scanner.evdev_scanner import EvdevScanner
+    from drivers.sim.scanner import KeyboardScannerSim
+    from kiosk.ui.app import TotemApp
+    from kiosk.ui.worker import make_totem_factory
+
+    sim = KeyboardScannerSim("it")
+    app = TotemApp(
+        config,
+        make_totem_factory(config, b"k" * 32, None, clock),
+        clock,
+        scanner=EvdevScanner(sim.opener, "it"),
+        lockdown=False,
+    )
+    qtbot.addWidget(app.window)
+    app.window.show()
+    app.start()
+    try:
+        qtbot.waitUntil(lambda: bool(app.window.home.buttons), timeout=10_000)
+        sim.type("nonsense-code!")
+        qtbot.waitUntil(
+            lambda: app.window.result.message.text() == "Codice non riconosciuto", timeout=10_000
+        )
+        sim.unplug()  # unplugged: the UI keeps working and waits for it
+        qtbot.waitUntil(lambda: app.scanner.notifier is None, timeout=10_000)
+        sim.plug()
+        qtbot.waitUntil(lambda: app.scanner.notifier is not None, timeout=10_000)
+        app.window.go_home()
+        sim.type("BOOK-NOT-KNOWN")
+        qtbot.waitUntil(
+            lambda: app.window.stack.currentWidget() is app.window.result, timeout=10_000
+        )
+    finally:
+        app.window.setProperty("allowClose", True)
+        app.stop()
+        sim.close()
