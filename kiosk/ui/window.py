@@ -197,6 +197,18 @@ class KioskWindow(QWidget):
             Qt.LayoutDirection.RightToLeft if self.lang in RTL else Qt.LayoutDirection.LeftToRight
         )
         self.setLayoutDirection(direction)
+        # Latin text in an Arabic layout: place it by the layout, not by its own direction.
+        start, end = (
+            (Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft)
+            if self.lang in RTL
+            else (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight)
+        )
+        self.branch.setAlignment(
+            start | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
+        )
+        self.clock_label.setAlignment(
+            end | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
+        )
         self.setStyleSheet(self.style_sheet())
         self.branch.setText(self.config.branch_name)
         self.home.title.setText(text(self.lang, "choose"))
