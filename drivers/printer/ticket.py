@@ -15,11 +15,18 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from escpos.printer import Dummy
-from PIL import Image
+from typing import Any
 
 from drivers.printer.texts import TICKET_TEXTS
+
+
+def Dummy() -> Any:
+    """python-escpos's recording printer. Imported on first use: loading python-escpos's
+    printer profiles takes ~0.3 s, which the UI's cold start should not pay."""
+    from escpos.printer import Dummy as EscposDummy
+
+    return EscposDummy()
+
 
 CODE_PAGE = "cp858"
 SELECT_CODE_PAGE = b"\x1bt\x13"  # ESC t 19: PC858 on Epson-compatible printers
@@ -96,6 +103,8 @@ class Layout:
         """Prepare the layout, rasterising the logo (at most 1/3 of the width) once."""
         if logo_path is None:
             return cls(width_mm)
+        from PIL import Image  # only for a logo
+
         dots = 576 if width_mm == 80 else 384
         with Image.open(logo_path) as source:
             img = source.convert("L")

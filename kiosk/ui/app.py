@@ -74,12 +74,14 @@ class TotemApp:
         lockdown: bool = True,
     ) -> None:
         self.config = config
-        self.window = KioskWindow(config, clock, lockdown=lockdown)
+        # The worker opens the database on its own thread while this one builds the window.
         self.worker = TotemWorker(config, make_totem)
         self.thread = QThread()
         self.thread.setObjectName("totem-worker")
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.start)
+        self.thread.start()
+        self.window = KioskWindow(config, clock, lockdown=lockdown)
         w, k = self.window, self.worker
         w.request_issue.connect(k.issue)
         w.request_scan.connect(k.scan)
@@ -100,9 +102,9 @@ class TotemApp:
         self.scanner = ScannerWatch(scanner) if scanner else None
         if self.scanner:
             self.scanner.scanned.connect(lambda raw: w.request_scan.emit(raw, w.lang))
+        w.request_refresh.emit()  # states sent before the window was connected are not lost
 
     def start(self) -> None:
-        self.thread.start()
         if self.monitor:
             self.monitor.start()
 

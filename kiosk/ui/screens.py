@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import qrcode
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -29,6 +28,8 @@ def label(
 
 
 def qr_pixmap(text: str, size: int) -> QPixmap:
+    import qrcode  # only when the printer has failed: kept off the cold start
+
     image = qrcode.make(text, border=2)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

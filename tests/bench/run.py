@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.bench import bench_branch, bench_printer, bench_store, bench_sync
+from tests.bench import bench_branch, bench_printer, bench_store, bench_sync, bench_ui
 
 
 def main() -> None:
-    for module in (bench_store, bench_printer, bench_sync, bench_branch):
+    for module in (bench_store, bench_printer, bench_sync, bench_branch, bench_ui):
         module.run()
 
 
