@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
+import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
@@ -157,14 +161,28 @@ def _serve_until_stopped(
 
     sender = threading.Thread(target=send, name="sync", daemon=True)
     sender.start()
+    ui = None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        kiosk = Path(sys.executable).with_name("kiosk")
+        ui = subprocess.Popen([kiosk, "--config", str(config.source), "ui", "--windowed"])
     _step("Running: open these in a browser (Ctrl-C to stop)")
     click.echo(f"  call display:  {branch.url}/display")
     click.echo(f"  desk console:  {branch.url}/desk/1   (token: {token})")
     click.echo(f"  issue more:    .venv/bin/kiosk --config {config.source} issue A")
     click.echo(f"  tickets:       {config.data_dir / 'printer-sim'}/")
+    if ui is None:
+        click.echo(
+            "  touch UI:      no screen here; see docs/ui-*.png or"
+            f" kiosk --config {config.source} screenshot --screen home out.png"
+        )
+    else:
+        click.echo("  touch UI:      in its own window (kiosk ui --windowed)")
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
     stop.set()
+    if ui is not None:
+        ui.terminate()
+        ui.wait(timeout=10)
     sender.join(timeout=10)
     branch.stop()
     central.stop()

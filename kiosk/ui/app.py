@@ -127,8 +127,9 @@ def run(app_builder: Callable[[], TotemApp]) -> int:
     totem = app_builder()
     totem.window.showFullScreen()
     totem.start()
-    signal.signal(signal.SIGTERM, lambda *_: qt.quit())
-    signal.signal(signal.SIGINT, lambda *_: qt.quit())
+    # exit(), not quit(): quit() asks the windows first, and the totem's window refuses to close.
+    signal.signal(signal.SIGTERM, lambda *_: qt.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: qt.exit(0))
     # Python handles signals only between bytecodes; wake it regularly.
     keepalive = QTimer(interval=250)
     keepalive.timeout.connect(lambda: None)

@@ -301,3 +301,45 @@ def test_a_scan_from_the_scanner_reaches_the_screen(qtbot, config, clock) -> Non
         app.window.setProperty("allowClose", True)
         app.stop()
         sim.close()
+
+
+def test_kiosk_ui_process_stops_cleanly_on_sigterm(write_config, tmp_path) -> None:
+    """systemd stops the UI with SIGTERM; the window refuses to be closed, the process does not."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    text = (
+        write_config()
+        .read_text()
+        .replace('[printer]\nuri = "none://"', '[printer]\nuri = "sim://"')
+    )
+    path = write_config(text)
+    kiosk = Path(sys.executable).with_name("kiosk")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen(
+        [kiosk, "--config", str(path), "ui"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        database = tmp_path / "data" / "kiosk.sqlite3"
+        while time.monotonic() < deadline:  # ready once the printer state has been recorded
+            if database.exists():
+                with Store(database) as store:
+                    if store.scalar("SELECT value FROM state WHERE key = 'printer.state'") == "ok":
+                        break
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the UI did not start")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+        proc.stderr.close()
