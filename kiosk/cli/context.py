@@ -124,4 +124,12 @@ def setup_logging() -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
+def host_port(option: str, value: str) -> tuple[str, int]:
+    """Split ``HOST:PORT`` for a command option, or fail with one line and exit 2."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise Fail(f'{option}: "{value}" is not HOST:PORT (port 1..65535)', 2)
+    return host, int(port)
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

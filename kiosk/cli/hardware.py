@@ -24,7 +24,7 @@ from drivers.scanner.uri import ScannerUriError
 from drivers.sim.escpos import decode
 from drivers.sim.printer import MODES, PtyServer, SimPrinter, TcpServer
 from drivers.sim.render import render_png
-from kiosk.cli.context import Context, Fail, emit, handled, json_option
+from kiosk.cli.context import Context, Fail, emit, handled, host_port, json_option
 from kiosk.core import payload as ticket_payload
 
 SAMPLE_DAY = datetime(2026, 11, 23, 10, 15)
@@ -166,13 +166,11 @@ def printer_simulate(
         (folder / "mode").write_text(set_mode + "\n")
         click.echo(f"printer simulator in {folder}: {set_mode}")
         return
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit():
-        raise Fail(f'--listen: "{listen}" is not HOST:PORT', 2)
+    host, port = host_port("--listen", listen)
     (folder / "mode").unlink(missing_ok=True)
     sim = SimPrinter(int(width), folder)
     try:
-        tcp = TcpServer(sim, host, int(port)).start()
+        tcp = TcpServer(sim, host, port).start()
     except OSError as exc:
         raise Fail(f"--listen {listen}: {exc.strerror}", 1) from None
     click.echo(f"printer simulator on {tcp.uri}; jobs in {folder}")

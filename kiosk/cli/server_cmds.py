@@ -6,7 +6,7 @@ import json
 
 import click
 
-from kiosk.cli.context import Context, Fail, handled, json_option
+from kiosk.cli.context import Context, Fail, handled, host_port, json_option
 from kiosk.server import desks as desk_tokens
 
 
@@ -26,9 +26,7 @@ def serve_cmd(obj: Context, listen: str | None) -> None:
     from kiosk.server.app import make_app
 
     address = listen or obj.config.server_listen
-    host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
-        raise Fail(f'--listen: "{address}" is not HOST:PORT', 2)
+    host, port = host_port("--listen", address)
     obj.store()  # fail here, with one line, if the database cannot be opened
     app = make_app(obj.config)
     click.echo(f"branch server on http://{host}:{port} (displays: /display, desks: /desk/N)")
@@ -36,7 +34,7 @@ def serve_cmd(obj: Context, listen: str | None) -> None:
         uvicorn.run(
             app,
             host=host,
-            port=int(port),
+            port=port,
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=3,  # displays' event streams never end by themselves

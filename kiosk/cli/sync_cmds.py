@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from kiosk.cli.context import Context, Fail, emit, handled, json_option
+from kiosk.cli.context import Context, Fail, emit, handled, host_port, json_option
 from kiosk.store import Store
 from sync import state as shared
 from sync.agent import SyncAgent
@@ -168,9 +168,7 @@ def central_cmd(
     """
     from sync.central import CentralServer, Faults  # the server stack only when serving
 
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit():
-        raise Fail(f'--listen: "{listen}" is not HOST:PORT', 2)
+    host, port = host_port("--listen", listen)
     faults = Faults(
         error_rate=error_rate,
         throttle_rate=throttle_rate,
@@ -185,7 +183,7 @@ def central_cmd(
     database = db or obj.config.data_dir / "central.sqlite3"
     database.parent.mkdir(parents=True, exist_ok=True)
     server = CentralServer(
-        database, token_file or obj.config.central_token_file, appointments, faults, host, int(port)
+        database, token_file or obj.config.central_token_file, appointments, faults, host, port
     )
     click.echo(f"central server on http://{host}:{port}; events in {database}")
     try:
