@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
-import tomlkit
 
-from drivers.scanner.connect import open_scanner
-from drivers.scanner.uri import ScannerUriError
 from kiosk import config as config_mod
 from kiosk.cli.context import (
     Context,
@@ -27,7 +25,34 @@ from kiosk.store import tickets as store_tickets
 from kiosk.totem import Unavailable
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose heavier subcommands are imported only when run (or listed), so ``kiosk
+    ui`` does not load the web server and ``kiosk status`` does not load Qt."""
+
+    LAZY: ClassVar[dict[str, str]] = {
+        "demo": "kiosk.cli.demo:demo",
+        "printer": "kiosk.cli.hardware:printer_group",
+        "scanner": "kiosk.cli.hardware:scanner_group",
+        "ui": "kiosk.cli.ui_cmds:ui_cmd",
+        "screenshot": "kiosk.cli.ui_cmds:screenshot_cmd",
+        "sync": "kiosk.cli.sync_cmds:sync_group",
+        "central": "kiosk.cli.sync_cmds:central_cmd",
+        "serve": "kiosk.cli.server_cmds:serve_cmd",
+        "desk": "kiosk.cli.server_cmds:desk_group",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, attr = self.LAZY[cmd_name].split(":")
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -95,6 +120,8 @@ def config_show(obj: Context, as_json: bool) -> None:
     Example:
       kiosk config show --json
     """
+    import tomlkit
+
     data = effective(obj.config)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else tomlkit.dumps(data))
 
@@ -206,6 +233,9 @@ def scan_cmd(obj: Context, text: str, as_json: bool) -> None:
 
 def scanner_present(uri: str) -> bool | None:
     """Whether the configured scanner can be opened now (None: no scanner configured)."""
+    from drivers.scanner.connect import open_scanner
+    from drivers.scanner.uri import ScannerUriError
+
     try:
         scanner = open_scanner(uri)
     except ScannerUriError:
@@ -307,19 +337,3 @@ def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
     if not dry_run:
         human += "; WAL truncated"
     emit({"dry_run": dry_run, "before": today, **report.as_dict()}, as_json, human)
-
-
-from kiosk.cli import demo as _demo  # noqa: E402
-from kiosk.cli import hardware as _hardware  # noqa: E402
-from kiosk.cli import server_cmds as _server  # noqa: E402
-from kiosk.cli import sync_cmds as _sync  # noqa: E402
-
-cli.add_command(_demo.demo)
-cli.add_command(_hardware.printer_group)
-cli.add_command(_hardware.scanner_group)
-cli.add_command(_hardware.ui_cmd)
-cli.add_command(_hardware.screenshot_cmd)
-cli.add_command(_sync.sync_group)
-cli.add_command(_sync.central_cmd)
-cli.add_command(_server.serve_cmd)
-cli.add_command(_server.desk_group)

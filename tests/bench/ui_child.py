@@ -41,6 +41,8 @@ def totem(config_path: str, touches: int = 0) -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    import kiosk.cli  # everything `kiosk ui` imports before it builds the window
+    import kiosk.cli.ui_cmds  # noqa: F401
     from drivers.printer.device import Printer
     from drivers.printer.transport.sim import SimTransport
     from drivers.sim.printer import SimPrinter

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def all_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         path = (*prefix, name)
         found.append(path)
         if isinstance(command, click.Group):
@@ -35,7 +37,7 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     assert "Usage: " in result.output
     command = cli
     for name in path:
-        command = command.commands[name]  # type: ignore[attr-defined]
+        command = command.get_command(click.Context(command), name)  # type: ignore[attr-defined]
     assert command.help and command.help.strip()
     if not isinstance(command, click.Group):
         assert "kiosk " in command.help, "every command's help shows an example"

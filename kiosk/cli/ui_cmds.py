@@ -1,0 +1,79 @@
+"""``kiosk ui`` and ``kiosk screenshot``: the touch UI, loaded only by these two commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from drivers.scanner.connect import open_scanner
+from drivers.scanner.uri import ScannerUriError
+from kiosk.cli.context import Context, Fail, handled
+
+
+@click.command("ui")
+@click.option("--windowed", is_flag=True, help="A normal window, for trying it on a desktop.")
+@click.pass_obj
+@handled
+def ui_cmd(obj: Context, windowed: bool) -> None:
+    """Run the totem's full-screen touch UI.
+
+    \b
+    Example:
+      kiosk ui
+    """
+    from kiosk.ui.app import TotemApp, run
+    from kiosk.ui.worker import make_totem_factory
+
+    config = obj.config
+    key = obj.ticket_key()
+    printer = obj.printer()
+    try:
+        scanner = open_scanner(config.scanner_uri)
+    except ScannerUriError as exc:
+        raise Fail(f"scanner.uri: {exc}", 2) from None
+
+    def build() -> TotemApp:
+        return TotemApp(config, make_totem_factory(config, key, printer, obj.clock), obj.clock,
+                        printer=printer, scanner=scanner, lockdown=not windowed)  # fmt: skip
+
+    raise click.exceptions.Exit(run(build))
+
+
+@click.command("screenshot")
+@click.option(
+    "--screen",
+    "screen",
+    type=click.Choice(["home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order"]),
+    required=True,
+)
+@click.option("--lang", default=None, help="Language (default: the branch's).")
+@click.option("--size", default="1080x1920", show_default=True, help="WIDTHxHEIGHT in pixels.")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@handled
+def screenshot_cmd(obj: Context, screen: str, lang: str | None, size: str, out: Path) -> None:
+    """Render a screen offscreen to a PNG, on a throw-away copy of the data.
+
+    \b
+    Example:
+      kiosk screenshot --screen home --lang ar --size 1080x1920 home-ar.png
+    """
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.ui.screenshot import render as render_screen
+
+    language = lang or obj.config.languages[0]
+    if language not in obj.config.languages:
+        raise Fail(
+            f'--lang: "{language}" is not in kiosk.languages ({", ".join(obj.config.languages)})', 2
+        )
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        raise Fail(f'--size: "{size}" is not WIDTHxHEIGHT, like 1080x1920', 2) from None
+    if not (320 <= width <= 7680 and 320 <= height <= 7680):
+        raise Fail(f'--size: "{size}" is outside 320..7680 pixels', 2)
+    render_screen(obj.config, screen, language, (width, height), out)
+    click.echo(f"{out}: {screen}, {language}, {width}x{height}")
