@@ -17,6 +17,7 @@ DEB_PACKAGES=(
   libxcb-xinerama0 libxrender1 libxi6
   fonts-dejavu-core fonts-noto-core openssl
   chromium espeak-ng
+  systemd cage
 )
 DEB_PACKAGES+=(${EXTRA_DEB_PACKAGES:-})
 

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -289,10 +290,20 @@ class SyncAgent:
             if step.kind in ("retry", "paused"):
                 return False
 
-    def run(self, stop: threading.Event, on_step: Callable[[Step], None] = lambda s: None) -> None:
-        """Serve until ``stop`` is set: send, wait for new events, back off, pause for auth."""
+    def run(
+        self,
+        stop: threading.Event,
+        on_step: Callable[[Step], None] = lambda s: None,
+        heartbeat: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Serve until ``stop`` is set: send, wait for new events, back off, pause for auth.
+
+        ``heartbeat`` is called at every turn of the loop and every second of a wait (the
+        systemd watchdog ping): it stops only if the loop itself hangs.
+        """
         version = self.store.pragma("data_version")
         while not stop.is_set():
+            heartbeat()
             self.health_due()
             self.appointments_due()
             step = self.pump()
@@ -300,6 +311,7 @@ class SyncAgent:
             if step.kind == "idle":
                 # Wait for another process to commit (data_version changes), cheaply.
                 while not stop.wait(IDLE_CHECK):
+                    heartbeat()
                     now_version = self.store.pragma("data_version")
                     if now_version != version:
                         version = now_version
@@ -307,4 +319,6 @@ class SyncAgent:
                     if self.clock() >= self.next_appointments:
                         break
             elif step.wait:
-                stop.wait(step.wait)
+                deadline = time.monotonic() + step.wait
+                while (left := deadline - time.monotonic()) > 0 and not stop.wait(min(left, 1.0)):
+                    heartbeat()

@@ -52,6 +52,10 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
+# Long-running processes (systemd units, the demo): they log from INFO.
+SERVICES = frozenset({"ui", "sync", "serve", "purge", "central", "demo"})
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -70,7 +74,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
       kiosk issue A --json
       kiosk status
     """
-    setup_logging()
+    setup_logging(service=ctx.invoked_subcommand in SERVICES)
     if ctx.obj is None:
         ctx.obj = Context(config_path or default_config_path())
     elif config_path is not None:

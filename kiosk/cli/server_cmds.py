@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import logging
+import signal
+import socket
+import threading
 
 import click
 
 from kiosk.cli.context import Context, Fail, handled, host_port, json_option
+from kiosk.notify import Notifier
 from kiosk.server import desks as desk_tokens
+
+log = logging.getLogger("kiosk.serve")
 
 
 @click.command("serve")
@@ -21,26 +29,65 @@ def serve_cmd(obj: Context, listen: str | None) -> None:
     Example:
       kiosk serve --listen 0.0.0.0:8080
     """
-    import uvicorn
-
     from kiosk.server.app import make_app
+    from kiosk.serving import ThreadedServer
 
     address = listen or obj.config.server_listen
     host, port = host_port("--listen", address)
     obj.store()  # fail here, with one line, if the database cannot be opened
-    app = make_app(obj.config)
-    click.echo(f"branch server on http://{host}:{port} (displays: /display, desks: /desk/N)")
+    _check_bindable(address, host, port)
+    server = ThreadedServer(make_app(obj.config), host, port, graceful_timeout=3)
     try:
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-            timeout_graceful_shutdown=3,  # displays' event streams never end by themselves
-        )
-    except OSError as exc:
-        raise Fail(f"server.listen {address}: {exc.strerror}", 1) from None
+        server.start()
+    except RuntimeError:
+        raise Fail(f"server.listen {address}: the server did not start", 1) from None
+    click.echo(f"branch server on http://{host}:{port} (displays: /display, desks: /desk/N)")
+    log.info("branch server listening on %s:%d", host, port)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    notifier = Notifier()
+    notifier.ready(f"listening on {address}")
+    local = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}  # noqa: S104
+    probe = _Probe(local.get(host, host), port)
+    try:
+        while not stop.wait(min(1.0, notifier.watchdog_interval or 1.0)):
+            # The watchdog is fed only while the server answers its own /api/v1/info: a hung
+            # event loop stops the pings and systemd restarts the unit.
+            if notifier.watchdog_interval is not None and probe.ok():
+                notifier.ping()
+    except KeyboardInterrupt:
+        pass
+    notifier.stopping()
+    server.stop()
+    log.info("branch server stopped")
+
+
+def _check_bindable(address: str, host: str, port: int) -> None:
+    """Fail with one line when the address is taken or not ours, before starting uvicorn."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise Fail(f"server.listen {address}: {exc.strerror}", 1) from None
+
+
+class _Probe:
+    """GET /api/v1/info on the server itself, with a short timeout."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    def ok(self) -> bool:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
+        try:
+            conn.request("GET", "/api/v1/info")
+            return conn.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            conn.close()
 
 
 @click.group("desk")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import threading
 from datetime import UTC, datetime
@@ -12,10 +13,13 @@ from typing import Any
 import click
 
 from kiosk.cli.context import Context, Fail, emit, handled, host_port, json_option
+from kiosk.notify import Notifier
 from kiosk.store import Store
 from sync import state as shared
 from sync.agent import SyncAgent
 from sync.client import CentralClient
+
+log = logging.getLogger("kiosk.sync")
 
 
 def sync_status(store: Store, now: datetime) -> dict[str, Any]:
@@ -74,7 +78,7 @@ def sync_group(ctx: click.Context, once: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     obj: Context = ctx.obj
-    obj.ticket_key()  # first run: creates the central token file when missing
+    obj.central_token()  # first run: creates the central token file when missing
     config = obj.config
     agent = SyncAgent(
         config,
@@ -88,8 +92,13 @@ def sync_group(ctx: click.Context, once: bool) -> None:
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    notifier = Notifier()
+    notifier.ready(f"sending to {config.central_url}")
+    log.info("sync agent started (central %s)", config.central_url)
     with contextlib.suppress(KeyboardInterrupt):
-        agent.run(stop)
+        agent.run(stop, heartbeat=notifier.ping)
+    notifier.stopping()
+    log.info("sync agent stopped")
 
 
 @sync_group.command("status")

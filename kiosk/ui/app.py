@@ -15,6 +15,7 @@ from drivers.printer.device import Printer
 from drivers.printer.monitor import PrinterMonitor
 from drivers.scanner.connect import RECONNECT_EVERY, Scanner
 from kiosk.config import Config
+from kiosk.notify import Notifier
 from kiosk.ui.window import KioskWindow
 from kiosk.ui.worker import TotemWorker
 
@@ -130,11 +131,18 @@ def run(app_builder: Callable[[], TotemApp]) -> int:
     # exit(), not quit(): quit() asks the windows first, and the totem's window refuses to close.
     signal.signal(signal.SIGTERM, lambda *_: qt.exit(0))
     signal.signal(signal.SIGINT, lambda *_: qt.exit(0))
-    # Python handles signals only between bytecodes; wake it regularly.
+    # Python handles signals only between bytecodes; wake it regularly. The same timer feeds
+    # systemd's watchdog from the event loop: a frozen UI stops pinging and is restarted.
+    notifier = Notifier()
     keepalive = QTimer(interval=250)
-    keepalive.timeout.connect(lambda: None)
+    keepalive.timeout.connect(notifier.ping)
     keepalive.start()
+    # Ready once the event loop runs, i.e. once the home screen is on the display.
+    QTimer.singleShot(0, lambda: notifier.ready("home screen shown"))
+    log.info("touch UI started")
     code = qt.exec()
+    notifier.stopping()
+    log.info("touch UI stopped")
     totem.window.setProperty("allowClose", True)
     totem.stop()
     return int(code)
