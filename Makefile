@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: bootstrap demo test lint bench clean
+.PHONY: bootstrap demo test lint bench install uninstall clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -21,6 +21,14 @@ lint: bootstrap
 
 bench: bootstrap
 	$(BIN)/python -m tests.bench.run
+
+# Install onto this machine (as root), or into $(DESTDIR) for packaging; see scripts/install.sh.
+install:
+	DESTDIR="$(DESTDIR)" scripts/install.sh
+
+# Keeps /etc/kiosk and /var/lib/kiosk; `make uninstall PURGE_DATA=1` deletes them too.
+uninstall:
+	DESTDIR="$(DESTDIR)" scripts/install.sh --uninstall $(if $(PURGE_DATA),--purge-data)
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
