@@ -131,6 +131,20 @@ class CentralClient:
         asked = backoff.retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
         return Answer("retry", error=f"HTTP {status}", status=status, retry_after=asked)
 
+    def probe(self, branch: str, day: str) -> requests.Response:
+        """One authenticated GET of the day's appointments, as it comes (for ``kiosk doctor``).
+
+        Raises:
+            requests.RequestException: not reachable; TokenMissing: no token file.
+        """
+        return self.session.get(
+            f"{self.url}/v1/branches/{branch}/appointments",
+            params={"day": day},
+            headers=self._headers(),
+            timeout=self.timeouts,
+            verify=self.verify,
+        )
+
     def get_appointments(self, branch: str, day: str, etag: str | None) -> Appointments:
         """Today's appointments; raises requests exceptions and ``AppointmentsError``."""
         headers = self._headers()

@@ -39,6 +39,7 @@ class LazyGroup(click.Group):
         "central": "kiosk.cli.sync_cmds:central_cmd",
         "serve": "kiosk.cli.server_cmds:serve_cmd",
         "desk": "kiosk.cli.server_cmds:desk_group",
+        "doctor": "kiosk.cli.doctor_cmd:doctor_cmd",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

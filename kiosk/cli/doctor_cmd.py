@@ -1,0 +1,42 @@
+"""``kiosk doctor``: the checks a technician makes, each ok/failed with its fix."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from kiosk.cli.context import Context, with_credentials
+from kiosk.config import load
+from kiosk.doctor import Doctor, as_json, find_systemctl
+
+MARK = {"ok": "ok", "warn": "WARN", "failed": "FAILED", "skipped": "-"}
+
+
+@click.command("doctor")
+@click.option("--json", "as_json_flag", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def doctor_cmd(obj: Context, as_json_flag: bool) -> None:
+    """Check the configuration, database, printer and paper, scanner, central server and
+    token, clock, disk space and the systemd units; say how to fix what fails.
+
+    Exit code 0 when nothing failed (warnings allowed), 1 otherwise.
+
+    \b
+    Examples:
+      kiosk doctor
+      kiosk doctor --json
+    """
+    doctor = Doctor(obj.config_path, lambda p: with_credentials(load(p)), find_systemctl())
+    checks = doctor.run()
+    result = as_json(checks)
+    if as_json_flag:
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        width = max(len(c.name) for c in checks)
+        for c in checks:
+            click.echo(f"{MARK[c.status]:<7} {c.name:<{width}}  {c.detail}")
+            if c.fix:
+                click.echo(f"{'':<7} {'':<{width}}  fix: {c.fix}")
+    if not result["ok"]:
+        raise click.exceptions.Exit(1)

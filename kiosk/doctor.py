@@ -1,0 +1,425 @@
+"""``kiosk doctor``: every check a technician would make on a totem, each with its fix.
+
+A check is ``ok``, ``warn`` (works, but look at it soon), ``failed`` (something a citizen or
+the central server will notice) or ``skipped`` (not applicable here). Nothing is changed,
+except that opening the database creates it (and its schema) when it does not exist yet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import pwd
+import shutil
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from kiosk import secrets
+from kiosk.config import Config
+
+UNITS = ("kiosk-ui.service", "kiosk-sync.service", "kiosk-serve.service", "kiosk-purge.timer")
+DISK_FAIL = 200 * 2**20
+DISK_WARN = 1024 * 2**20
+CLOCK_SKEW_MAX = 30.0  # seconds between our clock and the central server's
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # ok | warn | failed | skipped
+    detail: str
+    fix: str = ""
+
+
+def ok(name: str, detail: str) -> Check:
+    return Check(name, "ok", detail)
+
+
+def failed(name: str, detail: str, fix: str) -> Check:
+    return Check(name, "failed", detail, fix)
+
+
+def warn(name: str, detail: str, fix: str) -> Check:
+    return Check(name, "warn", detail, fix)
+
+
+def skipped(name: str, detail: str) -> Check:
+    return Check(name, "skipped", detail)
+
+
+class Doctor:
+    """Runs the checks for one configuration file.
+
+    Args:
+        config_path: the configuration being checked.
+        load_config: loads it (raises ConfigError).
+        systemctl: the systemctl command, or None when systemd is not running here.
+    """
+
+    def __init__(
+        self,
+        config_path: Path,
+        load_config: Callable[[Path], Config],
+        systemctl: str | None = None,
+    ) -> None:
+        self.config_path = config_path
+        self.load_config = load_config
+        self.systemctl = systemctl
+        self.server_date: datetime | None = None
+
+    def run(self) -> list[Check]:
+        from kiosk.config import ConfigError
+
+        try:
+            config = self.load_config(self.config_path)
+        except ConfigError as exc:
+            fix = f"edit {self.config_path}; `kiosk config check` lists each problem"
+            checks = [failed("config", "; ".join(exc.problems), fix)]
+            return [*checks, self.disk(None), self.clock(), *self.units()]
+        checks = [
+            ok("config", f"{self.config_path} is valid"),
+            self.database(config),
+            self.ticket_key(config),
+            self.printer(config),
+            self.scanner(config),
+            self.central(config),
+            self.backlog(config),
+            self.clock(),
+            self.disk(config.data_dir),
+            *self.units(),
+        ]
+        return checks
+
+    # -- the database ----------------------------------------------------------------------
+
+    def database(self, config: Config) -> Check:
+        from kiosk.store import StorageError, Store
+
+        path = config.database
+        try:
+            with Store(path) as store:
+                integrity = store.scalar("PRAGMA integrity_check")
+                mode = store.scalar("PRAGMA journal_mode")
+                secure = store.scalar("PRAGMA secure_delete")
+        except StorageError as exc:
+            return failed(
+                "database",
+                f"{path}: {exc}",
+                f"check that {path.parent} exists and belongs to the kiosk user"
+                " (chown -R kiosk:kiosk /var/lib/kiosk); a corrupt file: stop the kiosk units,"
+                " move it aside and start them again (today's queue starts over)",
+            )
+        except sqlite3.DatabaseError as exc:
+            return failed("database", f"{path}: {exc}", "move the damaged file aside")
+        if integrity != "ok":
+            return failed(
+                "database",
+                f"{path}: integrity check: {str(integrity)[:120]}",
+                "stop the kiosk units, move the file and its -wal aside, start them again;"
+                " unsent events are in the moved file: keep it for the central operator",
+            )
+        if mode != "wal" or secure != 1:
+            return failed(
+                "database",
+                f"{path}: journal_mode={mode}, secure_delete={secure}",
+                "this SQLite build lacks WAL or secure_delete: reinstall (make install)",
+            )
+        owner = _owner(path)
+        if owner not in (None, "kiosk") and _user_exists("kiosk"):
+            return warn(
+                "database",
+                f"{path}: integrity ok, WAL, secure_delete on; but owned by {owner}",
+                f"chown kiosk:kiosk {path}* (a command run as {owner} created it);"
+                " the units run as kiosk",
+            )
+        return ok("database", f"{path}: integrity ok, WAL, secure_delete on")
+
+    def ticket_key(self, config: Config) -> Check:
+        try:
+            secrets.read(config.ticket_key_file)
+        except secrets.SecretError as exc:
+            return failed(
+                "ticket key",
+                str(exc),
+                "a missing key is created by `make install` (or the first `kiosk ui`);"
+                " a key readable by others: chmod 600 it; then systemctl restart kiosk-ui",
+            )
+        return ok("ticket key", f"{config.ticket_key_file}: present, 0600")
+
+    # -- the hardware ----------------------------------------------------------------------
+
+    def printer(self, config: Config) -> Check:
+        from drivers.printer.connect import open_printer
+        from drivers.printer.uri import PrinterUriError
+
+        uri = config.printer_uri
+        if uri.startswith("none:"):
+            return skipped("printer", "none:// (no printer configured)")
+        try:
+            printer = open_printer(
+                uri, width_mm=config.paper_width, sim_jobs_dir=config.data_dir / "printer-sim"
+            )
+        except PrinterUriError as exc:
+            return failed("printer", f"printer.uri: {exc}", "kiosk config set printer.uri URI")
+        if printer is None:
+            return skipped("printer", "no printer configured")
+        try:
+            state = printer.status().value
+        finally:
+            printer.close()
+        fixes = {
+            "paper_out": "out of paper: open the cover, load a new roll (thermal side out),"
+            " close the cover; then `kiosk printer test`",
+            "cover_open": "the cover is open: close it until it clicks; then `kiosk printer test`",
+            "offline": f"no answer at {uri}: check the printer's power and cable (or network"
+            " and IP address); `kiosk printer status` asks again",
+            "unknown": f"connected to {uri} but the printer does not answer status requests:"
+            " switch it off and on; check the baud rate in printer.uri",
+        }
+        if state == "ok":
+            return ok("printer", f"ok, paper loaded ({uri})")
+        if state == "paper_low":
+            return warn("printer", f"paper low ({uri})", "load a new roll at the next pause")
+        return failed("printer", f"{state.replace('_', ' ')} ({uri})", fixes[state])
+
+    def scanner(self, config: Config) -> Check:
+        from drivers.scanner.uri import ScannerUriError, parse
+
+        try:
+            uri = parse(config.scanner_uri)
+        except ScannerUriError as exc:
+            return failed("scanner", f"scanner.uri: {exc}", "kiosk config set scanner.uri URI")
+        if uri.scheme == "none":
+            return skipped("scanner", "none:// (no scanner configured)")
+        if uri.scheme == "sim":
+            return ok("scanner", "simulated scanner")
+        if uri.scheme == "evdev" and not uri.path:
+            return self._scanner_by_id(uri.vendor or 0, uri.product or 0)
+        path = Path(uri.path)
+        fix = (
+            "plug the scanner in (or try another USB port); `kiosk scanner list` shows the"
+            " devices with their by-id paths; then kiosk config set scanner.uri URI"
+        )
+        if not path.exists():
+            return failed("scanner", f"{path}: not present", fix)
+        if not os.access(path, os.R_OK):
+            return failed(
+                "scanner",
+                f"{path}: present but not readable",
+                "install 60-kiosk.rules with the scanner's VID:PID (see docs/technician.md)",
+            )
+        return ok("scanner", f"{path} present")
+
+    def _scanner_by_id(self, vendor: int, product: int) -> Check:
+        want = f"{vendor:04x}:{product:04x}"
+        for dev in Path("/sys/class/input").glob("event*"):
+            ids = dev / "device" / "id"
+            try:
+                found = (
+                    f"{int((ids / 'vendor').read_text(), 16):04x}:"
+                    f"{int((ids / 'product').read_text(), 16):04x}"
+                )
+            except (OSError, ValueError):
+                continue
+            if found == want:
+                return ok("scanner", f"{want} present as /dev/input/{dev.name}")
+        return failed(
+            "scanner", f"no input device {want}", "plug the scanner in; `kiosk scanner list`"
+        )
+
+    # -- the central server ----------------------------------------------------------------
+
+    def central(self, config: Config) -> Check:
+        import requests
+
+        from sync.client import CentralClient, TokenMissing
+
+        token_fix = (
+            f"put the token the central operator issued for kiosk {config.kiosk_id} in"
+            f" {config.central_token_file} (one line, chmod 600), then"
+            " systemctl restart kiosk-sync"
+        )
+        try:
+            secrets.read(config.central_token_file)
+        except secrets.SecretError as exc:
+            return failed("central", f"token: {exc}", token_fix)
+        client = CentralClient(
+            config.central_url,
+            config.central_token_file,
+            config.central_ca_file,
+            timeouts=(5.0, 10.0),
+        )
+        day = datetime.now(config.timezone).date().isoformat()
+        started = time.monotonic()
+        try:
+            response = client.probe(config.branch, day)
+        except requests.exceptions.SSLError:
+            return failed(
+                "central",
+                f"{config.central_url}: TLS certificate not trusted",
+                "install the central server's CA and set central.ca_file to it",
+            )
+        except (requests.RequestException, TokenMissing) as exc:
+            return failed(
+                "central",
+                f"{config.central_url}: not reachable ({type(exc).__name__})",
+                "check the network cable, DNS and firewall (HTTPS out), and central.url;"
+                " events wait in the outbox meanwhile and nothing is lost",
+            )
+        finally:
+            client.close()
+        elapsed = (time.monotonic() - started) * 1000
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            self.server_date = parsedate_to_datetime(response.headers["Date"])
+        if response.status_code in (401, 403):
+            return failed(
+                "central",
+                f"{config.central_url}: the token was refused (HTTP {response.status_code})",
+                token_fix,
+            )
+        if response.status_code >= 400:
+            return failed(
+                "central",
+                f"{config.central_url}: HTTP {response.status_code}",
+                "check central.url (it ends before /v1); ask the central operator",
+            )
+        return ok("central", f"{config.central_url}: reachable, token accepted ({elapsed:.0f} ms)")
+
+    def backlog(self, config: Config) -> Check:
+        from kiosk.store import Store
+        from sync import state
+
+        with Store(config.database) as store:
+            waiting, parked, oldest = store.query(
+                "SELECT SUM(state = 'ready'), SUM(state = 'parked'),"
+                " MIN(CASE WHEN state = 'ready' THEN at END) FROM outbox"
+            )[0].values()
+            paused = state.get(store, "sync.paused_auth")
+        waiting, parked = int(waiting or 0), int(parked or 0)
+        if paused:
+            return failed(
+                "sync",
+                f"paused: the central server refused the token ({waiting} events waiting)",
+                "replace the central token (see the central check), then"
+                " systemctl restart kiosk-sync",
+            )
+        age = 0.0
+        if oldest:
+            age = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds()
+        if parked:
+            return warn(
+                "sync",
+                f"{parked} event(s) refused by the central server and kept aside",
+                "`kiosk sync status` shows why; tell the central operator",
+            )
+        if age > 3600:
+            return warn(
+                "sync",
+                f"{waiting} events waiting, the oldest {age / 3600:.1f} h",
+                "check the central check above and `journalctl -u kiosk-sync -n 50`",
+            )
+        return ok("sync", f"{waiting} events waiting")
+
+    # -- the machine -----------------------------------------------------------------------
+
+    def clock(self) -> Check:
+        synced = kernel_clock_synchronised()
+        skew = None
+        if self.server_date is not None:
+            skew = (datetime.now(UTC) - self.server_date).total_seconds()
+        ntp_fix = (
+            "enable time synchronisation: timedatectl set-ntp true (systemd-timesyncd) and"
+            " allow UDP 123 out; wrong times print wrong dates and refuse valid tickets"
+        )
+        if skew is not None and abs(skew) > CLOCK_SKEW_MAX:
+            return failed("clock", f"{skew:+.0f} s from the central server's clock", ntp_fix)
+        if synced:
+            return ok("clock", "synchronised (NTP)")
+        if skew is not None:
+            return warn(
+                "clock",
+                f"not NTP-synchronised, but within {abs(skew):.0f} s of the central server",
+                ntp_fix,
+            )
+        return failed("clock", "not synchronised, and no central server to compare", ntp_fix)
+
+    def disk(self, data_dir: Path | None) -> Check:
+        where = data_dir or Path("/var/lib/kiosk")
+        while not where.exists() and where != where.parent:
+            where = where.parent
+        free = shutil.disk_usage(where).free
+        detail = f"{free / 2**30:.1f} GiB free on {where}"
+        fix = "free space: journalctl --vacuum-size=200M; look for large files under /var"
+        if free < DISK_FAIL:
+            return failed("disk", detail, fix)
+        if free < DISK_WARN:
+            return warn("disk", detail, fix)
+        return ok("disk", detail)
+
+    def units(self) -> list[Check]:
+        if self.systemctl is None:
+            return [skipped(u, "systemd is not running here") for u in UNITS]
+        checks = []
+        for unit in UNITS:
+            state = _systemctl(self.systemctl, "is-active", unit)
+            enabled = _systemctl(self.systemctl, "is-enabled", unit)
+            fix = f"journalctl -u {unit} -n 50 shows why; then systemctl restart {unit}"
+            if enabled in ("not-found", ""):
+                checks.append(failed(unit, "not installed", "run make install"))
+            elif state == "active":
+                checks.append(ok(unit, f"active, {enabled}"))
+            elif enabled != "enabled":
+                checks.append(failed(unit, f"{state}, {enabled}", f"systemctl enable --now {unit}"))
+            else:
+                checks.append(failed(unit, state, fix))
+        return checks
+
+
+def as_json(checks: list[Check]) -> dict[str, object]:
+    return {"ok": all(c.status != "failed" for c in checks), "checks": [asdict(c) for c in checks]}
+
+
+def find_systemctl() -> str | None:
+    """systemctl, when systemd is the running init (it is not in containers and chroots)."""
+    path = shutil.which("systemctl")
+    return path if path and Path("/run/systemd/system").is_dir() else None
+
+
+def kernel_clock_synchronised() -> bool:
+    """The kernel's view (adjtimex): TIME_ERROR (5) means the clock is not synchronised."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    buf = ctypes.create_string_buffer(512)  # struct timex is ~208 bytes; modes = 0: read only
+    return int(libc.adjtimex(buf)) not in (-1, 5)
+
+
+def _systemctl(systemctl: str, verb: str, unit: str) -> str:
+    done = subprocess.run(
+        [systemctl, verb, unit], capture_output=True, text=True, timeout=10, check=False
+    )
+    return done.stdout.strip()
+
+
+def _owner(path: Path) -> str | None:
+    try:
+        return pwd.getpwuid(path.stat().st_uid).pw_name
+    except (OSError, KeyError):
+        return None
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
