@@ -91,7 +91,7 @@ pass_context = click.make_pass_decorator(Context)
 
 @cli.group("config")
 def config_group() -> None:
-    """Check and show the configuration."""
+    """Check, show and change the configuration."""
 
 
 @config_group.command("check")
@@ -129,6 +129,39 @@ def config_show(obj: Context, as_json: bool) -> None:
 
     data = effective(obj.config)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else tomlkit.dumps(data))
+
+
+@config_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@pass_context
+def config_set(obj: Context, key: str, value: str) -> None:
+    """Set KEY to VALUE in the configuration file, keeping its comments and layout.
+
+    The whole new configuration is validated first; on any problem nothing is written and the
+    problems are printed (exit 2). VALUE is a TOML value (10, true, ["it", "en"]) or text.
+    Says which services to restart for the change to take effect.
+
+    \b
+    Examples:
+      kiosk config set printer.uri tcp://192.168.1.50:9100
+      kiosk config set services[0].minutes 10
+      kiosk config set kiosk.languages '["it", "en", "fr"]'
+    """
+    from kiosk.config_edit import EditError, set_value
+
+    try:
+        change = set_value(obj.config_path, key, value)
+    except EditError as exc:
+        for line in exc.lines:
+            click.echo(line, err=True)
+        raise click.exceptions.Exit(2) from None
+    if not change.changed:
+        click.echo(f"{key} = {change.value} (unchanged)")
+        return
+    click.echo(f"{key} = {change.value}  written to {obj.config_path}")
+    if change.restart:
+        click.echo(f"restart: systemctl restart {' '.join(change.restart)}")
 
 
 def effective(c: config_mod.Config) -> dict[str, Any]:
