@@ -40,6 +40,7 @@ class LazyGroup(click.Group):
         "serve": "kiosk.cli.server_cmds:serve_cmd",
         "desk": "kiosk.cli.server_cmds:desk_group",
         "doctor": "kiosk.cli.doctor_cmd:doctor_cmd",
+        "decommission": "kiosk.cli.decommission:decommission_cmd",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
