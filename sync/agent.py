@@ -308,6 +308,8 @@ class SyncAgent:
             self.appointments_due()
             step = self.pump()
             on_step(step)
+            if step.kind == "sent":
+                log.info("sync: %d event(s) delivered", step.count)
             if step.kind == "idle":
                 # Wait for another process to commit (data_version changes), cheaply.
                 while not stop.wait(IDLE_CHECK):

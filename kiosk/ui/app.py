@@ -8,7 +8,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QMetaObject, QObject, QSocketNotifier, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import (
+    QMetaObject,
+    QObject,
+    QSocketNotifier,
+    Qt,
+    QThread,
+    QTimer,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 from drivers.printer.device import Printer
@@ -122,8 +132,28 @@ class TotemApp:
             self.scanner.scanner.close()
 
 
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+# Harmless notes of the offscreen and nested platforms: kept out of the journal's warnings.
+_QT_NOISE = ("This plugin does not support",)
+
+
+def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
+    """Qt's own messages as log lines (one line each, with a level) instead of raw stderr."""
+    level = _QT_LEVELS.get(kind, logging.WARNING)
+    if message.startswith(_QT_NOISE):
+        level = logging.DEBUG
+    logging.getLogger("qt").log(level, "%s", message)
+
+
 def run(app_builder: Callable[[], TotemApp]) -> int:
     """Run the UI until SIGTERM (systemd) or SIGINT."""
+    qInstallMessageHandler(_qt_message)
     qt = QApplication.instance() or QApplication([])
     totem = app_builder()
     totem.window.showFullScreen()
