@@ -140,6 +140,15 @@ def demo(obj: Context, no_wait: bool) -> None:
     purge = ctx.parent.command.get_command(ctx.parent, "purge")
     assert purge is not None
     ctx.invoke(purge, dry_run=True, as_json=False)
+    _step("kiosk doctor (a technician's checks; units are skipped outside systemd)")
+    from kiosk.cli.context import with_credentials
+    from kiosk.config import load
+    from kiosk.doctor import Doctor, find_systemctl
+
+    for check in Doctor(config.source, lambda p: with_credentials(load(p)), find_systemctl()).run():
+        if not check.name.startswith("kiosk-"):
+            fix = f" (fix: {check.fix})" if check.fix else ""
+            click.echo(f"  {check.status:<7} {check.name:<11} {check.detail}{fix}")
     if no_wait:
         branch.stop()
         central.stop()
