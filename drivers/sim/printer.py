@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.sim import escpos
-from drivers.sim.render import render_png
 
 MODES = ("ok", "paper_low", "paper_out", "cover_open", "offline", "silent")
 
@@ -150,6 +149,8 @@ class SimPrinter:
             stem.with_suffix(".txt").write_text(f"undecodable: {exc}\n")
             return
         stem.with_suffix(".txt").write_text(paper.text() + "\n")
+        from drivers.sim.render import render_png  # PIL, qrcode: only once a job is kept
+
         render_png(paper, stem.with_suffix(".png"), 576 if self.width_mm == 80 else 384)
 
     def wait_for_jobs(self, count: int, timeout: float) -> bool:

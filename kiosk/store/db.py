@@ -40,7 +40,6 @@ class Store:
                     ) from exc
                 conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             self.conn = conn
-            self._db: Any = None
             self._configure(readonly)
             if not readonly:
                 schema.migrate(conn)
@@ -76,24 +75,14 @@ class Store:
                 raise
             self.conn.execute("COMMIT")
 
-    @property
-    def db(self) -> Any:
-        """The sqlite-utils view of the connection, made on first use: importing sqlite-utils
-        costs ~0.1 s that the UI's cold start need not wait for."""
-        if self._db is None:
-            from sqlite_utils import Database
-
-            self._db = Database(self.conn, execute_plugins=False)
-        return self._db
-
     def query(
         self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> list[dict[str, Any]]:
-        """Rows of a read query as dicts."""
+        """Rows of a read query as dicts (column name -> value)."""
         with translated(self.path):
-            return list(
-                self.db.query(sql, params if isinstance(params, Sequence) else dict(params))
-            )
+            cursor = self.conn.execute(sql, params)
+            names = [d[0] for d in cursor.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         with translated(self.path):
