@@ -295,25 +295,19 @@ class Doctor:
 
     def backlog(self, config: Config) -> Check:
         from kiosk.store import Store
-        from sync import state
+        from sync.state import sync_status
 
         with Store(config.database) as store:
-            waiting, parked, oldest = store.query(
-                "SELECT SUM(state = 'ready'), SUM(state = 'parked'),"
-                " MIN(CASE WHEN state = 'ready' THEN at END) FROM outbox"
-            )[0].values()
-            paused = state.get(store, "sync.paused_auth")
-        waiting, parked = int(waiting or 0), int(parked or 0)
-        if paused:
+            status = sync_status(store, datetime.now(UTC))
+        waiting, parked = status["backlog"], status["parked"]
+        age = status["oldest_waiting_s"] or 0
+        if status["paused_for_auth"]:
             return failed(
                 "sync",
                 f"paused: the central server refused the token ({waiting} events waiting)",
                 "replace the central token (see the central check), then"
                 " systemctl restart kiosk-sync",
             )
-        age = 0.0
-        if oldest:
-            age = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds()
         if parked:
             return warn(
                 "sync",

@@ -131,32 +131,26 @@ class CentralClient:
         asked = backoff.retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
         return Answer("retry", error=f"HTTP {status}", status=status, retry_after=asked)
 
-    def probe(self, branch: str, day: str) -> requests.Response:
+    def probe(self, branch: str, day: str, etag: str | None = None) -> requests.Response:
         """One authenticated GET of the day's appointments, as it comes (for ``kiosk doctor``).
 
         Raises:
             requests.RequestException: not reachable; TokenMissing: no token file.
         """
-        return self.session.get(
-            f"{self.url}/v1/branches/{branch}/appointments",
-            params={"day": day},
-            headers=self._headers(),
-            timeout=self.timeouts,
-            verify=self.verify,
-        )
-
-    def get_appointments(self, branch: str, day: str, etag: str | None) -> Appointments:
-        """Today's appointments; raises requests exceptions and ``AppointmentsError``."""
         headers = self._headers()
         if etag:
             headers["If-None-Match"] = etag
-        response = self.session.get(
+        return self.session.get(
             f"{self.url}/v1/branches/{branch}/appointments",
             params={"day": day},
             headers=headers,
             timeout=self.timeouts,
             verify=self.verify,
         )
+
+    def get_appointments(self, branch: str, day: str, etag: str | None) -> Appointments:
+        """Today's appointments; raises requests exceptions and ``AppointmentsError``."""
+        response = self.probe(branch, day, etag)
         if response.status_code == 304:
             return Appointments(False, etag)
         if response.status_code != 200:

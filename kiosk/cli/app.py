@@ -309,7 +309,8 @@ def status_cmd(obj: Context, as_json: bool) -> None:
     tz = obj.config.timezone
     day = totem.today(now).isoformat()
     counts = store_tickets.counts(obj.store(), day)
-    from kiosk.cli.sync_cmds import describe_sync, sync_status
+    from kiosk.cli.sync_cmds import describe_sync
+    from sync.state import sync_status
 
     sync = sync_status(obj.store(), now)
     services: list[dict[str, Any]] = [

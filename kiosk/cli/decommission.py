@@ -11,9 +11,8 @@ from pathlib import Path
 import click
 
 from kiosk.cli.context import Context, Fail, handled
-from kiosk.doctor import find_systemctl
+from kiosk.doctor import UNITS, find_systemctl
 
-UNITS = ("kiosk-ui.service", "kiosk-sync.service", "kiosk-serve.service", "kiosk-purge.timer")
 CHUNK = 1 << 20
 
 

@@ -141,11 +141,9 @@ def demo(obj: Context, no_wait: bool) -> None:
     assert purge is not None
     ctx.invoke(purge, dry_run=True, as_json=False)
     _step("kiosk doctor (a technician's checks; units are skipped outside systemd)")
-    from kiosk.cli.context import with_credentials
-    from kiosk.config import load
-    from kiosk.doctor import Doctor, find_systemctl
+    from kiosk.cli.doctor_cmd import make_doctor
 
-    for check in Doctor(config.source, lambda p: with_credentials(load(p)), find_systemctl()).run():
+    for check in make_doctor(config.source).run():
         if not check.name.startswith("kiosk-"):
             fix = f" (fix: {check.fix})" if check.fix else ""
             click.echo(f"  {check.status:<7} {check.name:<11} {check.detail}{fix}")

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from kiosk.cli.context import Context, with_credentials
 from kiosk.config import load
 from kiosk.doctor import Doctor, as_json, find_systemctl
+
+
+def make_doctor(config_path: Path) -> Doctor:
+    """The doctor for a configuration file, reading secrets as the units do."""
+    return Doctor(config_path, lambda p: with_credentials(load(p)), find_systemctl())
+
 
 MARK = {"ok": "ok", "warn": "WARN", "failed": "FAILED", "skipped": "-"}
 
@@ -27,7 +34,7 @@ def doctor_cmd(obj: Context, as_json_flag: bool) -> None:
       kiosk doctor
       kiosk doctor --json
     """
-    doctor = Doctor(obj.config_path, lambda p: with_credentials(load(p)), find_systemctl())
+    doctor = make_doctor(obj.config_path)
     checks = doctor.run()
     result = as_json(checks)
     if as_json_flag:

@@ -14,33 +14,11 @@ import click
 
 from kiosk.cli.context import Context, Fail, emit, handled, host_port, json_option
 from kiosk.notify import Notifier
-from kiosk.store import Store
-from sync import state as shared
 from sync.agent import SyncAgent
 from sync.client import CentralClient
+from sync.state import sync_status
 
 log = logging.getLogger("kiosk.sync")
-
-
-def sync_status(store: Store, now: datetime) -> dict[str, Any]:
-    """Backlog, oldest waiting event's age, last success and error, parked, paused."""
-    waiting, parked, oldest = store.query(
-        "SELECT SUM(state = 'ready') AS waiting, SUM(state = 'parked') AS parked,"
-        " MIN(CASE WHEN state = 'ready' THEN at END) AS oldest FROM outbox"
-    )[0].values()
-    age = None
-    if oldest:
-        age = max(0, int((now - datetime.fromisoformat(oldest)).total_seconds()))
-    paused = shared.get(store, "sync.paused_auth")
-    return {
-        "backlog": int(waiting or 0),
-        "oldest_waiting_s": age,
-        "parked": int(parked or 0),
-        "last_success": shared.get(store, "sync.last_success"),
-        "last_error": shared.get(store, "sync.last_error"),
-        "paused_for_auth": bool(paused),
-        "paused_reason": paused or None,
-    }
 
 
 def describe_sync(data: dict[str, Any]) -> list[str]:
