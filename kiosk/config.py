@@ -8,6 +8,8 @@ have defaults, so a minimal file is enough.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -475,3 +477,25 @@ def load(path: Path) -> Config:
     """
     path = path.expanduser().absolute()
     return parse(read(path), path.parent, path)
+
+
+CREDENTIALS = "CREDENTIALS_DIRECTORY"  # set by systemd when a unit passes credentials
+# systemd credential name -> the Config field holding that secret's path.
+CREDENTIAL_FIELDS = {"central-token": "central_token_file", "ticket-key": "ticket_key_file"}
+
+
+def with_credentials(config: Config) -> Config:
+    """Read secrets from systemd credentials (``LoadCredential=``) when the unit passes them.
+
+    The units hide /etc/kiosk/secrets from the processes; systemd copies each secret into a
+    private, read-only ``$CREDENTIALS_DIRECTORY`` instead.
+    """
+    folder = os.environ.get(CREDENTIALS)
+    if not folder:
+        return config
+    found = {
+        field: Path(folder) / name
+        for name, field in CREDENTIAL_FIELDS.items()
+        if (Path(folder) / name).is_file()
+    }
+    return dataclasses.replace(config, **found) if found else config  # type: ignore[arg-type]

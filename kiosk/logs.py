@@ -8,6 +8,7 @@ call; :class:`Redact` is the second line of defence and masks anything shaped li
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 # sd-daemon(3) priorities, read by journald from the start of each line.
@@ -61,3 +62,26 @@ class OneLineFormatter(logging.Formatter):
         if self.journal:
             return f"<{_PRIORITY.get(record.levelno, 6)}>{text}"
         return f"{record.levelname} {text}"
+
+
+def setup_logging(service: bool = False) -> None:
+    """One line per event on stderr, which systemd sends to the journal.
+
+    Under systemd (``$JOURNAL_STREAM`` set) each line starts with its syslog priority
+    (``<3>`` error ... ``<7>`` debug), which journald reads as the entry's level and strips;
+    at a terminal the level is written out instead. Long-running processes (``service``) log
+    from INFO, one-shot commands from WARNING; ``$KIOSK_LOG_LEVEL`` overrides both.
+    """
+    default = "INFO" if service else "WARNING"
+    level = os.environ.get("KIOSK_LOG_LEVEL", default).upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        level = default
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "kiosk", False)]:
+        root.removeHandler(old)
+    handler = logging.StreamHandler()
+    handler.kiosk = True  # type: ignore[attr-defined]
+    handler.setFormatter(OneLineFormatter(journal=bool(os.environ.get("JOURNAL_STREAM"))))
+    handler.addFilter(Redact())
+    root.addHandler(handler)
+    root.setLevel(level)

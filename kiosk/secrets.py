@@ -12,6 +12,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from kiosk.config import CREDENTIALS, Config
+
 
 class SecretError(Exception):
     """A secret file exists but cannot be used."""
@@ -30,6 +32,19 @@ def ensure(path: Path, make: bytes | None = None) -> bytes:
     if not path.exists():
         _create(path, make if make is not None else secrets.token_hex(32).encode("ascii"))
     return read(path)
+
+
+def central_token(config: Config) -> None:
+    """Create the central token file on first run (to be registered with the central server's
+    operator); under systemd the units receive it as a credential instead."""
+    if not os.environ.get(CREDENTIALS) and not config.central_token_file.exists():
+        ensure(config.central_token_file, new_token())
+
+
+def ticket_key(config: Config) -> bytes:
+    """The payload signing key; on first run this also creates the central token file."""
+    central_token(config)
+    return ensure(config.ticket_key_file)
 
 
 def new_token() -> bytes:

@@ -1,49 +1,30 @@
 """The ``kiosk`` command (DESIGN.md section 7). Technicians use it over SSH; scripts parse --json.
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad input or configuration. Every error is one line.
+
+``kiosk ui`` starts without click: it is the one command whose start a citizen waits for
+(after a power cut, in front of a dark screen), so its plain command lines go straight to
+:mod:`kiosk.ui.launch`. Anything else, ``kiosk ui --help`` included, goes through click.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-
-import click
-
-from kiosk.cli.app import cli
-from kiosk.cli.context import Fail
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the command, turning every failure into one line and an exit code."""
-    try:
-        # Without standalone mode click returns the code of an Exit instead of raising it.
-        code = cli.main(args=argv, prog_name="kiosk", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("kiosk: interrupted", err=True)
-        sys.exit(1)
-    except click.UsageError as exc:
-        where = exc.ctx.command_path if exc.ctx else "kiosk"
-        message = exc.format_message().rstrip(".")
-        click.echo(f"{where}: {message} (see {where} --help)", err=True)
-        sys.exit(2)
-    except Fail as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        click.echo(f"kiosk: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("kiosk: interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug: one line for the technician, details on request
-        if os.environ.get("KIOSK_DEBUG"):
-            raise
-        click.echo(
-            f"kiosk: internal error ({type(exc).__name__}: {exc}); "
-            "run again with KIOSK_DEBUG=1 for details",
-            err=True,
-        )
-        sys.exit(1)
-    if isinstance(code, int) and code:
-        sys.exit(code)
+    """Entry point of the ``kiosk`` command."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    from kiosk.ui.launch import parse
+
+    fast = parse(args)
+    if fast is not None:
+        from kiosk.ui.launch import launch
+
+        code = launch(*fast)
+        if code:
+            sys.exit(code)
+        return
+    from kiosk.cli.entry import run
+
+    run(args)

@@ -17,8 +17,8 @@ from kiosk.cli.context import (
     emit,
     handled,
     json_option,
-    setup_logging,
 )
+from kiosk.logs import setup_logging
 from kiosk.store import Store
 from kiosk.store import purge as retention
 from kiosk.store import tickets as store_tickets

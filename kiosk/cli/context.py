@@ -3,10 +3,8 @@ and the mapping of known failures to one error line and an exit code."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
-import logging
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -19,7 +17,7 @@ from drivers.printer.connect import open_printer
 from drivers.printer.device import Printer
 from drivers.printer.uri import PrinterUriError
 from kiosk import secrets
-from kiosk.config import DEFAULT_PATH, Config, ConfigError, load
+from kiosk.config import DEFAULT_PATH, Config, ConfigError, load, with_credentials
 from kiosk.store import StorageError, Store
 from kiosk.totem import Totem, utc_now
 
@@ -62,14 +60,11 @@ class Context:
 
     def ticket_key(self) -> bytes:
         """The payload signing key; on first run this also creates the central token file."""
-        self.central_token()
-        return secrets.ensure(self.config.ticket_key_file)
+        return secrets.ticket_key(self.config)
 
     def central_token(self) -> None:
-        """Create the central token file on first run (to be registered with the central
-        server's operator); under systemd the units receive it as a credential instead."""
-        if not os.environ.get(CREDENTIALS) and not self.config.central_token_file.exists():
-            secrets.ensure(self.config.central_token_file, secrets.new_token())
+        """Create the central token file on first run (see :func:`kiosk.secrets.central_token`)."""
+        secrets.central_token(self.config)
 
     def printer(self) -> Printer | None:
         """The configured printer; ``sim://`` keeps its tickets in <data_dir>/printer-sim."""
@@ -98,28 +93,6 @@ class Context:
             self._store = None
 
 
-CREDENTIALS = "CREDENTIALS_DIRECTORY"
-# systemd credential name -> the Config field holding that secret's path.
-CREDENTIAL_FIELDS = {"central-token": "central_token_file", "ticket-key": "ticket_key_file"}
-
-
-def with_credentials(config: Config) -> Config:
-    """Read secrets from systemd credentials (``LoadCredential=``) when the unit passes them.
-
-    The units hide /etc/kiosk/secrets from the processes; systemd copies each secret into a
-    private, read-only ``$CREDENTIALS_DIRECTORY`` instead.
-    """
-    folder = os.environ.get(CREDENTIALS)
-    if not folder:
-        return config
-    found = {
-        field: Path(folder) / name
-        for name, field in CREDENTIAL_FIELDS.items()
-        if (Path(folder) / name).is_file()
-    }
-    return dataclasses.replace(config, **found) if found else config  # type: ignore[arg-type]
-
-
 def default_config_path() -> Path:
     return Path(os.environ.get("KIOSK_CONFIG") or DEFAULT_PATH)
 
@@ -144,31 +117,6 @@ def handled(func: F) -> F:
 def emit(data: dict[str, Any], as_json: bool, human: str) -> None:
     """Print a result as JSON (for scripts) or as a human line."""
     click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True) if as_json else human)
-
-
-def setup_logging(service: bool = False) -> None:
-    """One line per event on stderr, which systemd sends to the journal.
-
-    Under systemd (``$JOURNAL_STREAM`` set) each line starts with its syslog priority
-    (``<3>`` error ... ``<7>`` debug), which journald reads as the entry's level and strips;
-    at a terminal the level is written out instead. Long-running processes (``service``) log
-    from INFO, one-shot commands from WARNING; ``$KIOSK_LOG_LEVEL`` overrides both.
-    """
-    from kiosk.logs import OneLineFormatter, Redact
-
-    default = "INFO" if service else "WARNING"
-    level = os.environ.get("KIOSK_LOG_LEVEL", default).upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        level = default
-    root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "kiosk", False)]:
-        root.removeHandler(old)
-    handler = logging.StreamHandler()
-    handler.kiosk = True  # type: ignore[attr-defined]
-    handler.setFormatter(OneLineFormatter(journal=bool(os.environ.get("JOURNAL_STREAM"))))
-    handler.addFilter(Redact())
-    root.addHandler(handler)
-    root.setLevel(level)
 
 
 def host_port(option: str, value: str) -> tuple[str, int]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.context import Context, with_credentials
-from kiosk.config import load
+from kiosk.cli.context import Context
+from kiosk.config import load, with_credentials
 from kiosk.doctor import Doctor, as_json, find_systemctl
 
 

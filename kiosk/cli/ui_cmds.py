@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from drivers.scanner.connect import open_scanner
-from drivers.scanner.uri import ScannerUriError
 from kiosk.cli.context import Context, Fail, handled
 
 
@@ -22,22 +20,11 @@ def ui_cmd(obj: Context, windowed: bool) -> None:
     Example:
       kiosk ui
     """
-    from kiosk.ui.app import TotemApp, run
-    from kiosk.ui.worker import make_totem_factory
+    from kiosk.ui.launch import launch
 
-    config = obj.config
-    key = obj.ticket_key()
-    printer = obj.printer()
-    try:
-        scanner = open_scanner(config.scanner_uri)
-    except ScannerUriError as exc:
-        raise Fail(f"scanner.uri: {exc}", 2) from None
-
-    def build() -> TotemApp:
-        return TotemApp(config, make_totem_factory(config, key, printer, obj.clock), obj.clock,
-                        printer=printer, scanner=scanner, lockdown=not windowed)  # fmt: skip
-
-    raise click.exceptions.Exit(run(build))
+    # The plain command lines never get here (kiosk.cli sends them to launch() without
+    # click); the same start runs for the rest.
+    raise click.exceptions.Exit(launch(obj.config_path, windowed))
 
 
 @click.command("screenshot")

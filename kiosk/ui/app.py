@@ -39,7 +39,12 @@ class PrinterBridge(QObject):
 
 
 class ScannerWatch(QObject):
-    """Watches the scanner's file descriptor from the event loop; reconnects when unplugged."""
+    """Watches the scanner's file descriptor from the event loop; reconnects when unplugged.
+
+    The first attempt is :meth:`connect_device` (the app calls it once home is on screen, so
+    the driver's import does not delay the first picture); then every few seconds until it is
+    there, and again after an unplug.
+    """
 
     scanned = Signal(str)
 
@@ -50,7 +55,6 @@ class ScannerWatch(QObject):
         self.retry = QTimer(self, interval=int(RECONNECT_EVERY * 1000))
         self.retry.timeout.connect(self.connect_device)
         self.retry.start()
-        self.connect_device()
 
     def connect_device(self) -> None:
         if self.notifier is not None or not self.scanner.connect():
@@ -85,14 +89,12 @@ class TotemApp:
         lockdown: bool = True,
     ) -> None:
         self.config = config
-        # The worker opens the database on its own thread while this one builds the window.
+        self.window = KioskWindow(config, clock, lockdown=lockdown)
         self.worker = TotemWorker(config, make_totem)
         self.thread = QThread()
         self.thread.setObjectName("totem-worker")
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.start)
-        self.thread.start()
-        self.window = KioskWindow(config, clock, lockdown=lockdown)
         w, k = self.window, self.worker
         w.request_issue.connect(k.issue)
         w.request_scan.connect(k.scan)
@@ -113,9 +115,19 @@ class TotemApp:
         self.scanner = ScannerWatch(scanner) if scanner else None
         if self.scanner:
             self.scanner.scanned.connect(lambda raw: w.request_scan.emit(raw, w.lang))
+            # After the home screen is up and systemd has heard READY: the driver takes a while
+            # to load (evdev brings asyncio).
+            w.shown.connect(lambda: QTimer.singleShot(0, self.scanner_connect))
         w.request_refresh.emit()  # states sent before the window was connected are not lost
 
+    def scanner_connect(self) -> None:
+        if self.scanner:
+            self.scanner.connect_device()
+
     def start(self) -> None:
+        # The worker loads the store and the totem's rules on its own thread while this one
+        # draws the window: Qt paints without holding Python's lock, so the two overlap.
+        self.thread.start()
         if self.monitor:
             self.monitor.start()
 
@@ -167,8 +179,8 @@ def run(app_builder: Callable[[], TotemApp]) -> int:
     keepalive = QTimer(interval=250)
     keepalive.timeout.connect(notifier.ping)
     keepalive.start()
-    # Ready once the event loop runs, i.e. once the home screen is on the display.
-    QTimer.singleShot(0, lambda: notifier.ready("home screen shown"))
+    # Ready once the home screen is on the display with its services (or out of order).
+    totem.window.shown.connect(lambda: notifier.ready("home screen shown"))
     log.info("touch UI started")
     code = qt.exec()
     notifier.stopping()

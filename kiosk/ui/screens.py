@@ -68,18 +68,26 @@ class HomeScreen(QWidget):
         self.grid.setSpacing(24)
         layout.addLayout(self.grid, 1)
         self.buttons: dict[str, ServiceButton] = {}
+        self.columns = 0
 
     def set_services(self, codes: list[str], columns: int) -> None:
-        if list(self.buttons) == codes and self.grid.columnCount() == columns:
+        """One button per service, ``columns`` to a row; existing buttons are moved, not
+        rebuilt, when only the columns change (a rotated screen)."""
+        if list(self.buttons) == codes and self.columns == columns:
             return
+        if list(self.buttons) != codes:
+            for button in self.buttons.values():
+                button.setParent(None)
+            self.buttons = {}
+            for code in codes:
+                button = ServiceButton(code)
+                button.clicked.connect(lambda _=False, c=code: self.chosen.emit(c))
+                self.buttons[code] = button
         for button in self.buttons.values():
-            button.setParent(None)
-        self.buttons = {}
-        for i, code in enumerate(codes):
-            button = ServiceButton(code)
-            button.clicked.connect(lambda _=False, c=code: self.chosen.emit(c))
+            self.grid.removeWidget(button)
+        for i, button in enumerate(self.buttons.values()):
             self.grid.addWidget(button, i // columns, i % columns)
-            self.buttons[code] = button
+        self.columns = columns
 
 
 class TicketScreen(QWidget):

@@ -54,6 +54,9 @@ class KioskWindow(QWidget):
     request_issue = Signal(str, str)  # service, language
     request_scan = Signal(str, str)  # scanned text, language
     request_refresh = Signal()
+    # Once, when the home screen is first drawn with its services (or out of order): the
+    # totem is up. systemd hears READY=1 then; the scanner driver loads then.
+    shown = Signal()
 
     def __init__(self, config: Config, clock: Any, lockdown: bool = True) -> None:
         super().__init__()
@@ -67,6 +70,7 @@ class KioskWindow(QWidget):
         self.printer_state = "unknown"
         self.broken: str | None = None
         self.last_result: dict[str, Any] | None = None
+        self.shown_once = False
         self.setObjectName("kiosk")
         self.setWindowTitle("Totem")
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
@@ -75,6 +79,9 @@ class KioskWindow(QWidget):
                 Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
             )
             self.setCursor(Qt.CursorShape.BlankCursor)
+            screen = QApplication.primaryScreen()
+            if screen is not None:  # full screen: lay out once, at the size it will have
+                self.resize(screen.size())
         self._build()
         self.idle = QTimer(self, singleShot=True, interval=IDLE_MS)
         self.idle.timeout.connect(self.reset)
@@ -209,7 +216,9 @@ class KioskWindow(QWidget):
         self.clock_label.setAlignment(
             end | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
         )
-        self.setStyleSheet(self.style_sheet())
+        sheet = self.style_sheet()
+        if sheet != self.styleSheet():  # a resize to the same sizes restyles nothing
+            self.setStyleSheet(sheet)
         self.branch.setText(self.config.branch_name)
         self.home.title.setText(text(self.lang, "choose"))
         for lang, button in self.language_buttons.items():
@@ -267,25 +276,43 @@ class KioskWindow(QWidget):
         return f"{ahead} · {text(self.lang, 'wait', m=wait_min)}"
 
     def _show_states(self) -> None:
+        """One button per configured service; its figures once the worker has sent them (the
+        buttons are drawn from the configuration at once, the figures follow a moment later)."""
         columns = 1 if self.height() >= self.width() else 2
-        self.home.set_services([st["code"] for st in self.states], columns)
-        for st in self.states:
-            button = self.home.buttons[st["code"]]
-            button.name.setText(st["names"].get(self.lang) or st["names"][self.config.languages[0]])
-            button.detail.setText(
-                self._queue_line(st["waiting"], st["wait_min"])
-                if st["available"]
-                else self._reason(st)
+        self.home.set_services([service.code for service in self.config.services], columns)
+        states = {st["code"]: st for st in self.states}
+        for service in self.config.services:
+            button = self.home.buttons[service.code]
+            button.name.setText(
+                service.name.get(self.lang) or service.name[self.config.languages[0]]
             )
-            button.setEnabled(st["available"] and not self.busy)
-            # Qt style sheets cannot style a child by its parent's state: colour the words here.
-            colour = self.theme.button_text if st["available"] else self.theme.disabled_text
-            for part in (button.name, button.detail):
-                part.setStyleSheet(f"color: {colour};")
+            st = states.get(service.code)
+            available = st is None or st["available"]
+            if st is None:
+                button.detail.setText("")
+            elif available:
+                button.detail.setText(self._queue_line(st["waiting"], st["wait_min"]))
+            else:
+                button.detail.setText(self._reason(st))
+            button.setEnabled(available and not self.busy)
+            # Qt style sheets cannot style a child by its parent's state: colour the words here
+            # (only when it changes: each style sheet set re-polishes the label).
+            colour = self.theme.button_text if available else self.theme.disabled_text
+            if button.property("wordColour") != colour:
+                button.setProperty("wordColour", colour)
+                for part in (button.name, button.detail):
+                    part.setStyleSheet(f"color: {colour};")
 
     def update_states(self, states: list[dict[str, Any]]) -> None:
         self.states = states
         self._show_states()
+        self._first_shown()
+
+    def _first_shown(self) -> None:
+        if not self.shown_once:
+            self.shown_once = True
+            # A zero timer runs after the pending paint events: the screen is drawn by then.
+            QTimer.singleShot(0, self.shown.emit)
 
     # -- actions --------------------------------------------------------------------------
 
@@ -396,6 +423,7 @@ class KioskWindow(QWidget):
         self.busy = False
         self.broken = message
         self.go_home()
+        self._first_shown()
 
     # -- lockdown -------------------------------------------------------------------------
 

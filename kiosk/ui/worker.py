@@ -1,20 +1,23 @@
 """The totem's work off the UI thread: database, printer and scans.
 
 The worker lives in its own QThread; the window talks to it only through queued signals, so a
-slow printer or a busy disk never stops the screen from drawing.
+slow printer or a busy disk never stops the screen from drawing. The store and the totem's
+rules are imported here, on the worker's thread, while the window is being built.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from kiosk.config import Config
-from kiosk.store import StorageError, Store
-from kiosk.totem import Issued, Totem, Unavailable
+from kiosk.store.errors import StorageError
+
+if TYPE_CHECKING:
+    from kiosk.totem import Issued, Totem
 
 log = logging.getLogger(__name__)
 REFRESH_MS = 5000
@@ -110,6 +113,8 @@ class TotemWorker(QObject):
     def issue(self, code: str, lang: str) -> None:
         if self.totem is None:
             return
+        from kiosk.totem import Unavailable  # loaded by start()
+
         try:
             issued = self.totem.issue_walkin(code, lang)
         except Unavailable as exc:
@@ -152,6 +157,9 @@ class TotemWorker(QObject):
 
 def make_totem_factory(config: Config, key: bytes, printer: Any, clock: Any = None) -> Any:
     def make() -> Totem:
+        from kiosk.store import Store
+        from kiosk.totem import Totem
+
         kwargs = {"clock": clock} if clock else {}
         return Totem(config, Store(config.database), key, printer=printer, **kwargs)
 

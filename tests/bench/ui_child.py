@@ -1,47 +1,41 @@
-"""Child process for the UI benchmark: ``python -m tests.bench.ui_child bare|totem|touch CONFIG``.
+"""Child processes for the UI benchmark.
 
-Prints ``ready <max RSS KiB>`` once the window is drawn (the home screen with its services for
-``totem``); ``touch`` prints the touch-to-ticket-screen times in ms, one per line.
+``bare``: a bare PySide6 window, full screen; it says READY=1 on ``$NOTIFY_SOCKET`` once drawn,
+as ``kiosk ui`` does once its home screen is drawn with its services.
+``touch CONFIG N``: the totem's UI in this process; prints the touch-to-ticket-screen times in
+ms, one per line.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import sys
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def rss() -> int:
-    """Peak RSS of this process in KiB. VmHWM, not ru_maxrss: Linux carries ru_maxrss over
-    from the parent across fork and exec, so a big benchmark runner would inflate it."""
-    for line in open("/proc/self/status").read().splitlines():  # noqa: SIM115
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def bare() -> None:
+    import socket
+
     from PySide6.QtWidgets import QApplication, QLabel
 
     app = QApplication([])
     window = QLabel("Totem")
-    window.resize(1080, 1920)
-    window.show()
+    window.showFullScreen()
     app.processEvents()
-    print("ready", rss(), flush=True)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
+    app.exec()  # until the benchmark stops it
 
 
-def totem(config_path: str, touches: int = 0) -> None:
+def touch(config_path: str, touches: int) -> None:
     from pathlib import Path
 
     from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    import kiosk.cli  # everything `kiosk ui` imports before it builds the window
-    import kiosk.cli.ui_cmds  # noqa: F401
     from drivers.printer.device import Printer
     from drivers.printer.transport.sim import SimTransport
     from drivers.sim.printer import SimPrinter
@@ -63,12 +57,9 @@ def totem(config_path: str, touches: int = 0) -> None:
     totem_app.window.resize(1080, 1920)
     totem_app.window.show()
     totem_app.start()
-    while not totem_app.window.home.buttons:
+    while not totem_app.window.states:
         app.processEvents()
-    print("ready", rss(), flush=True)
     window = totem_app.window
-    if touches:
-        from PySide6.QtTest import QTest  # the touch benchmark's, not the start's
     for _ in range(touches):
         button = window.home.buttons[config.services[0].code]
         start = time.perf_counter()
@@ -80,11 +71,13 @@ def totem(config_path: str, touches: int = 0) -> None:
         window.busy = False
     window.setProperty("allowClose", True)
     totem_app.stop()
+    # PySide6 6.12 can crash while Python finalises its objects after a QApplication; the
+    # figures are out, so leave without finalising.
+    os._exit(0)
 
 
 if __name__ == "__main__":
-    mode = sys.argv[1]
-    if mode == "bare":
+    if sys.argv[1] == "bare":
         bare()
     else:
-        totem(sys.argv[2], touches=int(sys.argv[3]) if mode == "touch" else 0)
+        touch(sys.argv[2], int(sys.argv[3]))

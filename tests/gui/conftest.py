@@ -51,7 +51,7 @@ def make_ui(qtbot, config: Config, clock: Clock):
         app.window.show()
         app.start()
         started.append(app)
-        qtbot.waitUntil(lambda: bool(app.window.home.buttons), timeout=10_000)
+        qtbot.waitUntil(lambda: bool(app.window.states), timeout=10_000)
         return Running(app, sim, cfg)
 
     yield make

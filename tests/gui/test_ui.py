@@ -283,7 +283,7 @@ def test_a_scan_from_the_scanner_reaches_the_screen(qtbot, config, clock) -> Non
     app.window.show()
     app.start()
     try:
-        qtbot.waitUntil(lambda: bool(app.window.home.buttons), timeout=10_000)
+        qtbot.waitUntil(lambda: bool(app.window.states), timeout=10_000)
         sim.type("nonsense-code!")
         qtbot.waitUntil(
             lambda: app.window.result.message.text() == "Codice non riconosciuto", timeout=10_000

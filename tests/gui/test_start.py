@@ -1,0 +1,115 @@
+"""The UI's start: the home screen comes from the configuration at once, its figures from the
+worker a moment later; ready (systemd's READY=1) only once both are drawn; the scanner's driver
+after that."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from drivers.scanner.evdev_scanner import EvdevScanner
+from drivers.sim.scanner import KeyboardScannerSim
+from kiosk.store import Store
+from kiosk.ui.app import TotemApp
+from kiosk.ui.worker import make_totem_factory
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def unstarted(qtbot, config, clock):
+    """A built app whose worker has not started yet, with a simulated evdev scanner."""
+    sim = KeyboardScannerSim("it")
+    opened: list[int] = []
+
+    def opener():
+        opened.append(1)
+        return sim.opener()
+
+    app = TotemApp(
+        config,
+        make_totem_factory(config, b"k" * 32, None, clock),
+        clock,
+        scanner=EvdevScanner(opener, "it"),
+        lockdown=False,
+    )
+    qtbot.addWidget(app.window)
+    app.window.resize(1080, 1920)
+    yield app, opened
+    app.window.setProperty("allowClose", True)
+    app.stop()
+
+
+def test_home_is_drawn_from_the_configuration_then_the_figures_fill_in(qtbot, unstarted) -> None:
+    app, opened = unstarted
+    w = app.window
+    app.window.show()
+    qtbot.wait(50)  # the event loop runs; the worker has not started: no figures yet
+    assert [b.name.text() for b in w.home.buttons.values()] == ["Anagrafe", "Carta d'identità"]
+    assert all(b.detail.text() == "" for b in w.home.buttons.values())
+    assert all(b.isEnabled() for b in w.home.buttons.values())  # a touch now waits in the queue
+    assert not w.shown_once and opened == []  # not ready, and no scanner driver loaded
+    with qtbot.waitSignal(w.shown, timeout=10_000):
+        app.start()
+    assert w.home.buttons["A"].detail.text() == "Nessuna attesa"
+    assert w.home.buttons["B"].detail.text() == "Nessuna attesa"
+    qtbot.waitUntil(lambda: app.scanner.notifier is not None, timeout=5000)
+    assert opened == [1]
+
+
+def test_ready_is_said_once(qtbot, unstarted) -> None:
+    app, _ = unstarted
+    seen: list[int] = []
+    app.window.shown.connect(lambda: seen.append(1))
+    app.window.show()
+    app.start()
+    qtbot.waitUntil(lambda: seen == [1], timeout=10_000)
+    app.window.request_refresh.emit()  # more figures: no second READY
+    qtbot.wait(200)
+    assert seen == [1]
+
+
+def test_a_broken_database_is_ready_too_showing_out_of_order(qtbot, config, clock) -> None:
+    """systemd must not restart a totem forever because its disk is full: out of order is a
+    state it is ready in, and says so."""
+    config.database.parent.mkdir(parents=True, exist_ok=True)
+    config.database.write_bytes(b"this is not a database" * 100)
+    app = TotemApp(config, make_totem_factory(config, b"k" * 32, None, clock), clock,
+                   lockdown=False)  # fmt: skip
+    qtbot.addWidget(app.window)
+    try:
+        app.window.show()
+        with qtbot.waitSignal(app.window.shown, timeout=10_000):
+            app.start()
+        assert app.window.stack.currentWidget() is app.window.broken_screen
+    finally:
+        app.window.setProperty("allowClose", True)
+        app.stop()
+
+
+def test_turning_the_screen_moves_the_buttons_without_rebuilding_them(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    before = dict(w.home.buttons)
+    position = lambda b: w.home.grid.getItemPosition(w.home.grid.indexOf(b))[:2]  # noqa: E731
+    assert [position(b) for b in before.values()] == [(0, 0), (1, 0)]
+    w.resize(1920, 1080)
+    qtbot.waitUntil(lambda: w.home.columns == 2, timeout=5000)
+    assert w.home.buttons == before  # the same widgets, side by side
+    assert [position(b) for b in before.values()] == [(0, 0), (0, 1)]
+    assert w.home.buttons["A"].detail.text() == "Nessuna attesa"
+    w.resize(1080, 1920)
+    qtbot.waitUntil(lambda: w.home.columns == 1, timeout=5000)
+    assert [position(b) for b in before.values()] == [(0, 0), (1, 0)]
+
+
+def test_touching_before_the_figures_still_issues_one_ticket(qtbot, unstarted, config) -> None:
+    app, _ = unstarted
+    w = app.window
+    w.show()
+    qtbot.mouseClick(w.home.buttons["A"], Qt.MouseButton.LeftButton)
+    app.start()
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.ticket, timeout=10_000)
+    assert w.ticket.code.text() == "A001"
+    with Store(config.database) as store:
+        assert store.scalar("SELECT count(*) FROM tickets") == 1
