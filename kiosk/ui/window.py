@@ -40,6 +40,8 @@ RESULT_MS = 15_000  # a ticket or a scan result stays this long
 STALE_STATES_MS = 30_000
 
 
+SHOWN_EVENT = QEvent.Type(QEvent.registerEventType())
+
 W = TypeVar("W", bound=QWidget)
 
 
@@ -90,9 +92,9 @@ class KioskWindow(QWidget):
         self.ticker = QTimer(self, interval=1000)
         self.ticker.timeout.connect(self._tick)
         self.ticker.start()
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # Every touch anywhere restarts the idle timer; the filter goes in once home is drawn
+        # (a Python filter sees every event, the hundreds of the first show included).
+        self.shown.connect(self._watch_touches)
         self.apply()
 
     # -- building -------------------------------------------------------------------------
@@ -311,8 +313,20 @@ class KioskWindow(QWidget):
     def _first_shown(self) -> None:
         if not self.shown_once:
             self.shown_once = True
-            # A zero timer runs after the pending paint events: the screen is drawn by then.
-            QTimer.singleShot(0, self.shown.emit)
+            # Qt posts its paint requests at low priority, after everything else; posted at the
+            # same priority behind them, this arrives once what just changed is drawn.
+            QApplication.postEvent(
+                self, QEvent(SHOWN_EVENT), Qt.EventPriority.LowEventPriority.value
+            )
+
+    def _watch_touches(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def customEvent(self, event: QEvent) -> None:
+        if event.type() == SHOWN_EVENT:
+            self.shown.emit()
 
     # -- actions --------------------------------------------------------------------------
 
