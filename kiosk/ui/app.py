@@ -163,9 +163,14 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
     logging.getLogger("qt").log(level, "%s", message)
 
 
+def install_qt_logging() -> None:
+    """Qt's messages go through logging (one line, a level) instead of raw to stderr."""
+    qInstallMessageHandler(_qt_message)
+
+
 def run(app_builder: Callable[[], TotemApp]) -> int:
     """Run the UI until SIGTERM (systemd) or SIGINT."""
-    qInstallMessageHandler(_qt_message)
+    install_qt_logging()
     qt = QApplication.instance() or QApplication([])
     totem = app_builder()
     totem.window.showFullScreen()

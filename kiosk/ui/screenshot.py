@@ -27,6 +27,9 @@ SCREENS = ("home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-orde
 
 def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: Path) -> Path:
     """Draw ``screen`` and save it; returns ``out``."""
+    from kiosk.ui.app import install_qt_logging
+
+    install_qt_logging()  # the offscreen platform's notes are not the technician's business
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as folder:
         cfg = dataclasses.replace(

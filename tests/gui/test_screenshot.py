@@ -46,3 +46,22 @@ def test_bad_arguments(capsys, tmp_path: Path, args: list[str], message: str) ->
         str(tmp_path / "x.png"),
     )
     assert code == 2 and message in err
+
+
+def test_the_command_prints_its_one_line_and_nothing_else(tmp_path: Path) -> None:
+    """Qt's own notes (the offscreen platform's "does not support ...") go to the log at
+    debug level, not onto the technician's terminal."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "home.png"
+    result = subprocess.run(
+        [Path(sys.executable).with_name("kiosk"), "--config", str(ROOT / "config" / "demo.toml"),
+         "screenshot", "--screen", "home", "--size", "1920x1080", str(out)],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert result.stdout == f"{out}: home, it, 1920x1080\n"
+    assert result.stderr == ""
