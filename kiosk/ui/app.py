@@ -173,7 +173,15 @@ def run(app_builder: Callable[[], TotemApp]) -> int:
     install_qt_logging()
     qt = QApplication.instance() or QApplication([])
     totem = app_builder()
-    totem.window.showFullScreen()
+    window = totem.window
+    if window.lockdown:
+        window.showFullScreen()
+    else:  # --windowed, on a desktop: a portrait window that fits, and closes like any other
+        screen = QApplication.primaryScreen()
+        height = round((screen.availableGeometry().height() if screen else 1000) * 0.9)
+        window.resize(height * 9 // 16, height)
+        window.setProperty("allowClose", True)
+        window.show()
     totem.start()
     # exit(), not quit(): quit() asks the windows first, and the totem's window refuses to close.
     signal.signal(signal.SIGTERM, lambda *_: qt.exit(0))
@@ -185,11 +193,11 @@ def run(app_builder: Callable[[], TotemApp]) -> int:
     keepalive.timeout.connect(notifier.ping)
     keepalive.start()
     # Ready once the home screen is on the display with its services (or out of order).
-    totem.window.shown.connect(lambda: notifier.ready("home screen shown"))
+    window.shown.connect(lambda: notifier.ready("home screen shown"))
     log.info("touch UI started")
     code = qt.exec()
     notifier.stopping()
     log.info("touch UI stopped")
-    totem.window.setProperty("allowClose", True)
+    window.setProperty("allowClose", True)
     totem.stop()
     return int(code)

@@ -76,6 +76,7 @@ class KioskWindow(QWidget):
         self.setObjectName("kiosk")
         self.setWindowTitle("Totem")
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.lockdown = lockdown
         if lockdown:
             self.setWindowFlags(
                 Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
