@@ -115,64 +115,53 @@ def test_touching_before_the_figures_still_issues_one_ticket(qtbot, unstarted, c
         assert store.scalar("SELECT count(*) FROM tickets") == 1
 
 
-def test_windowed_is_a_portrait_window_that_closes_like_any_other(qtbot, config, clock) -> None:
-    """``kiosk ui --windowed`` (the demo, a desktop): not full screen, and closing it ends the
-    UI with exit code 0 instead of being refused as on a totem."""
+def run_until_shown(config, clock, lockdown: bool, on_shown) -> int:
+    """``kiosk ui``'s run() in this process, calling ``on_shown(app)`` once home is drawn;
+    the signal handlers run() installs are put back afterwards."""
     import signal
 
     from kiosk.ui.app import run
 
-    seen: dict[str, object] = {}
-
     def build() -> TotemApp:
         app = TotemApp(config, make_totem_factory(config, b"k" * 32, None, clock), clock,
-                       lockdown=False)  # fmt: skip
-
-        def shown() -> None:
-            seen["full screen"] = app.window.isFullScreen()
-            seen["size"] = app.window.size().toTuple()
-            app.window.close()
-
-        app.window.shown.connect(shown)
+                       lockdown=lockdown)  # fmt: skip
+        app.window.shown.connect(lambda: on_shown(app))
         return app
 
     handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     try:
-        assert run(build) == 0
+        return run(build)
     finally:
         signal.signal(signal.SIGTERM, handlers[0])
         signal.signal(signal.SIGINT, handlers[1])
+
+
+def test_windowed_is_a_portrait_window_that_closes_like_any_other(qtbot, config, clock) -> None:
+    """``kiosk ui --windowed`` (the demo, a desktop): not full screen, and closing it ends the
+    UI with exit code 0 instead of being refused as on a totem."""
+    seen: dict[str, object] = {}
+
+    def shown(app: TotemApp) -> None:
+        seen["full screen"] = app.window.isFullScreen()
+        seen["size"] = app.window.size().toTuple()
+        app.window.close()
+
+    assert run_until_shown(config, clock, False, shown) == 0
     width, height = seen["size"]
     assert seen["full screen"] is False
     assert height > width  # portrait, like the totem
 
 
 def test_on_a_totem_it_is_full_screen_and_refuses_to_close(qtbot, config, clock) -> None:
-    import signal
-
     from PySide6.QtWidgets import QApplication
-
-    from kiosk.ui.app import run
 
     seen: dict[str, object] = {}
 
-    def build() -> TotemApp:
-        app = TotemApp(config, make_totem_factory(config, b"k" * 32, None, clock), clock,
-                       lockdown=True)  # fmt: skip
+    def shown(app: TotemApp) -> None:
+        seen["full screen"] = app.window.isFullScreen()
+        app.window.close()  # refused
+        seen["visible after close"] = app.window.isVisible()
+        QApplication.exit(0)  # what SIGTERM does
 
-        def shown() -> None:
-            seen["full screen"] = app.window.isFullScreen()
-            app.window.close()  # refused
-            seen["visible after close"] = app.window.isVisible()
-            QApplication.exit(0)  # what SIGTERM does
-
-        app.window.shown.connect(shown)
-        return app
-
-    handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    try:
-        assert run(build) == 0
-    finally:
-        signal.signal(signal.SIGTERM, handlers[0])
-        signal.signal(signal.SIGINT, handlers[1])
+    assert run_until_shown(config, clock, True, shown) == 0
     assert seen == {"full screen": True, "visible after close": True}
