@@ -115,14 +115,16 @@ class TotemApp:
         self.scanner = ScannerWatch(scanner) if scanner else None
         if self.scanner:
             self.scanner.scanned.connect(lambda raw: w.request_scan.emit(raw, w.lang))
-            # After the home screen is up and systemd has heard READY: the driver takes a while
-            # to load (evdev brings asyncio).
-            w.shown.connect(lambda: QTimer.singleShot(0, self.scanner_connect))
+        # Once home is drawn, and after systemd has heard READY (a zero timer runs once every
+        # slot of `shown` has): the slower loads, the scanner's driver (evdev brings asyncio)
+        # and the printer's command library.
+        w.shown.connect(lambda: QTimer.singleShot(0, self.after_shown))
         w.request_refresh.emit()  # states sent before the window was connected are not lost
 
-    def scanner_connect(self) -> None:
+    def after_shown(self) -> None:
         if self.scanner:
             self.scanner.connect_device()
+        QMetaObject.invokeMethod(self.worker, "warm_up", Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
         # The worker loads the store and the totem's rules on its own thread while this one

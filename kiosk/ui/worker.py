@@ -63,12 +63,11 @@ class TotemWorker(QObject):
         self._timer.timeout.connect(self.refresh)
         self._timer.start(REFRESH_MS)
         self.refresh()
-        QTimer.singleShot(2000, self.warm_up)  # after the home screen has been drawn
 
     @Slot()
     def warm_up(self) -> None:
-        """Load the printer's command library now, once home is on screen, so the first
-        citizen's touch does not wait for it."""
+        """Load the printer's command library (a quarter of a second) once home is drawn, so
+        the first citizen's touch does not wait for it."""
         from drivers.printer.ticket import Dummy
 
         Dummy()

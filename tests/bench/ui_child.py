@@ -3,7 +3,7 @@
 ``bare``: a bare PySide6 window, full screen; it says READY=1 on ``$NOTIFY_SOCKET`` once drawn,
 as ``kiosk ui`` does once its home screen is drawn with its services.
 ``touch CONFIG N``: the totem's UI in this process; prints the touch-to-ticket-screen times in
-ms, one per line.
+ms, one per line, then ``rss`` and its peak resident set in KiB.
 """
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ def touch(config_path: str, touches: int) -> None:
         print(f"{(time.perf_counter() - start) * 1000:.3f}", flush=True)
         window.go_home()
         window.busy = False
+    for line in open("/proc/self/status").read().splitlines():  # noqa: SIM115
+        if line.startswith("VmHWM:"):
+            print("rss", line.split()[1], flush=True)
     window.setProperty("allowClose", True)
     totem_app.stop()
     # PySide6 6.12 can crash while Python finalises its objects after a QApplication; the

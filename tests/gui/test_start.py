@@ -165,3 +165,24 @@ def test_on_a_totem_it_is_full_screen_and_refuses_to_close(qtbot, config, clock)
 
     assert run_until_shown(config, clock, True, shown) == 0
     assert seen == {"full screen": True, "visible after close": True}
+
+
+def test_the_printer_library_loads_on_the_worker_once_home_is_drawn(
+    qtbot, unstarted, monkeypatch
+) -> None:
+    """python-escpos takes a quarter of a second to load: not before home is drawn, not on
+    the UI thread, and not at the first citizen's touch."""
+    from PySide6.QtCore import QThread
+
+    import drivers.printer.ticket as ticket
+
+    app, _ = unstarted
+    loaded: list[object] = []
+    monkeypatch.setattr(ticket, "Dummy", lambda: loaded.append(QThread.currentThread()))
+    app.window.show()
+    qtbot.wait(50)
+    assert loaded == []
+    with qtbot.waitSignal(app.window.shown, timeout=10_000):
+        app.start()
+    qtbot.waitUntil(lambda: bool(loaded), timeout=5000)
+    assert loaded == [app.thread]
