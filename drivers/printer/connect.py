@@ -10,14 +10,26 @@ from drivers.printer.transport import Transport
 
 
 def open_printer(
-    uri: str, *, width_mm: int = 80, sim_jobs_dir: Path | None = None
+    uri: str,
+    *,
+    width_mm: int = 80,
+    sim_jobs_dir: Path | None = None,
+    profile_cache: Path | None = None,
 ) -> Printer | None:
     """A :class:`Printer` for the URI (None for ``none://``); nothing connects until first use.
+
+    Args:
+        profile_cache: where python-escpos keeps its parsed printer profiles (see
+            :func:`drivers.printer.ticket.use_profile_cache`).
 
     Raises:
         PrinterUriError: the URI is malformed.
     """
     parsed = printer_uri.parse(uri)
+    if profile_cache is not None and parsed.scheme != "none":
+        from drivers.printer.ticket import use_profile_cache
+
+        use_profile_cache(profile_cache)
     transport: Transport
     if parsed.scheme == "tcp":
         from drivers.printer.transport.tcp import TcpTransport

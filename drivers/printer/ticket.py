@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import sys
+import tempfile
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -23,9 +26,57 @@ from drivers.printer.texts import TICKET_TEXTS
 def Dummy() -> Any:
     """python-escpos's recording printer. Imported on first use: loading python-escpos's
     printer profiles takes ~0.3 s, which the UI's cold start should not pay."""
+    if "escpos.printer" not in sys.modules:
+        _import_escpos()
     from escpos.printer import Dummy as EscposDummy
 
     return EscposDummy()
+
+
+PROFILE_CACHE_ENV = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+
+
+def _import_escpos() -> None:
+    """Import python-escpos without the empty directory it leaves in /tmp.
+
+    Its profile module runs ``environ.get(PROFILE_CACHE_ENV, mkdtemp())``: the temporary
+    directory is made even when the environment names the cache. While it imports, a
+    ``mkdtemp`` called from that module (and only from it) returns the cache folder instead.
+    """
+    cache = os.environ.get(PROFILE_CACHE_ENV)
+    if not cache:
+        import escpos.printer  # its own temporary folder, as upstream does
+
+        return
+    real = tempfile.mkdtemp
+
+    def mkdtemp(*args: Any, **kwargs: Any) -> str:
+        if sys._getframe(1).f_globals.get("__name__") == "escpos.capabilities":
+            return cache
+        return str(real(*args, **kwargs))
+
+    tempfile.mkdtemp = mkdtemp  # type: ignore[assignment]
+    try:
+        import escpos.printer  # noqa: F401
+    finally:
+        tempfile.mkdtemp = real
+
+
+def use_profile_cache(folder: Path) -> None:
+    """Keep python-escpos's parsed printer profiles in ``folder``.
+
+    On import python-escpos parses its profiles (YAML, ~0.15 s) and caches the result in a
+    *new* temporary directory unless told otherwise: every process paid the parse again and
+    left a directory behind in /tmp. Given a folder that lasts, only the first one parses. Does
+    nothing if the environment already names one, or if the folder cannot be made.
+    """
+    if PROFILE_CACHE_ENV in os.environ:
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return
+    os.environ[PROFILE_CACHE_ENV] = str(folder)
 
 
 CODE_PAGE = "cp858"

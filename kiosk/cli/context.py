@@ -74,6 +74,7 @@ class Context:
                     self.config.printer_uri,
                     width_mm=self.config.paper_width,
                     sim_jobs_dir=self.config.data_dir / "printer-sim",
+                    profile_cache=self.config.data_dir / "cache",
                 )
             except PrinterUriError as exc:
                 raise Fail(f"printer.uri: {exc}", 2) from None

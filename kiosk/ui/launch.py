@@ -78,6 +78,7 @@ def _launch(config_path: Path | None, windowed: bool) -> int:
             config.printer_uri,
             width_mm=config.paper_width,
             sim_jobs_dir=config.data_dir / "printer-sim",
+            profile_cache=config.data_dir / "cache",
         )
     except PrinterUriError as exc:
         print(f"printer.uri: {exc}", file=sys.stderr)

@@ -37,6 +37,7 @@ def touch(config_path: str, touches: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     from drivers.printer.device import Printer
+    from drivers.printer.ticket import use_profile_cache
     from drivers.printer.transport.sim import SimTransport
     from drivers.sim.printer import SimPrinter
     from kiosk.config import load
@@ -46,6 +47,7 @@ def touch(config_path: str, touches: int) -> None:
 
     app = QApplication([])
     config = load(Path(config_path))
+    use_profile_cache(config.data_dir / "cache")  # as `kiosk ui` does through open_printer
     printer = Printer(SimTransport(SimPrinter()), "sim://")
     totem_app = TotemApp(
         config,

@@ -252,3 +252,34 @@ def test_printer_commands(
         capsys, "--config", str(path), "printer", "preview", str(out_png), "--lang", "ar"
     )
     assert code == 2 and "--lang" in err
+
+
+def test_printer_profiles_are_parsed_once_and_nothing_is_left_in_tmp(
+    write_config, tmp_path
+) -> None:
+    """python-escpos would parse its profiles at every start and leave a directory in /tmp each
+    time; the totem keeps them in <data_dir>/cache."""
+    import os
+    import subprocess
+    import sys
+
+    path = write_config(
+        write_config()
+        .read_text()
+        .replace('[printer]\nuri = "none://"', '[printer]\nuri = "sim://"')
+    )
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+    env["TMPDIR"] = str(scratch)
+    kiosk = Path(sys.executable).with_name("kiosk")
+    stamps = []
+    for _ in range(2):
+        result = subprocess.run([kiosk, "--config", str(path), "issue", "A"], env=env,
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        (cache,) = (tmp_path / "data" / "cache").glob("*.capabilities.pickle")
+        stamps.append(cache.stat().st_mtime_ns)
+    assert list(scratch.iterdir()) == []
+    assert stamps[0] == stamps[1]  # the second start read it, did not parse again
+    assert len(list((tmp_path / "data" / "printer-sim").glob("*.bin"))) == 2
