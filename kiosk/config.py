@@ -25,6 +25,14 @@ from kiosk.core.scan import MAX_SCAN_LENGTH
 from kiosk.core.tickets import MAX_NUMBER, SERVICE_CODE
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+CONFIG_ENV = "KIOSK_CONFIG"
+
+
+def default_config_path() -> Path:
+    """``$KIOSK_CONFIG``, else /etc/kiosk/kiosk.toml."""
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_PATH)
+
+
 LANGUAGES = ("it", "en", "fr", "de", "es", "ar")
 PRINTER_SCHEMES = ("usb", "serial", "tcp", "file", "sim", "none")
 SCANNER_SCHEMES = ("evdev", "serial", "sim", "none")

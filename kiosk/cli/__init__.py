@@ -12,6 +12,14 @@ from __future__ import annotations
 import sys
 
 
+def internal_error(exc: Exception) -> str:
+    """The one line for a bug; ``KIOSK_DEBUG=1`` gives the traceback instead."""
+    return (
+        f"kiosk: internal error ({type(exc).__name__}: {exc}); "
+        "run again with KIOSK_DEBUG=1 for details"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``kiosk`` command."""
     args = sys.argv[1:] if argv is None else list(argv)

@@ -13,7 +13,6 @@ from kiosk import config as config_mod
 from kiosk.cli.context import (
     Context,
     Fail,
-    default_config_path,
     emit,
     handled,
     json_option,
@@ -78,7 +77,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     """
     setup_logging(service=ctx.invoked_subcommand in SERVICES)
     if ctx.obj is None:
-        ctx.obj = Context(config_path or default_config_path())
+        ctx.obj = Context(config_path or config_mod.default_config_path())
     elif config_path is not None:
         ctx.obj.config_path = config_path
     ctx.call_on_close(ctx.obj.close)

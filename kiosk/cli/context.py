@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -13,11 +12,11 @@ from typing import Any, TypeVar
 
 import click
 
-from drivers.printer.connect import open_printer
 from drivers.printer.device import Printer
 from drivers.printer.uri import PrinterUriError
 from kiosk import secrets
-from kiosk.config import DEFAULT_PATH, Config, ConfigError, load, with_credentials
+from kiosk.config import Config, ConfigError, load, with_credentials
+from kiosk.devices import configured_printer
 from kiosk.store import StorageError, Store
 from kiosk.totem import Totem, utc_now
 
@@ -67,15 +66,10 @@ class Context:
         secrets.central_token(self.config)
 
     def printer(self) -> Printer | None:
-        """The configured printer; ``sim://`` keeps its tickets in <data_dir>/printer-sim."""
+        """The configured printer (see :func:`kiosk.devices.configured_printer`)."""
         if self._printer is None:
             try:
-                self._printer = open_printer(
-                    self.config.printer_uri,
-                    width_mm=self.config.paper_width,
-                    sim_jobs_dir=self.config.data_dir / "printer-sim",
-                    profile_cache=self.config.data_dir / "cache",
-                )
+                self._printer = configured_printer(self.config)
             except PrinterUriError as exc:
                 raise Fail(f"printer.uri: {exc}", 2) from None
         return self._printer
@@ -92,10 +86,6 @@ class Context:
         if self._store is not None:
             self._store.close()
             self._store = None
-
-
-def default_config_path() -> Path:
-    return Path(os.environ.get("KIOSK_CONFIG") or DEFAULT_PATH)
 
 
 def handled(func: F) -> F:

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from kiosk.cli import internal_error
 from kiosk.cli.app import cli
 from kiosk.cli.context import Fail
 
@@ -36,11 +37,7 @@ def run(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: one line for the technician, details on request
         if os.environ.get("KIOSK_DEBUG"):
             raise
-        click.echo(
-            f"kiosk: internal error ({type(exc).__name__}: {exc}); "
-            "run again with KIOSK_DEBUG=1 for details",
-            err=True,
-        )
+        click.echo(internal_error(exc), err=True)
         sys.exit(1)
     if isinstance(code, int) and code:
         sys.exit(code)

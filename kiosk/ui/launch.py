@@ -15,8 +15,6 @@ import os
 import sys
 from pathlib import Path
 
-CONFIG_ENV = "KIOSK_CONFIG"
-
 
 def parse(argv: list[str]) -> tuple[Path | None, bool] | None:
     """``(config path, windowed)`` for the plain ``kiosk [--config PATH] ui [--windowed]``
@@ -44,25 +42,23 @@ def launch(config_path: Path | None, windowed: bool) -> int:
     except Exception as exc:  # a bug: one line for the technician, details on request
         if os.environ.get("KIOSK_DEBUG"):
             raise
-        print(
-            f"kiosk: internal error ({type(exc).__name__}: {exc}); "
-            "run again with KIOSK_DEBUG=1 for details",
-            file=sys.stderr,
-        )
+        from kiosk.cli import internal_error
+
+        print(internal_error(exc), file=sys.stderr)
         return 1
 
 
 def _launch(config_path: Path | None, windowed: bool) -> int:
-    from drivers.printer.connect import open_printer
     from drivers.printer.uri import PrinterUriError
     from drivers.scanner.connect import open_scanner
     from drivers.scanner.uri import ScannerUriError
     from kiosk import secrets
-    from kiosk.config import DEFAULT_PATH, ConfigError, load, with_credentials
+    from kiosk.config import ConfigError, default_config_path, load, with_credentials
+    from kiosk.devices import configured_printer
     from kiosk.logs import setup_logging
 
     setup_logging(service=True)
-    path = config_path or Path(os.environ.get(CONFIG_ENV) or DEFAULT_PATH)
+    path = config_path or default_config_path()
     try:
         config = with_credentials(load(path))
     except ConfigError as exc:
@@ -74,12 +70,7 @@ def _launch(config_path: Path | None, windowed: bool) -> int:
         print(f"secret: {exc}", file=sys.stderr)
         return 1
     try:
-        printer = open_printer(
-            config.printer_uri,
-            width_mm=config.paper_width,
-            sim_jobs_dir=config.data_dir / "printer-sim",
-            profile_cache=config.data_dir / "cache",
-        )
+        printer = configured_printer(config)
     except PrinterUriError as exc:
         print(f"printer.uri: {exc}", file=sys.stderr)
         return 2
