@@ -7,7 +7,6 @@ except that opening the database creates it (and its schema) when it does not ex
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -15,11 +14,9 @@ import pwd
 import shutil
 import sqlite3
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from kiosk import secrets
@@ -37,6 +34,9 @@ class Check:
     status: str  # ok | warn | failed | skipped
     detail: str
     fix: str = ""
+
+
+CentralProbe = Callable[[Config], tuple[Check, datetime | None]]
 
 
 def ok(name: str, detail: str) -> Check:
@@ -62,6 +62,8 @@ class Doctor:
         config_path: the configuration being checked.
         load_config: loads it (raises ConfigError).
         systemctl: the systemctl command, or None when systemd is not running here.
+        central_probe: checks the central server and token (the sync agent's, plugged in);
+            returns the check and the server's Date, for the clock check.
     """
 
     def __init__(
@@ -69,10 +71,12 @@ class Doctor:
         config_path: Path,
         load_config: Callable[[Path], Config],
         systemctl: str | None = None,
+        central_probe: CentralProbe | None = None,
     ) -> None:
         self.config_path = config_path
         self.load_config = load_config
         self.systemctl = systemctl
+        self.central_probe = central_probe
         self.server_date: datetime | None = None
 
     def run(self) -> list[Check]:
@@ -238,67 +242,17 @@ class Doctor:
     # -- the central server ----------------------------------------------------------------
 
     def central(self, config: Config) -> Check:
-        import requests
-
-        from sync.client import CentralClient, TokenMissing
-
-        token_fix = (
-            f"put the token the central operator issued for kiosk {config.kiosk_id} in"
-            f" {config.central_token_file} (one line, chmod 600), then"
-            " systemctl restart kiosk-sync"
-        )
-        try:
-            secrets.read(config.central_token_file)
-        except secrets.SecretError as exc:
-            return failed("central", f"token: {exc}", token_fix)
-        client = CentralClient(
-            config.central_url,
-            config.central_token_file,
-            config.central_ca_file,
-            timeouts=(5.0, 10.0),
-        )
-        day = datetime.now(config.timezone).date().isoformat()
-        started = time.monotonic()
-        try:
-            response = client.probe(config.branch, day)
-        except requests.exceptions.SSLError:
-            return failed(
-                "central",
-                f"{config.central_url}: TLS certificate not trusted",
-                "install the central server's CA and set central.ca_file to it",
-            )
-        except (requests.RequestException, TokenMissing) as exc:
-            return failed(
-                "central",
-                f"{config.central_url}: not reachable ({type(exc).__name__})",
-                "check the network cable, DNS and firewall (HTTPS out), and central.url;"
-                " events wait in the outbox meanwhile and nothing is lost",
-            )
-        finally:
-            client.close()
-        elapsed = (time.monotonic() - started) * 1000
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            self.server_date = parsedate_to_datetime(response.headers["Date"])
-        if response.status_code in (401, 403):
-            return failed(
-                "central",
-                f"{config.central_url}: the token was refused (HTTP {response.status_code})",
-                token_fix,
-            )
-        if response.status_code >= 400:
-            return failed(
-                "central",
-                f"{config.central_url}: HTTP {response.status_code}",
-                "check central.url (it ends before /v1); ask the central operator",
-            )
-        return ok("central", f"{config.central_url}: reachable, token accepted ({elapsed:.0f} ms)")
+        if self.central_probe is None:
+            return skipped("central", "the sync agent is not installed here")
+        check, self.server_date = self.central_probe(config)
+        return check
 
     def backlog(self, config: Config) -> Check:
         from kiosk.store import Store
-        from sync.state import sync_status
+        from kiosk.store.outbox import Outbox
 
         with Store(config.database) as store:
-            status = sync_status(store, datetime.now(UTC))
+            status = Outbox(store).status(datetime.now(UTC))
         waiting, parked = status["backlog"], status["parked"]
         age = status["oldest_waiting_s"] or 0
         if status["paused_for_auth"]:

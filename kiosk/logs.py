@@ -85,3 +85,11 @@ def setup_logging(service: bool = False) -> None:
     handler.addFilter(Redact())
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def internal_error(exc: Exception) -> str:
+    """The one line a technician gets for a bug; ``KIOSK_DEBUG=1`` gives the traceback."""
+    return (
+        f"kiosk: internal error ({type(exc).__name__}: {exc}); "
+        "run again with KIOSK_DEBUG=1 for details"
+    )

@@ -41,9 +41,10 @@ from kiosk.core.scan import (
 )
 from kiosk.core.tickets import Kind
 from kiosk.store import Store
+from kiosk.store import appointments as store_appointments
+from kiosk.store import state as shared_state
 from kiosk.store import tickets as store_tickets
 from kiosk.store.tickets import Issue, IssueRefused, Ticket
-from sync import state as shared_state
 
 log = logging.getLogger(__name__)
 
@@ -379,13 +380,9 @@ class Totem:
     def _scan_booking(self, code: str) -> ScanOutcome:
         now = self.clock()
         day = self.today(now)
-        rows = self.store.query(
-            "SELECT ref, service, slot, ticket FROM appointments WHERE day = ? AND code_sha256 = ?",
-            (day.isoformat(), booking_hash(code)),
-        )
-        if not rows:
+        appt = store_appointments.find(self.store, day.isoformat(), booking_hash(code))
+        if appt is None:
             return ScanOutcome(Result.REJECTED, "unknown_booking")
-        appt = rows[0]
         if appt["ticket"] is not None:
             return ScanOutcome(Result.REJECTED, "already_checked_in")
         if self.config.service(appt["service"]) is None:

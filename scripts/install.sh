@@ -87,9 +87,14 @@ else
   [ -x "$D$PREFIX/bin/python" ] || "$PYTHON" -m venv "$D$PREFIX"
   "$D$PREFIX/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
     --no-deps -r requirements-runtime.lock
-  # Our own package, built from this checkout without reaching for anything else.
+  # Our own package, built from a copy of this checkout without reaching for anything else
+  # (setuptools leaves build/ and an egg-info behind, whose stale entry points would shadow
+  # the checkout's own).
+  mkdir "$build/src"
+  tar -cf - --exclude=./.git --exclude=./.venv --exclude=./.demo --exclude=./build \
+    --exclude='*.egg-info' . | tar -C "$build/src" -xf -
   "$D$PREFIX/bin/python" -m pip wheel --quiet --disable-pip-version-check --no-deps \
-    --no-build-isolation -w "$build" . >/dev/null
+    --no-build-isolation -w "$build" "$build/src" >/dev/null
   "$D$PREFIX/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
     --force-reinstall "$build"/kiosk-*.whl
   if [ -n "$DESTDIR" ]; then

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kiosk.config import Config
+from kiosk.core import events
+from kiosk.reports import ServiceReports
 from kiosk.store import Store
-from kiosk.store.outbox import add_event, rfc3339
+from kiosk.store import state as shared
+from kiosk.store.outbox import Outbox, add_health
 from sync import allowlist, backoff
-from sync import state as shared
 from sync.appointments import refresh_appointments
 from sync.client import Answer, CentralClient, TokenMissing
 
@@ -67,6 +69,8 @@ class SyncAgent:
     ) -> None:
         self.config = config
         self.store = store
+        self.outbox = Outbox(store)
+        self.reports = ServiceReports(config, store, clock)
         self.client = client
         self.clock = clock
         self.rng = rng or random.Random()
@@ -79,18 +83,13 @@ class SyncAgent:
 
     def _batch(self, after: int = 0) -> list[allowlist.Checked]:
         """The next batch of ready events after seq ``after``, checked by the allow-list."""
-        rows = self.store.conn.execute(
-            "SELECT seq, id, type, branch, day, at, ticket, service, ref, printer, backlog"
-            " FROM outbox WHERE state = 'ready' AND seq > ? ORDER BY seq LIMIT ?",
-            (after, self.limit),
-        ).fetchall()
         batch: list[allowlist.Checked] = []
         size = 64  # the envelope
-        for row in rows:
+        for row in self.outbox.ready(after, self.limit):
             try:
                 event = allowlist.check_row(row)
             except allowlist.NotAllowed as exc:
-                self._park([row[0]], f"not allowed: {exc}")
+                self._park([row.seq], f"not allowed: {exc}")
                 continue
             if batch and size + len(event.json) + 1 > allowlist.MAX_BATCH_BYTES:
                 break
@@ -101,12 +100,7 @@ class SyncAgent:
     def _park(self, seqs: list[int], error: str) -> None:
         if not seqs:
             return
-        now = self.clock().isoformat()
-        with self.store.write() as conn:
-            conn.executemany(
-                "UPDATE outbox SET state = 'parked', parked_at = ?, error = ? WHERE seq = ?",
-                [(now, error[:200], s) for s in seqs],
-            )
+        self.outbox.park(seqs, error, self.clock())
         log.warning("sync: %d event(s) parked: %s", len(seqs), error[:200])
 
     def _unpause_if_token_changed(self) -> bool:
@@ -207,21 +201,11 @@ class SyncAgent:
         return self._retry(answer.error or "server unreachable", answer.retry_after)
 
     def _delete(self, acked: list[int]) -> None:
-        if not acked:
-            return
-        with self.store.write() as conn:
-            conn.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in acked])
-            shared.put_in(conn, {"sync.last_success": self.clock().isoformat()})
+        if acked:
+            self.outbox.acknowledge(acked, self.clock())
 
     def _delete_range(self, batch: list[allowlist.Checked]) -> None:
-        """Delete a wholly acknowledged batch. Its ready rows are exactly those between its
-        first and last seq: rows are numbered when committed, so none can appear inside."""
-        with self.store.write() as conn:
-            conn.execute(
-                "DELETE FROM outbox WHERE state = 'ready' AND seq BETWEEN ? AND ?",
-                (batch[0].seq, batch[-1].seq),
-            )
-            shared.put_in(conn, {"sync.last_success": self.clock().isoformat()})
+        self.outbox.acknowledge_range(batch[0].seq, batch[-1].seq, self.clock())
 
     def _retry(self, error: str, asked: float | None) -> Step:
         self.attempt += 1
@@ -247,28 +231,14 @@ class SyncAgent:
         if printer == reported and last and now - datetime.fromisoformat(last) < HEALTH_EVERY:
             return
         tz = self.config.timezone
-        with self.store.write() as conn:
-            backlog = conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'ready'").fetchone()[
-                0
-            ]
-            add_event(
-                conn,
-                type="kiosk.health",
-                branch=self.config.branch,
-                day=now.astimezone(tz).date().isoformat(),
-                at=rfc3339(now, tz),
-                printer=printer,
-                backlog=int(backlog),
-            )
-            for key, value in (
-                ("sync.health_printer", printer),
-                ("sync.health_at", now.isoformat()),
-            ):
-                conn.execute(
-                    "INSERT INTO state (key, value) VALUES (?, ?)"
-                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (key, value),
-                )
+        add_health(
+            self.store,
+            branch=self.config.branch,
+            day=now.astimezone(tz).date().isoformat(),
+            at=events.minute(now, tz),
+            printer=printer,
+            extra={"sync.health_printer": printer, "sync.health_at": now.isoformat()},
+        )
 
     def appointments_due(self) -> None:
         now = self.clock()
@@ -282,6 +252,7 @@ class SyncAgent:
     def drain(self) -> bool:
         """Send until the outbox is empty (True) or the server cannot take more now (False)."""
         self.health_due()
+        self.reports.due(force=True)
         self.appointments_due()
         while True:
             step = self.pump()
@@ -302,9 +273,12 @@ class SyncAgent:
         systemd watchdog ping): it stops only if the loop itself hangs.
         """
         version = self.store.pragma("data_version")
+        changed = True
         while not stop.is_set():
             heartbeat()
             self.health_due()
+            self.reports.due(force=changed)
+            changed = False
             self.appointments_due()
             step = self.pump()
             on_step(step)
@@ -317,8 +291,9 @@ class SyncAgent:
                     now_version = self.store.pragma("data_version")
                     if now_version != version:
                         version = now_version
+                        changed = True
                         break
-                    if self.clock() >= self.next_appointments:
+                    if self.clock() >= min(self.next_appointments, self.reports.next_check):
                         break
             elif step.wait:
                 deadline = time.monotonic() + step.wait

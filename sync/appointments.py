@@ -15,7 +15,8 @@ import requests
 
 from kiosk.config import Config
 from kiosk.store import Store
-from sync import state as shared
+from kiosk.store import appointments as store_appointments
+from kiosk.store import state as shared
 from sync.client import AppointmentsError, CentralClient, TokenMissing
 
 log = logging.getLogger(__name__)
@@ -44,21 +45,7 @@ def replace_day(store: Store, day: str, items: list[dict[str, Any]]) -> int:
     keep = [i for i in items if valid(i)]
     if len(keep) != len(items):
         log.warning("appointments: %d malformed entries ignored", len(items) - len(keep))
-    with store.write() as conn:
-        checked = dict(
-            conn.execute(
-                "SELECT ref, ticket FROM appointments WHERE day = ? AND ticket IS NOT NULL", (day,)
-            ).fetchall()
-        )
-        conn.execute("DELETE FROM appointments WHERE day = ?", (day,))
-        conn.executemany(
-            "INSERT OR REPLACE INTO appointments (day, ref, code_sha256, service, slot, ticket)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (day, i["ref"], i["code_sha256"], i["service"], i["slot"], checked.get(i["ref"]))
-                for i in keep
-            ],
-        )
+    store_appointments.replace_day(store, day, keep)
     return len(keep)
 
 

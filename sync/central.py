@@ -1,10 +1,11 @@
 """``kiosk central``: the reference central server for the demo and the tests.
 
-Implements DESIGN.md section 5 on Starlette and uvicorn: checks the bearer token, validates
-every event against the contract (a key that is not allowed gets the event rejected), keeps
-events in its own SQLite file deduplicated by id, and serves appointments from a JSON file with
-an ETag. It can be told to misbehave: a share of 5xx answers, 429 with Retry-After, slow
-answers, dropped connections, and 413 above a body size.
+Implements docs/central-api.md (contract version 2) on Starlette and uvicorn: checks the bearer
+token, checks every event key by key against its own literal copy of the contract's table
+(:mod:`sync.contract`, deliberately not the totem's allow-list, so a mistake there is caught
+here), keeps events in its own SQLite file deduplicated by id, and serves appointments from a
+JSON file with an ETag. It can be told to misbehave: a share of 5xx answers, 429 with
+Retry-After, slow answers, dropped connections, and 413 above a body size.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import logging
 import random
 import sqlite3
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kiosk.serving import ThreadedServer
-from sync import allowlist
+from sync import contract
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -153,20 +157,28 @@ def make_app(
                 raise ValueError
         except (ValueError, KeyError, TypeError):
             return JSONResponse({"rejected": [], "error": "not a batch"}, status_code=400)
-        rejected = []
+        rejected, problems = [], []
         for event in events:
-            ok = isinstance(event, dict)
-            try:
-                ok = ok and allowlist.to_wire(event) == event
-            except allowlist.NotAllowed:
-                ok = False
-            if not ok or event.get("service") in faults.reject_services:
+            problem = contract.violation(event)
+            if problem is None and event.get("service") in faults.reject_services:
+                problem = "service refused by --reject-service"
+            if problem is not None:
                 rejected.append(event.get("id") if isinstance(event, dict) else None)
+                problems.append(problem)
         if rejected:
+            log.warning("central: %d event(s) rejected: %s", len(rejected), problems[0])
             return JSONResponse(
-                {"rejected": rejected, "error": "events not accepted"}, status_code=422
+                {"rejected": rejected, "error": "; ".join(sorted(set(problems)))[:500]},
+                status_code=422,
             )
         store.add(kiosk, events, request.headers.get("idempotency-key", ""), raw.decode())
+        kinds = Counter(e["type"] for e in events)
+        log.info(
+            "central: %d event(s) from %s: %s",
+            len(events),
+            kiosk,
+            ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())),
+        )
         if rng.random() < faults.drop_rate:
             return DroppedResponse()  # stored, but the ack never arrives
         return JSONResponse({"acked": [e["id"] for e in events]})

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kiosk.cli import main
+from kiosk.store import Store
+from kiosk.store.outbox import Outbox
 
 
 def run_kiosk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -17,3 +21,9 @@ def run_kiosk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
         code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def outbox_events(store: Store, kind: str | None = None) -> list[dict[str, Any]]:
+    """The events waiting in the outbox, oldest first, as they would leave (or of one type)."""
+    found = [row.event() for row in Outbox(store).ready(limit=10**6)]
+    return [e for e in found if kind is None or e["type"] == kind]

@@ -1,4 +1,4 @@
-"""The ``kiosk`` command (DESIGN.md section 7). Technicians use it over SSH; scripts parse --json.
+"""The ``kiosk`` command (docs/command.md). Technicians use it over SSH; scripts parse --json.
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad input or configuration. Every error is one line.
 
@@ -10,14 +10,6 @@ Exit codes: 0 ok, 1 runtime failure, 2 bad input or configuration. Every error i
 from __future__ import annotations
 
 import sys
-
-
-def internal_error(exc: Exception) -> str:
-    """The one line for a bug; ``KIOSK_DEBUG=1`` gives the traceback instead."""
-    return (
-        f"kiosk: internal error ({type(exc).__name__}: {exc}); "
-        "run again with KIOSK_DEBUG=1 for details"
-    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import click
 
 from kiosk import config as config_mod
+from kiosk import plugins
 from kiosk.cli.context import (
     Context,
     Fail,
@@ -21,6 +22,7 @@ from kiosk.logs import setup_logging
 from kiosk.store import Store
 from kiosk.store import purge as retention
 from kiosk.store import tickets as store_tickets
+from kiosk.store.outbox import Outbox
 from kiosk.totem import Unavailable
 
 
@@ -34,8 +36,6 @@ class LazyGroup(click.Group):
         "scanner": "kiosk.cli.hardware:scanner_group",
         "ui": "kiosk.cli.ui_cmds:ui_cmd",
         "screenshot": "kiosk.cli.ui_cmds:screenshot_cmd",
-        "sync": "kiosk.cli.sync_cmds:sync_group",
-        "central": "kiosk.cli.sync_cmds:central_cmd",
         "serve": "kiosk.cli.server_cmds:serve_cmd",
         "desk": "kiosk.cli.server_cmds:desk_group",
         "doctor": "kiosk.cli.doctor_cmd:doctor_cmd",
@@ -43,14 +43,17 @@ class LazyGroup(click.Group):
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self.LAZY})
+        return sorted({*super().list_commands(ctx), *self.LAZY, *plugins.names(plugins.COMMANDS)})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.LAZY:
             module, attr = self.LAZY[cmd_name].split(":")
             command: click.Command = getattr(importlib.import_module(module), attr)
             return command
-        return super().get_command(ctx, cmd_name)
+        found = super().get_command(ctx, cmd_name)
+        if found is None:
+            found = plugins.load(plugins.COMMANDS, cmd_name)
+        return found
 
 
 # Long-running processes (systemd units, the demo): they log from INFO.
@@ -292,6 +295,23 @@ def printer_state(obj: Context) -> dict[str, str]:
     return {"uri": printer.uri, "state": printer.status().value}
 
 
+def describe_sync(data: dict[str, Any]) -> list[str]:
+    age = data["oldest_waiting_s"]
+    lines = [
+        f"  outbox  {data['backlog']} waiting"
+        + (f" (oldest {age // 60} min)" if age is not None else "")
+        + f", {data['parked']} parked; last sync {data['last_success'] or 'never'}"
+    ]
+    if data["paused_for_auth"]:
+        lines.append(
+            f"  SENDING PAUSED: the central server refused the token ({data['paused_reason']});"
+            " fix central.token_file"
+        )
+    elif data["last_error"]:
+        lines.append(f"  last error: {data['last_error']}")
+    return lines
+
+
 @cli.command("status")
 @json_option
 @pass_context
@@ -308,10 +328,7 @@ def status_cmd(obj: Context, as_json: bool) -> None:
     tz = obj.config.timezone
     day = totem.today(now).isoformat()
     counts = store_tickets.counts(obj.store(), day)
-    from kiosk.cli.sync_cmds import describe_sync
-    from sync.state import sync_status
-
-    sync = sync_status(obj.store(), now)
+    sync = Outbox(obj.store()).status(now)
     services: list[dict[str, Any]] = [
         {
             "code": st.service.code,

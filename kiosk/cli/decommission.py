@@ -12,6 +12,7 @@ import click
 
 from kiosk.cli.context import Context, Fail, handled
 from kiosk.doctor import UNITS, find_systemctl
+from kiosk.store.outbox import Outbox
 
 CHUNK = 1 << 20
 
@@ -48,7 +49,7 @@ def decommission_cmd(obj: Context, yes: bool, discard_unsent: bool) -> None:
         subprocess.run([systemctl, "disable", "--now", *UNITS], capture_output=True, check=False)
         click.echo("stopped and disabled the kiosk units")
     if config.database.exists() and not discard_unsent:
-        waiting = obj.store().scalar("SELECT COUNT(*) FROM outbox WHERE state = 'ready'")
+        waiting = Outbox(obj.store()).waiting()
         obj.close()
         if waiting:
             raise Fail(

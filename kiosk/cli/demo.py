@@ -1,10 +1,11 @@
 """``kiosk demo``: everything that exists, working together, from one command.
 
-The reference central server, the branch server and the sync agent start on 127.0.0.1; the
+The reference central server (``kiosk central``) and the sync agent (``kiosk sync``) run as
+their own processes, as their units do on a totem; the branch server starts on 127.0.0.1. The
 demo then issues and prints tickets (simulated printer), scans (simulated scanner), has a desk
 call a number, sends the events out and checks a booking in. Unless ``--no-wait``, everything
-keeps running so the display and desk pages can be opened in a browser. The touch UI joins
-it here when it lands.
+keeps running so the display and desk pages can be opened in a browser, with the touch UI in
+its own window where there is a screen.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,11 +34,8 @@ from kiosk.cli.context import Context, Fail, handled
 from kiosk.config import Config
 from kiosk.server import desks as desk_tokens
 from kiosk.serving import ThreadedServer
-from kiosk.store import Store
+from kiosk.store import appointments as store_appointments
 from kiosk.totem import Unavailable
-from sync.agent import SyncAgent
-from sync.central import CentralServer
-from sync.client import CentralClient
 
 
 def _step(title: str) -> None:
@@ -57,7 +57,7 @@ def demo(obj: Context, no_wait: bool) -> None:
     totem = obj.totem()
     click.echo(f"Totem demo: {config.branch_name}; data in {config.data_dir}")
     central = _start_central(config, totem.today().isoformat(), totem.clock())
-    click.echo(f"reference central server on {central.url}")
+    click.echo(f"reference central server on {config.central_url} (kiosk central)")
     branch = _start_branch(config)
     click.echo(f"branch server on {branch.url}")
 
@@ -110,24 +110,20 @@ def demo(obj: Context, no_wait: bool) -> None:
         calls = desk.get(branch.url + "/api/v1/calls", timeout=10).json()["calls"]
         click.echo(f"  desk 1 now serves {answer.json()['ticket']}; the call log says {calls}")
 
-    _step("The sync agent: events to the central server, today's appointments back")
-    agent = SyncAgent(
-        config, obj.store(), CentralClient(config.central_url, config.central_token_file)
-    )
-    agent.drain()
-    downloaded = obj.store().scalar("SELECT COUNT(*) FROM appointments")
+    _step("The sync agent (kiosk sync --once): events to the central server, appointments back")
+    _kiosk(config, "sync", "--once")
+    downloaded = store_appointments.count(obj.store())
     click.echo(f"  appointments downloaded: {downloaded}")
     outcome = totem.scan(_through_scanner(DEMO_BOOKING))
     code = outcome.issued.ticket.code if outcome.issued else "-"
     click.echo(
         f"  a citizen scans their booking QR: {outcome.result} ({outcome.reason}), ticket {code}"
     )
-    agent.drain()
-    received = central.store.events()
-    kinds = sorted({e["type"] for e in received})
-    click.echo(f"  the central server holds {len(received)} events: {', '.join(kinds)}")
-    if received:
-        click.echo(f"  every event carries only: {', '.join(received[-1])}")
+    _kiosk(config, "sync", "--once")
+    click.echo(
+        "  the central server learns ticket numbers, check-ins, what the waiting-room screens"
+        " show (service.status) and hourly figures over at least five citizens; never a desk"
+    )
 
     _step("kiosk status")
     ctx = click.get_current_context()
@@ -149,29 +145,22 @@ def demo(obj: Context, no_wait: bool) -> None:
             click.echo(f"  {check.status:<7} {check.name:<11} {check.detail}{fix}")
     if no_wait:
         branch.stop()
-        central.stop()
+        _end(central)
         return
     _serve_until_stopped(obj, branch, central, token)
 
 
 def _serve_until_stopped(
-    obj: Context, branch: ThreadedServer, central: CentralServer, token: str
+    obj: Context, branch: ThreadedServer, central: subprocess.Popen[bytes], token: str
 ) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     config = obj.config
-
-    def send() -> None:  # the agent's connection belongs to its own thread
-        with Store(config.database) as store:
-            client = CentralClient(config.central_url, config.central_token_file)
-            SyncAgent(config, store, client).run(stop)
-
-    sender = threading.Thread(target=send, name="sync", daemon=True)
-    sender.start()
+    children = [_spawn(config, "sync")]
     ui = None
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        kiosk = Path(sys.executable).with_name("kiosk")
-        ui = subprocess.Popen([kiosk, "--config", str(config.source), "ui", "--windowed"])
+        ui = _spawn(config, "ui", "--windowed")
+        children.append(ui)
     _step("Running: open these in a browser (Ctrl-C to stop)")
     click.echo(f"  call display:  {branch.url}/display")
     click.echo(f"  desk console:  {branch.url}/desk/1   (token: {token})")
@@ -187,12 +176,40 @@ def _serve_until_stopped(
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
     stop.set()
-    if ui is not None:
-        ui.terminate()
-        ui.wait(timeout=10)
-    sender.join(timeout=10)
+    for child in children:
+        _end(child)
     branch.stop()
-    central.stop()
+    _end(central)
+
+
+KIOSK = Path(sys.executable).with_name("kiosk")
+
+
+def _spawn(config: Config, *args: str) -> subprocess.Popen[bytes]:
+    """``kiosk ARGS`` on the demo configuration, as its own process (its logs on stderr)."""
+    return subprocess.Popen([KIOSK, "--config", str(config.source), *args])
+
+
+def _kiosk(config: Config, *args: str) -> None:
+    """Run ``kiosk ARGS`` to the end, its output indented under the step."""
+    done = subprocess.run(
+        [KIOSK, "--config", str(config.source), *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    for line in done.stdout.splitlines():
+        click.echo(f"  {line}")
+
+
+def _end(child: subprocess.Popen[bytes]) -> None:
+    child.terminate()
+    try:
+        child.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 def _start_branch(config: Config) -> ThreadedServer:
@@ -226,8 +243,8 @@ def _through_scanner(text: str) -> str:
 DEMO_BOOKING = "BOOK-DEMO-0001"
 
 
-def _start_central(config: Config, day: str, now: datetime) -> CentralServer:
-    """The reference central server on the configured address, with one booking for today."""
+def _start_central(config: Config, day: str, now: datetime) -> subprocess.Popen[bytes]:
+    """``kiosk central`` on the configured address, with one booking for today."""
     secrets.ensure(config.central_token_file, secrets.new_token())
     slot = now.astimezone(config.timezone) + timedelta(minutes=5)
     bookings = config.data_dir / "central-appointments.json"
@@ -236,16 +253,21 @@ def _start_central(config: Config, day: str, now: datetime) -> CentralServer:
          "slot": f"{slot:%H:%M}"},
     ]}))  # fmt: skip
     parts = urlsplit(config.central_url)
-    server = CentralServer(
-        config.data_dir / "central.sqlite3",
-        config.central_token_file,
-        bookings,
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 80,
-    )
-    try:
-        return server.start()
-    except RuntimeError:
-        raise Fail(
-            f"cannot start the demo central server on {config.central_url} (port in use?)", 1
-        ) from None
+    listen = f"{parts.hostname or '127.0.0.1'}:{parts.port or 80}"
+    child = subprocess.Popen(
+        [KIOSK, "--config", str(config.source), "central", "--listen", listen,
+         "--db", str(config.data_dir / "central.sqlite3"), "--appointments", str(bookings)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise Fail(f"cannot start the demo central server on {listen} (port in use?)", 1)
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=1),
+        ):
+            return child
+        time.sleep(0.1)
+    _end(child)
+    raise Fail(f"the demo central server did not start on {listen}", 1)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kiosk import plugins
 from kiosk.cli.context import Context
 from kiosk.config import load, with_credentials
 from kiosk.doctor import Doctor, as_json, find_systemctl
@@ -14,7 +15,12 @@ from kiosk.doctor import Doctor, as_json, find_systemctl
 
 def make_doctor(config_path: Path) -> Doctor:
     """The doctor for a configuration file, reading secrets as the units do."""
-    return Doctor(config_path, lambda p: with_credentials(load(p)), find_systemctl())
+    return Doctor(
+        config_path,
+        lambda p: with_credentials(load(p)),
+        find_systemctl(),
+        plugins.load(plugins.CHECKS, "central"),
+    )
 
 
 MARK = {"ok": "ok", "warn": "WARN", "failed": "FAILED", "skipped": "-"}

@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from kiosk.cli import internal_error
 from kiosk.cli.app import cli
 from kiosk.cli.context import Fail
+from kiosk.logs import internal_error
 
 
 def run(argv: list[str] | None = None) -> None:

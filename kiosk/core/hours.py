@@ -122,6 +122,11 @@ class WeeklyHours:
                 return start, end
         return None
 
+    def open_later_today(self, now: datetime, tz: ZoneInfo) -> bool:
+        """Whether the service is open now or opens again before the local day ends."""
+        instant = now.astimezone(UTC)
+        return any(end > instant for _start, end in self.windows_on(now.astimezone(tz).date(), tz))
+
     def next_opening(self, now: datetime, tz: ZoneInfo, horizon_days: int = 8) -> datetime | None:
         """The first window start strictly after ``now`` (UTC), or None within the horizon."""
         instant = now.astimezone(UTC)

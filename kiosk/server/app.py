@@ -26,10 +26,10 @@ from kiosk.core.speech import announcement
 from kiosk.server import desks as desk_tokens
 from kiosk.server.audio import Speaker, SpeechUnavailable
 from kiosk.server.broadcast import Broadcaster
-from kiosk.server.calls import Call, DeskActionError, Desks
+from kiosk.server.calls import CALLS_SHOWN, Call, DeskActionError, Desks
 from kiosk.store import StorageError, Store
+from kiosk.store import state as shared
 from kiosk.totem import Totem
-from sync import state as shared
 
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
 
@@ -180,12 +180,13 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
         return JSONResponse({"desk": desk, "ticket": current})
 
     async def calls(request: Request) -> Response:
+        # What a display shows and no more, whatever ``limit`` asks for (at most fewer).
         try:
-            limit = min(max(int(request.query_params.get("limit", "10")), 1), 100)
+            limit = max(int(request.query_params.get("limit", str(CALLS_SHOWN))), 1)
         except ValueError:
             return _error(400, "limit: must be a whole number")
-        found = await run_in_threadpool(lambda: backend.desks().calls(clock(), limit))
-        return JSONResponse({"calls": [c.as_json() for c in found]})
+        found = await run_in_threadpool(lambda: backend.desks().calls(clock()))
+        return JSONResponse({"calls": [c.as_json() for c in found[:limit]]})
 
     async def stream(request: Request) -> Response:
         last = request.headers.get("last-event-id", "")
@@ -196,9 +197,7 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
             try:
                 yield "retry: 2000\n\n"
                 if after is not None:  # a display reconnecting: what it missed, oldest first
-                    missed = await run_in_threadpool(
-                        lambda: backend.desks().calls(clock(), 100, after)
-                    )
+                    missed = await run_in_threadpool(lambda: backend.desks().calls(clock(), after))
                     for call in reversed(missed):
                         yield _sse({"id": call.id, **call.as_json()})
                 while True:

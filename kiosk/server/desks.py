@@ -8,6 +8,7 @@ import re
 import secrets
 
 from kiosk.store import Store
+from kiosk.store import desks as store_desks
 
 DESK = re.compile(r"\A[A-Za-z0-9]{1,8}\Z", re.ASCII)
 
@@ -30,23 +31,17 @@ def add(store: Store, desk: str) -> str:
     """Create (or replace) a desk's token; returns the token, which is never stored."""
     check_name(desk)
     token = secrets.token_urlsafe(24)
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO desks (desk, token_sha256) VALUES (?, ?)"
-            " ON CONFLICT (desk) DO UPDATE SET token_sha256 = excluded.token_sha256",
-            (desk, _hash(token)),
-        )
+    store_desks.set_token(store, desk, _hash(token))
     return token
 
 
 def remove(store: Store, desk: str) -> bool:
     """Revoke a desk's token; False when there was no such desk."""
-    with store.write() as conn:
-        return conn.execute("DELETE FROM desks WHERE desk = ?", (desk,)).rowcount == 1
+    return store_desks.remove_token(store, desk)
 
 
 def names(store: Store) -> list[str]:
-    return [r["desk"] for r in store.query("SELECT desk FROM desks ORDER BY desk")]
+    return [desk for desk, _digest in store_desks.token_digests(store)]
 
 
 def authorise(store: Store, desk: str, token: str | None) -> str:
@@ -54,8 +49,8 @@ def authorise(store: Store, desk: str, token: str | None) -> str:
     if not token:
         return "unknown"
     digest = _hash(token)
-    rows = store.query("SELECT desk, token_sha256 FROM desks")
-    owner = next((r["desk"] for r in rows if hmac.compare_digest(r["token_sha256"], digest)), None)
+    rows = store_desks.token_digests(store)
+    owner = next((desk for desk, known in rows if hmac.compare_digest(known, digest)), None)
     if owner is None:
         return "unknown"
     return "ok" if owner == desk else "other_desk"

@@ -84,6 +84,13 @@ class Store:
             names = [d[0] for d in cursor.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def rows(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Rows of a read query as tuples."""
+        with translated(self.path):
+            return self.conn.execute(sql, params).fetchall()
+
     def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         with translated(self.path):
             row = self.conn.execute(sql, params).fetchone()

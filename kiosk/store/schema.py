@@ -2,12 +2,68 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
+from collections.abc import Callable
 
+from kiosk.core import events
 from kiosk.store.errors import StorageError
 
-# Each migration is applied once, inside the transaction that bumps user_version.
-MIGRATIONS: tuple[str, ...] = (
+log = logging.getLogger(__name__)
+
+
+def _contract_v2(conn: sqlite3.Connection) -> None:
+    """3: the outbox of contract version 2. Each row keeps its type's own keys as one checked
+    JSON text beside the common columns. Version-1 events still waiting (a ticket's call,
+    recall, end, no-show, transfer) are dropped, never sent, and counted in the log; the others
+    keep their seq, with ``at`` cut to whole minutes. seq continues after the highest ever used.
+    """
+    kept = json.dumps(events.TYPES)
+    dropped = conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE type NOT IN (SELECT value FROM json_each(?))", (kept,)
+    ).fetchone()[0]
+    last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+    for statement in _statements(_OUTBOX_V2):
+        conn.execute(statement, (kept,) if "?" in statement else ())
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'")
+    if last is not None:
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", (last[0],))
+    if dropped:
+        log.warning(
+            "outbox: %d version-1 event(s) still waiting were dropped at the upgrade to"
+            " contract version 2 (they were never sent)",
+            dropped,
+        )
+
+
+_OUTBOX_V2 = """
+    CREATE TABLE outbox_v2 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- strictly increasing, never reused
+        id TEXT NOT NULL,                  -- uuid4; no index: rows are found by seq
+        type TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        day TEXT NOT NULL,
+        at TEXT NOT NULL,                  -- RFC 3339, whole minutes
+        body TEXT NOT NULL,                -- the type's own keys, JSON, checked when written
+        state TEXT NOT NULL DEFAULT 'ready' CHECK (state IN ('ready', 'parked')),
+        parked_at TEXT,
+        error TEXT
+    );
+    INSERT INTO outbox_v2 (seq, id, type, branch, day, at, body, state, parked_at, error)
+        SELECT seq, id, type, branch, day,
+            substr(at, 1, 17) || '00' || substr(at, 20),
+            CASE type WHEN 'kiosk.health' THEN json_object('printer', printer, 'backlog', backlog)
+                ELSE json_object('ticket', ticket, 'service', service, 'ref', ref) END,
+            state, parked_at, error
+        FROM outbox WHERE type IN (SELECT value FROM json_each(?));
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v2 RENAME TO outbox;
+"""
+
+# Each migration is applied once, inside the transaction that bumps user_version: a script, or
+# a function for one that must count or log what it does.
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: tickets, the outbox, today's appointments and calls, desks, small key-value state.
     """
     CREATE TABLE tickets (
@@ -80,6 +136,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tickets ADD COLUMN transferred_at TEXT;
     CREATE INDEX tickets_desk ON tickets (day, desk, status);
     """,
+    _contract_v2,
 )
 
 VERSION = len(MIGRATIONS)
@@ -117,7 +174,11 @@ def migrate(conn: sqlite3.Connection) -> int:
                 "upgrade Totem",
             )
         for version in range(found, VERSION):
-            for statement in _statements(MIGRATIONS[version]):
+            step = MIGRATIONS[version]
+            if callable(step):
+                step(conn)
+                continue
+            for statement in _statements(step):
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {VERSION}")
         conn.execute("COMMIT")

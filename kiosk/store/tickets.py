@@ -13,10 +13,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.core.queue import Waiting
+from kiosk.core import events
+from kiosk.core.figures import Record
+from kiosk.core.queue import Waiting, call_order
 from kiosk.core.tickets import Kind, Status, format_code, next_number
 from kiosk.store.db import Store
-from kiosk.store.outbox import add_event, rfc3339
+from kiosk.store.outbox import add_event
 
 
 class IssueRefused(Exception):
@@ -127,7 +129,7 @@ def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
             None if req.slot_at is None else utc_text(req.slot_at),
         ),
     )
-    at = rfc3339(req.now, req.tz)
+    at = events.minute(req.now, req.tz)
     # The re-entry's earlier ticket travels as ``ref``; an appointment's ref goes only on
     # appointment.checked_in, as the contract says.
     add_event(
@@ -285,3 +287,63 @@ def counts(store: Store, day: str) -> dict[str, dict[str, int]]:
     for r in queues:
         out.setdefault(r["queue"], {"issued": 0, "walkins": 0, "last": 0})["waiting"] = r["waiting"]
     return out
+
+
+def records(store: Store, day: str, service: str) -> list[Record]:
+    """The day's tickets that issued for, or wait for, ``service``, for its figures."""
+    rows = store.query(
+        "SELECT service, queue, issued_at, called_at, done_at, no_show_at FROM tickets"
+        " WHERE day = ? AND (service = ? OR queue = ?) ORDER BY id",
+        (day, service, service),
+    )
+    out = []
+    for r in rows:
+        here = (r["queue"] or r["service"]) == service
+        out.append(
+            Record(
+                issued_at=datetime.fromisoformat(r["issued_at"]),
+                called_at=_moment(r["called_at"]) if here else None,
+                done_at=_moment(r["done_at"]) if here else None,
+                no_show_at=_moment(r["no_show_at"]) if here else None,
+                counts_as_issued=r["service"] == service,
+            )
+        )
+    return out
+
+
+def now_serving(store: Store, day: str, service: str) -> str | None:
+    """The number of ``service`` called last today (what the screens show now)."""
+    value = store.scalar(
+        "SELECT code FROM tickets WHERE day = ? AND COALESCE(queue, service) = ?"
+        " AND called_at IS NOT NULL ORDER BY called_at DESC, id DESC LIMIT 1",
+        (day, service),
+    )
+    return None if value is None else str(value)
+
+
+def call_queue(store: Store, day: str, service: str, now: datetime) -> list[str]:
+    """The numbers waiting for ``service``, in the order the desks will call them."""
+    rows = store.query(
+        "SELECT * FROM tickets WHERE day = ? AND status = 'waiting'"
+        " AND COALESCE(queue, service) = ? ORDER BY id",
+        (day, service),
+    )
+    tickets = {t.id: t for t in map(_ticket, rows)}
+    order = call_order([as_waiting(t) for t in tickets.values()], [service], now)
+    return [tickets[w.ticket_id].code for w in order]
+
+
+def in_progress(store: Store, day: str, service: str) -> bool:
+    """Whether a ticket of ``service`` still waits or is at a desk."""
+    return bool(
+        store.scalar(
+            "SELECT EXISTS (SELECT 1 FROM tickets WHERE day = ? AND COALESCE(queue, service) = ?"
+            " AND status IN ('waiting', 'called'))",
+            (day, service),
+        )
+    )
+
+
+def days(store: Store) -> list[str]:
+    """The days the store holds tickets of, oldest first."""
+    return [str(r[0]) for r in store.rows("SELECT DISTINCT day FROM tickets ORDER BY day")]

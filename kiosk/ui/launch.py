@@ -42,7 +42,7 @@ def launch(config_path: Path | None, windowed: bool) -> int:
     except Exception as exc:  # a bug: one line for the technician, details on request
         if os.environ.get("KIOSK_DEBUG"):
             raise
-        from kiosk.cli import internal_error
+        from kiosk.logs import internal_error
 
         print(internal_error(exc), file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ from drivers.printer.transport.sim import SimTransport
 from drivers.sim.printer import SimPrinter
 from kiosk.config import Config
 from kiosk.core.scan import booking_hash
+from kiosk.store import appointments as store_appointments
 from kiosk.ui.window import KioskWindow, now_utc
 from kiosk.ui.worker import TotemWorker, make_totem_factory
 
@@ -59,18 +60,14 @@ def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: P
             worker.issue(open_services[0].code, lang)
         elif screen == "scan":
             slot = (now_utc() + timedelta(hours=2)).astimezone(cfg.timezone)
-            with worker.totem.store.write() as conn:
-                conn.execute(
-                    "INSERT INTO appointments (day, ref, code_sha256, service, slot)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (
-                        slot.date().isoformat(),
-                        "shot",
-                        booking_hash("BOOK-SCREENSHOT"),
-                        cfg.services[0].code,
-                        f"{slot:%H:%M}",
-                    ),
-                )
+            store_appointments.add(
+                worker.totem.store,
+                slot.date().isoformat(),
+                "shot",
+                booking_hash("BOOK-SCREENSHOT"),
+                cfg.services[0].code,
+                f"{slot:%H:%M}",
+            )
             worker.scan("BOOK-SCREENSHOT", lang)
         elif screen == "privacy":
             window.show_privacy()

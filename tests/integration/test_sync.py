@@ -1,4 +1,4 @@
-"""The sync agent against `kiosk central` on 127.0.0.1: every answer of DESIGN.md section 5."""
+"""The sync agent against `kiosk central` on 127.0.0.1: every answer of docs/central-api.md."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from kiosk.store import Store
 from kiosk.totem import Totem
-from sync import allowlist
-from sync import state as shared
+from kiosk.core import events as contract
+from kiosk.store import state as shared
 from sync.agent import SyncAgent
 from sync.central import CentralServer
 from tests.conftest import Clock
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 
 def ticket_events(central: CentralServer) -> list[dict]:
-    return [e for e in central.store.events() if e["type"] != "kiosk.health"]
+    return [e for e in central.store.events() if e["type"] == "ticket.issued"]
 
 
 def outbox_count(store: Store, state: str = "ready") -> int:
@@ -39,7 +39,7 @@ def test_drain_delivers_in_order_with_only_allowed_keys(
     assert outbox_count(sync_store) == 0
     for body in central.store.bodies():
         for event in json.loads(body)["events"]:
-            assert set(event) <= set(allowlist.KEYS[event["type"]])
+            assert set(event) <= {*contract.COMMON, *contract.KEYS[event["type"]]}
     assert shared.get(sync_store, "sync.last_success")
 
 
@@ -52,13 +52,20 @@ def test_422_parks_exactly_the_rejected_and_sends_the_rest(
     a2 = totem.issue_walkin("A").ticket.code
     assert agent.drain() is True
     assert [e["ticket"] for e in ticket_events(central)] == [a1, a2]
-    parked = sync_store.query("SELECT ticket, error FROM outbox WHERE state = 'parked'")
-    assert [p["ticket"] for p in parked] == [b1]
-    assert parked[0]["error"].startswith("HTTP 422")
+    parked = sync_store.query(
+        "SELECT type, json_extract(body, '$.ticket') AS ticket, error FROM outbox"
+        " WHERE state = 'parked' ORDER BY seq"
+    )
+    # B's ticket, and B's status (the server refuses every event of service B)
+    assert [(p["type"], p["ticket"]) for p in parked] == [
+        ("ticket.issued", b1),
+        ("service.status", None),
+    ]
+    assert all(p["error"].startswith("HTTP 422") for p in parked)
     code, out, _ = run_kiosk(
         capsys, "--config", str(agent.config.source), "sync", "status", "--json"
     )
-    assert code == 0 and json.loads(out)["parked"] == 1
+    assert code == 0 and json.loads(out)["parked"] == 2
 
 
 def test_401_pauses_until_the_token_file_changes(

@@ -160,7 +160,7 @@ def test_demo_runs(capsys, tmp_path: Path) -> None:
     assert "would delete 0 tickets" in out
     assert "desk 1 now serves A001" in out
     assert "a citizen scans their booking QR: checkin" in out
-    assert "the central server holds" in out and "outbox  0 waiting" in out
+    assert "sync: outbox drained" in out and "outbox  0 waiting" in out
 
 
 def test_first_run_creates_both_secrets_private(write_config, capsys, tmp_path: Path) -> None:

@@ -84,8 +84,8 @@ def test_parked_events_older_than_30_days_are_purged(store: Store, clock: Clock)
     with store.write() as conn:
         for days, ident in ((31, "old"), (29, "recent")):
             conn.execute(
-                "INSERT INTO outbox (id, type, branch, day, at, state, parked_at)"
-                " VALUES (?, 'kiosk.health', 'b', '2026-10-01', 'x', 'parked', ?)",
+                "INSERT INTO outbox (id, type, branch, day, at, body, state, parked_at)"
+                " VALUES (?, 'kiosk.health', 'b', '2026-10-01', 'x', '{}', 'parked', ?)",
                 (ident, (clock() - timedelta(days=days)).isoformat()),
             )
     report = retention.purge(store, "2026-11-23", clock())

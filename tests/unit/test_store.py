@@ -16,6 +16,7 @@ from kiosk.store import StorageError, Store, schema
 from kiosk.store import tickets as store_tickets
 from kiosk.store.tickets import Issue, IssueRefused
 from tests.conftest import ROME
+from tests.helpers import outbox_events
 
 NOW = datetime(2026, 11, 23, 9, 15, 2, 123456, tzinfo=UTC)
 
@@ -47,7 +48,7 @@ def test_migrations_run_once_and_refuse_a_newer_file(tmp_path: Path) -> None:
 def test_issue_writes_ticket_and_event_together(store: Store) -> None:
     ticket = store_tickets.issue(store, req())
     assert ticket.code == "A001"
-    events = store.query("SELECT * FROM outbox")
+    events = outbox_events(store)
     assert len(events) == 1
     event = events[0]
     assert (event["type"], event["ticket"], event["service"], event["branch"], event["day"]) == (
@@ -57,7 +58,7 @@ def test_issue_writes_ticket_and_event_together(store: Store) -> None:
         "test-branch",
         "2026-11-23",
     )
-    assert event["at"] == "2026-11-23T10:15:02+01:00"  # branch-local, whole seconds, offset
+    assert event["at"] == "2026-11-23T10:15:00+01:00"  # branch-local, whole minutes, offset
     assert len(event["id"]) == 36 and event["seq"] == 1
 
 

@@ -18,6 +18,7 @@ from kiosk.store import Store
 from kiosk.store import tickets as store_tickets
 from kiosk.totem import Totem, Unavailable
 from tests.conftest import Clock, rome
+from tests.helpers import outbox_events
 
 
 @pytest.fixture
@@ -109,8 +110,8 @@ def test_served_ticket_gives_one_priority_reentry(totem: Totem, store: Store) ->
     assert (outcome.result, outcome.reason) == ("reentry", "served")
     assert outcome.issued.ticket.code == "A003"
     assert outcome.issued.ahead == 0  # before A002, who is a plain walk-in
-    event = store.query("SELECT type, ticket, ref FROM outbox ORDER BY seq DESC LIMIT 1")[0]
-    assert event == {"type": "ticket.issued", "ticket": "A003", "ref": "A001"}
+    event = outbox_events(store)[-1]
+    assert (event["type"], event["ticket"], event["ref"]) == ("ticket.issued", "A003", "A001")
     again = totem.scan(original.qr)
     assert (again.result, again.reason) == ("rejected", "already_returned")
 
@@ -191,10 +192,10 @@ def test_checkin_issues_ticket_and_events_once(totem: Totem, store: Store) -> No
     outcome = totem.scan("BOOK-12345")
     assert outcome.issued.ticket.code == "A002"
     assert outcome.issued.ahead == 0  # due now: before the walk-in
-    types = [r["type"] for r in store.query("SELECT type FROM outbox ORDER BY seq")]
+    types = [e["type"] for e in outbox_events(store)]
     assert types == ["ticket.issued", "ticket.issued", "appointment.checked_in"]
-    checked = store.query("SELECT ticket, ref FROM outbox WHERE type = 'appointment.checked_in'")[0]
-    assert checked == {"ticket": "A002", "ref": f"ref-{booking_hash('BOOK-12345')[:8]}"}
+    [checked] = outbox_events(store, "appointment.checked_in")
+    assert (checked["ticket"], checked["ref"]) == ("A002", f"ref-{booking_hash('BOOK-12345')[:8]}")
     assert totem.scan("BOOK-12345").reason == "already_checked_in"
 
 

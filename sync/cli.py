@@ -1,4 +1,8 @@
-"""``kiosk sync`` (the agent and its status) and ``kiosk central`` (the reference server)."""
+"""``kiosk sync`` (the agent and its status) and ``kiosk central`` (the reference server).
+
+These commands plug into ``kiosk`` through the ``kiosk.commands`` entry points (pyproject.toml),
+so the kiosk package never imports the sync agent.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +12,17 @@ import signal
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
+from kiosk.cli.app import describe_sync
 from kiosk.cli.context import Context, Fail, emit, handled, host_port, json_option
 from kiosk.notify import Notifier
+from kiosk.store.outbox import Outbox
 from sync.agent import SyncAgent
 from sync.client import CentralClient
-from sync.state import sync_status
 
 log = logging.getLogger("kiosk.sync")
-
-
-def describe_sync(data: dict[str, Any]) -> list[str]:
-    age = data["oldest_waiting_s"]
-    lines = [
-        f"  outbox  {data['backlog']} waiting"
-        + (f" (oldest {age // 60} min)" if age is not None else "")
-        + f", {data['parked']} parked; last sync {data['last_success'] or 'never'}"
-    ]
-    if data["paused_for_auth"]:
-        lines.append(
-            f"  SENDING PAUSED: the central server refused the token ({data['paused_reason']});"
-            " fix central.token_file"
-        )
-    elif data["last_error"]:
-        lines.append(f"  last error: {data['last_error']}")
-    return lines
 
 
 @click.group("sync", invoke_without_command=True)
@@ -90,7 +77,7 @@ def sync_status_cmd(obj: Context, as_json: bool) -> None:
     Example:
       kiosk sync status --json
     """
-    data = sync_status(obj.store(), datetime.now(UTC))
+    data = Outbox(obj.store()).status(datetime.now(UTC))
     emit(data, as_json, "\n".join(line.strip() for line in describe_sync(data)))
 
 
@@ -147,7 +134,7 @@ def central_cmd(
     reject_service: tuple[str, ...],
     seed: int | None,
 ) -> None:
-    """Run the reference central server (DESIGN.md section 5) for the demo and the tests.
+    """Run the reference central server (docs/central-api.md) for the demo and the tests.
 
     \b
     Example:

@@ -1,0 +1,37 @@
+"""Small named values shared between the totem's processes through the ``state`` table:
+what the sync agent last did, the printer state the UI last saw, what was last reported."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.store.db import Store
+
+
+def get(store: Store, key: str) -> str | None:
+    value = store.scalar("SELECT value FROM state WHERE key = ?", (key,))
+    return None if value is None else str(value)
+
+
+def get_prefix(store: Store, prefix: str) -> dict[str, str]:
+    """Every value whose key starts with ``prefix``."""
+    rows = store.rows(
+        "SELECT key, value FROM state WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+    )
+    return {str(k): str(v) for k, v in rows if v is not None}
+
+
+def put(store: Store, values: dict[str, str | None]) -> None:
+    with store.write() as conn:
+        put_in(conn, values)
+
+
+def put_in(conn: sqlite3.Connection, values: dict[str, str | None]) -> None:
+    """Set values inside the caller's transaction."""
+    conn.executemany(
+        "INSERT INTO state (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        list(values.items()),
+    )

@@ -1,0 +1,140 @@
+"""The reference central server's own copy of the event table of docs/central-api.md.
+
+Written out by hand from the documentation, and deliberately sharing nothing with the totem's
+:mod:`kiosk.core.events`: the server checks every body key by key against this table, so a
+mistake in the totem's allow-list shows up as a rejected event, not as a silent leak. A test
+holds this table, the documentation and the totem's module against each other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# type -> key -> form. "?" after a form: the key may be left out; " or null": may be null.
+EVERY_EVENT = {
+    "id": "uuid4",
+    "seq": "positive integer",
+    "type": "event type",
+    "branch": "identifier",
+    "day": "date",
+    "at": "minute",
+}
+TABLE: dict[str, dict[str, str]] = {
+    "ticket.issued": {
+        "ticket": "ticket code",
+        "service": "service code",
+        "ref": "ticket code?",
+    },
+    "appointment.checked_in": {
+        "ticket": "ticket code",
+        "service": "service code",
+        "ref": "appointment ref",
+    },
+    "service.status": {
+        "service": "service code",
+        "now": "ticket code or null",
+        "waiting": "ticket codes",
+        "wait": "minute range",
+    },
+    "service.hour": {
+        "service": "service code",
+        "span": "hour span",
+        "issued": "count",
+        "served": "count",
+        "no_show": "count",
+        "wait_p50": "minutes or null",
+        "wait_p90": "minutes or null",
+        "service_p50": "minutes or null",
+    },
+    "kiosk.health": {
+        "printer": "printer state",
+        "backlog": "count",
+    },
+}
+FEWEST_SERVED_FOR_TIMES = 5
+MOST_WAITING = 200
+
+
+def _text(regex: str) -> Any:
+    pattern = re.compile(regex, re.ASCII)
+    return lambda v: isinstance(v, str) and pattern.fullmatch(v) is not None
+
+
+def _whole(low: int, high: int | None = None) -> Any:
+    return lambda v: (
+        isinstance(v, int) and not isinstance(v, bool) and v >= low and (high is None or v <= high)
+    )
+
+
+_ticket = _text(r"[A-Z]{1,2}[0-9]{3}")
+FORMS: dict[str, Any] = {
+    "uuid4": _text(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"),
+    "positive integer": _whole(1),
+    "event type": lambda v: v in TABLE,
+    "identifier": _text(r"[a-z0-9][a-z0-9-]{0,62}"),
+    "date": _text(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"),
+    "minute": _text(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:00[+-][0-9]{2}:[0-9]{2}"
+    ),
+    "ticket code": _ticket,
+    "service code": _text(r"[A-Z]{1,2}"),
+    "appointment ref": _text(r"[A-Za-z0-9._:-]{1,64}"),
+    "ticket codes": lambda v: (
+        isinstance(v, list)
+        and len(v) <= MOST_WAITING
+        and all(_ticket(t) for t in v)
+        and len(set(v)) == len(v)
+    ),
+    "minute range": lambda v: (
+        isinstance(v, list) and len(v) == 2 and all(_whole(0, 1440)(m) for m in v) and v[0] <= v[1]
+    ),
+    "hour span": _text(r"([01][0-9]|2[0-3]):00-(([01][0-9]|2[0-3]):00|24:00)"),
+    "count": _whole(0),
+    "minutes": _whole(0, 1440),
+    "printer state": lambda v: (
+        v in ("ok", "paper_low", "paper_out", "cover_open", "offline", "unknown")
+    ),
+}
+
+
+def violation(event: Any) -> str | None:
+    """What is wrong with an event, naming the key (never its value); None when it is right."""
+    if not isinstance(event, dict):
+        return "an event is not a JSON object"
+    kind = event.get("type")
+    if not isinstance(kind, str) or kind not in TABLE:
+        return "type: not an event type of contract version 2"
+    table = {**EVERY_EVENT, **TABLE[kind]}
+    for key in event:
+        if key not in table:
+            return f"{kind}: {key} is not one of its keys"
+    for key, form in table.items():
+        optional = form.endswith("?")
+        nullable = form.endswith(" or null")
+        base = form.removesuffix("?").removesuffix(" or null")
+        if key not in event:
+            if optional:
+                continue
+            return f"{kind}: {key} is missing"
+        value = event[key]
+        if value is None and nullable:
+            continue
+        if not FORMS[base](value):
+            return f"{kind}: {key} is not a {base}"
+    if kind == "service.hour":
+        return _hour_rules(event)
+    return None
+
+
+def _hour_rules(event: dict[str, Any]) -> str | None:
+    times = [event["wait_p50"], event["wait_p90"], event["service_p50"]]
+    enough = event["served"] >= FEWEST_SERVED_FOR_TIMES
+    if not enough and any(t is not None for t in times):
+        return "service.hour: times over fewer than 5 served"
+    if enough and any(t is None for t in times):
+        return "service.hour: times missing over 5 or more served"
+    start, end = event["span"].split("-")
+    if end <= start:
+        return "service.hour: span ends before it starts"
+    return None
