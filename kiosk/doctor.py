@@ -110,9 +110,7 @@ class Doctor:
         path = config.database
         try:
             with Store(path) as store:
-                integrity = store.scalar("PRAGMA integrity_check")
-                mode = store.scalar("PRAGMA journal_mode")
-                secure = store.scalar("PRAGMA secure_delete")
+                integrity, mode, secure = store.health()
         except StorageError as exc:
             return failed(
                 "database",

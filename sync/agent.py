@@ -31,7 +31,7 @@ from sync.client import Answer, CentralClient, TokenMissing
 log = logging.getLogger(__name__)
 HEALTH_EVERY = timedelta(minutes=15)
 APPOINTMENTS_EVERY = timedelta(minutes=5)
-IDLE_CHECK = 0.5  # seconds between looks at PRAGMA data_version while the outbox is empty
+IDLE_CHECK = 0.5  # seconds between looks at the database's data version while the outbox is empty
 TOKEN_CHECK = 2.0  # seconds between looks at the token file while paused
 
 
@@ -272,7 +272,7 @@ class SyncAgent:
         ``heartbeat`` is called at every turn of the loop and every second of a wait (the
         systemd watchdog ping): it stops only if the loop itself hangs.
         """
-        version = self.store.pragma("data_version")
+        version = self.store.data_version()
         changed = True
         while not stop.is_set():
             heartbeat()
@@ -288,7 +288,7 @@ class SyncAgent:
                 # Wait for another process to commit (data_version changes), cheaply.
                 while not stop.wait(IDLE_CHECK):
                     heartbeat()
-                    now_version = self.store.pragma("data_version")
+                    now_version = self.store.data_version()
                     if now_version != version:
                         version = now_version
                         changed = True

@@ -99,6 +99,18 @@ class Store:
     def pragma(self, name: str) -> Any:
         return self.scalar(f"PRAGMA {name}")
 
+    def health(self) -> tuple[str, str, int]:
+        """``(integrity check result, journal mode, secure_delete)``, for the doctor."""
+        return (
+            str(self.pragma("integrity_check")),
+            str(self.pragma("journal_mode")),
+            int(self.pragma("secure_delete")),
+        )
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: a cheap way to wait for work."""
+        return int(self.pragma("data_version"))
+
     def close(self) -> None:
         self.conn.close()
 

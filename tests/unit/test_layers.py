@@ -1,0 +1,106 @@
+"""The house's layers, read from the source: kiosk never imports sync, no import circle, Qt
+only in kiosk/ui, SQL only in kiosk/store (and the reference central server's own file)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("kiosk", "drivers", "sync")
+
+
+def modules() -> dict[str, Path]:
+    out = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            out[name] = path
+    return out
+
+
+def imports(path: Path, name: str, known: set[str]) -> set[str]:
+    """Our modules that ``name`` imports anywhere in its file (lazy imports included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{name}: relative imports are not used here"
+            base = node.module or ""
+            targets = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names
+            ]
+        else:
+            continue
+        for target in targets:
+            while target and target not in known:
+                target = target.rpartition(".")[0]
+            # A module reaching its own package's __init__ is how packages work, not a circle.
+            if target and target != name and not name.startswith(target + "."):
+                found.add(target)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    found = modules()
+    return {name: imports(path, name, set(found)) for name, path in found.items()}
+
+
+def test_kiosk_never_imports_sync() -> None:
+    offenders = {m: sorted(i for i in deps if i.split(".")[0] == "sync")
+                 for m, deps in graph().items() if m.split(".")[0] == "kiosk"}  # fmt: skip
+    assert {m: d for m, d in offenders.items() if d} == {}
+
+
+def test_no_import_circle() -> None:
+    deps = graph()
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in deps[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for node in sorted(deps):
+        if node not in index:
+            visit(node)
+    assert circles == []
+
+
+def test_qt_only_in_kiosk_ui() -> None:
+    for name, path in modules().items():
+        if "PySide6" in path.read_text():
+            assert name.startswith("kiosk.ui"), name
+
+
+SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|CREATE TABLE|PRAGMA)\b")
+
+
+def test_sql_only_in_the_store() -> None:
+    allowed = ("kiosk.store", "sync.central")  # the reference central server keeps its own file
+    offenders = [
+        name
+        for name, path in modules().items()
+        if not name.startswith(allowed) and SQL.search(path.read_text())
+    ]
+    assert offenders == []
