@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store import Store
-from kiosk.totem import Totem
 from kiosk.core import events as contract
+from kiosk.store import Store
 from kiosk.store import state as shared
+from kiosk.totem import Totem
 from sync.agent import SyncAgent
 from sync.central import CentralServer
 from tests.conftest import Clock
