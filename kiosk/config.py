@@ -1,7 +1,7 @@
 """The totem's configuration: TOML, validated whole, every problem reported with its key path.
 
 ``load(path)`` returns a :class:`Config` or raises :class:`ConfigError` holding one line per
-problem, each ``path.to.key: what is wrong``. Keys fixed by DESIGN.md section 7 keep their names;
+problem, each ``path.to.key: what is wrong``. Keys fixed by docs/command.md keep their names;
 the keys this product adds (``[ticket]``, ``[queue]``, ``printer.width``, ``central.ca_file``)
 have defaults, so a minimal file is enough.
 """

@@ -17,6 +17,7 @@ from typing import Any
 from kiosk.config import Config, Service
 from kiosk.core import events, figures
 from kiosk.store import Store
+from kiosk.store import desks as store_desks
 from kiosk.store import outbox as store_outbox
 from kiosk.store import state as store_state
 from kiosk.store import tickets as store_tickets
@@ -84,7 +85,7 @@ class ServiceReports:
         served = store_tickets.served_minutes(self.store, day, service.code)
         wait = figures.wait_range(len(queue), service.minutes, served, service.desks)
         current = figures.status(
-            store_tickets.now_serving(self.store, day, service.code), queue, wait
+            store_desks.now_serving(self.store, day, service.code), queue, wait
         )
         key = STATUS_KEY + service.code
         last = json.loads(reported[key]) if key in reported else None

@@ -1,4 +1,4 @@
-"""The HTTP client for the central server (DESIGN.md section 5), with every answer sorted.
+"""The HTTP client for the central server (docs/central-api.md), with every answer sorted.
 
 Every request has connect and read timeouts; TLS certificates are verified against the system
 store or the configured CA file. The bearer token is read from its file on each request, so a

@@ -134,6 +134,8 @@ def _hour_rules(event: dict[str, Any]) -> str | None:
         return "service.hour: times over fewer than 5 served"
     if enough and any(t is None for t in times):
         return "service.hour: times missing over 5 or more served"
+    if enough and event["wait_p90"] < event["wait_p50"]:
+        return "service.hour: wait_p90 below wait_p50"
     start, end = event["span"].split("-")
     if end <= start:
         return "service.hour: span ends before it starts"

@@ -22,7 +22,7 @@ _BOOKING = re.compile(r"\A[A-Za-z0-9._:-]{6,64}\Z", re.ASCII)
 
 
 class Result(StrEnum):
-    """The outcome names of DESIGN.md section 7 (``kiosk scan``)."""
+    """The outcome names of docs/command.md (``kiosk scan``)."""
 
     REENTRY = "reentry"
     CHECKIN = "checkin"

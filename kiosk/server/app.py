@@ -1,4 +1,4 @@
-"""``kiosk serve``: the branch server's HTTP API and pages (DESIGN.md section 6), on Starlette.
+"""``kiosk serve``: the branch server's HTTP API and pages (docs/branch-api.md), on Starlette.
 
 Reads need no token; every write needs the desk's Bearer token. Database work runs in worker
 threads, one SQLite connection per thread, so a slow disk never stalls the streams to the

@@ -18,9 +18,11 @@ from typing import Any
 
 from kiosk.core.queue import call_order
 from kiosk.store.db import Store
+from kiosk.store.state import get, put_in
 from kiosk.store.tickets import _ticket, as_waiting, utc_text
 
 CALLS_KEPT = 6
+NOW_SERVING = "now."  # + service, in the state table: "day ticket"
 
 
 class DeskRefused(Exception):
@@ -107,7 +109,18 @@ def call_next(
             "UPDATE tickets SET status = 'called', called_at = ?, desk = ? WHERE id = ?",
             (utc_text(now), desk, chosen.id),
         )
+        # What the screens show as served now for the service, even after a transfer moves
+        # the ticket on to another one.
+        put_in(conn, {NOW_SERVING + chosen.waits_for: f"{day} {chosen.code}"})
         return _log_call(conn, day, chosen.code, desk, at)
+
+
+def now_serving(store: Store, day: str, service: str) -> str | None:
+    """The number of ``service`` called last today (what the screens show as served now)."""
+    value = get(store, NOW_SERVING + service)
+    if value is None or not value.startswith(day + " "):
+        return None
+    return value.split(" ", 1)[1]
 
 
 def recall(store: Store, desk: str, ticket: str | None, day: str, at: str) -> Call:

@@ -311,16 +311,6 @@ def records(store: Store, day: str, service: str) -> list[Record]:
     return out
 
 
-def now_serving(store: Store, day: str, service: str) -> str | None:
-    """The number of ``service`` called last today (what the screens show now)."""
-    value = store.scalar(
-        "SELECT code FROM tickets WHERE day = ? AND COALESCE(queue, service) = ?"
-        " AND called_at IS NOT NULL ORDER BY called_at DESC, id DESC LIMIT 1",
-        (day, service),
-    )
-    return None if value is None else str(value)
-
-
 def call_queue(store: Store, day: str, service: str, now: datetime) -> list[str]:
     """The numbers waiting for ``service``, in the order the desks will call them."""
     rows = store.query(

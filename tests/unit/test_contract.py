@@ -130,6 +130,7 @@ def test_a_walkin_ticket_leaves_without_ref() -> None:
         ("service.hour", {"served": 4}, "wait_p50"),  # times over fewer than five: never
         ("service.hour", {"wait_p50": None}, "wait_p50"),
         ("service.hour", {"issued": -1}, "issued"),
+        ("service.hour", {"wait_p90": 5}, "wait_p90"),  # below wait_p50
         ("kiosk.health", {"printer": "fine"}, "printer"),
         ("kiosk.health", {"ticket": "A001"}, "ticket"),
     ],
