@@ -9,6 +9,7 @@ have defaults, so a minimal file is enough.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
@@ -206,6 +207,24 @@ def _http_url(value: Any) -> str | None:
     return None
 
 
+def _central_url(value: Any) -> str | None:
+    """An https:// URL; plain http only to this machine (the demo, the tests)."""
+    problem = _http_url(value)
+    if problem is None and urlsplit(value).scheme == "http" and not _loopback(value):
+        return f'"{value}": plain http is allowed only to a loopback address; use https://'
+    return problem
+
+
+def _loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _listen(value: Any) -> str | None:
     host, _, port = value.rpartition(":")
     if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
@@ -293,7 +312,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
 
     c = sections["central"]
     r.table(c, "central", ("url", "token_file", "ca_file"))
-    central_url = r.get(c, "central", "url", str, check=_http_url)
+    central_url = r.get(c, "central", "url", str, check=_central_url)
     token_file = r.path_value(c, "central", "token_file")
     ca_file = r.path_value(c, "central", "ca_file", default=None)
 

@@ -22,8 +22,8 @@ from kiosk.store import outbox as store_outbox
 from kiosk.store import state as store_state
 from kiosk.store import tickets as store_tickets
 
-STATUS_KEY = "report.status."  # + service: {"at": ISO instant, "status": the keys last sent}
-HOUR_KEY = "report.hour."  # + day + "." + service: the hour the open span starts, or "closed"
+STATUS_KEY = store_state.REPORTED_STATUS
+HOUR_KEY = store_state.REPORTED_HOURS
 CHECK_EVERY = timedelta(seconds=20)
 
 
@@ -57,7 +57,10 @@ class ServiceReports:
         self.next_check = now + CHECK_EVERY
         tz = self.config.timezone
         today = now.astimezone(tz).date()
-        reported = store_state.get_prefix(self.store, "report.")
+        reported = {
+            **store_state.get_prefix(self.store, STATUS_KEY),
+            **store_state.get_prefix(self.store, HOUR_KEY),
+        }
         items: list[tuple[str, str, dict[str, Any]]] = []
         marks: dict[str, str | None] = {}
         for service in self.config.services:

@@ -54,7 +54,7 @@ def refresh_appointments(
 ) -> bool:
     """Fetch today's appointments if they changed (ETag); True when the store was updated."""
     day = now.astimezone(config.timezone).date().isoformat()
-    etag_key = f"appointments.etag.{day}"
+    etag_key = shared.APPOINTMENTS_ETAG + day
     etag = shared.get(store, etag_key)
     try:
         result = client.get_appointments(config.branch, day, etag)

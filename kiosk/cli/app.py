@@ -19,6 +19,7 @@ from kiosk.cli.context import (
     json_option,
 )
 from kiosk.logs import setup_logging
+from kiosk.reports import ServiceReports
 from kiosk.store import Store
 from kiosk.store import purge as retention
 from kiosk.store import tickets as store_tickets
@@ -383,11 +384,16 @@ def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
     now = obj.clock()
     today = now.astimezone(obj.config.timezone).date().isoformat()
     store: Store = obj.store()
+    if not dry_run:
+        # Earlier days' last hourly figures leave with the outbox before their tickets go,
+        # even when the sync agent was not running at closing time.
+        ServiceReports(obj.config, store, obj.clock).due(force=True)
     report = retention.plan(store, today, now) if dry_run else retention.purge(store, today, now)
     verb = "would delete" if dry_run else "deleted"
     human = (
         f"{verb} {report.tickets} tickets, {report.calls} calls, {report.appointments}"
-        f" appointments, {report.parked_events} parked events older than 30 days"
+        f" appointments, {report.day_notes} notes, {report.parked_events} parked events"
+        " older than 30 days"
         f" (before {today}); kept {report.unsent_events_kept} events not yet sent"
     )
     if not dry_run:

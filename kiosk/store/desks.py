@@ -18,11 +18,10 @@ from typing import Any
 
 from kiosk.core.queue import call_order
 from kiosk.store.db import Store
-from kiosk.store.state import get, put_in
+from kiosk.store.state import NOW_SERVING, get, put_in
 from kiosk.store.tickets import _ticket, as_waiting, utc_text
 
 CALLS_KEPT = 6
-NOW_SERVING = "now."  # + service, in the state table: "day ticket"
 
 
 class DeskRefused(Exception):

@@ -12,11 +12,20 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from kiosk.store import state
 from kiosk.store.db import Store
 from kiosk.store.errors import StorageError, translated
 from kiosk.store.tickets import utc_text
 
 PARKED_RETENTION = timedelta(days=30)
+
+_DAY_NOTES = (
+    "(substr(key, 1, length(:now)) = :now AND substr(value, 1, 10) < :today)"
+    " OR (substr(key, 1, length(:status)) = :status AND json_extract(value, '$.day') < :today)"
+    " OR (substr(key, 1, length(:hours)) = :hours"
+    " AND substr(key, length(:hours) + 1, 10) < :today)"
+    " OR (substr(key, 1, length(:etag)) = :etag AND substr(key, length(:etag) + 1, 10) < :today)"
+)
 
 # What retention removes: name -> (count, delete), with ``:today`` and ``:parked_before`` bound.
 _TARGETS = {
@@ -32,6 +41,12 @@ _TARGETS = {
         "SELECT COUNT(*) FROM appointments WHERE day < :today",
         "DELETE FROM appointments WHERE day < :today",
     ),
+    # What the processes noted about a day: the number served now, the last status and the
+    # hourly spans reported, the appointments' ETag. They name that day's tickets.
+    "day_notes": (
+        "SELECT COUNT(*) FROM state WHERE " + _DAY_NOTES,  # noqa: S608 (constant text)
+        "DELETE FROM state WHERE " + _DAY_NOTES,  # noqa: S608
+    ),
     "outbox": (
         "SELECT COUNT(*) FROM outbox WHERE state = 'parked' AND parked_at < :parked_before",
         "DELETE FROM outbox WHERE state = 'parked' AND parked_at < :parked_before",
@@ -44,6 +59,7 @@ class PurgeReport:
     tickets: int
     calls: int
     appointments: int
+    day_notes: int
     parked_events: int
     unsent_events_kept: int  # events of earlier days the central server has not acked yet
 
@@ -52,7 +68,14 @@ class PurgeReport:
 
 
 def _params(today: str, now: datetime) -> dict[str, str]:
-    return {"today": today, "parked_before": utc_text(now - PARKED_RETENTION)}
+    return {
+        "today": today,
+        "parked_before": utc_text(now - PARKED_RETENTION),
+        "now": state.NOW_SERVING,
+        "status": state.REPORTED_STATUS,
+        "hours": state.REPORTED_HOURS,
+        "etag": state.APPOINTMENTS_ETAG,
+    }
 
 
 def plan(store: Store, today: str, now: datetime) -> PurgeReport:
@@ -63,15 +86,21 @@ def plan(store: Store, today: str, now: datetime) -> PurgeReport:
     }
     kept = store.scalar("SELECT COUNT(*) FROM outbox WHERE state = 'ready' AND day < ?", (today,))
     return PurgeReport(
-        found["tickets"], found["calls"], found["appointments"], found["outbox"], int(kept or 0)
+        found["tickets"],
+        found["calls"],
+        found["appointments"],
+        found["day_notes"],
+        found["outbox"],
+        int(kept or 0),
     )
 
 
 def purge(
     store: Store, today: str, now: datetime, *, checkpoint_timeout: float = 30.0
 ) -> PurgeReport:
-    """Delete every ticket, call and appointment of days before ``today`` and parked events
-    older than 30 days, then checkpoint and truncate the WAL.
+    """Delete every ticket, call and appointment of days before ``today``, what the processes
+    noted about those days, and parked events older than 30 days, then checkpoint and truncate
+    the WAL.
 
     Raises:
         StorageError: the WAL could not be truncated because another process kept reading

@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kiosk.store.db import Store
 
+# Notes about one day, which the purge deletes with the day (each says where its day is).
+NOW_SERVING = "now."  # + service: "YYYY-MM-DD TICKET", the service's last call
+REPORTED_STATUS = "report.status."  # + service: JSON {"day", "at", "status"} last sent
+REPORTED_HOURS = "report.hour."  # + "YYYY-MM-DD.SERVICE": the open span's first hour, or "closed"
+APPOINTMENTS_ETAG = "appointments.etag."  # + "YYYY-MM-DD": the ETag of that day's appointments
+
 
 def get(store: Store, key: str) -> str | None:
     value = store.scalar("SELECT value FROM state WHERE key = ?", (key,))

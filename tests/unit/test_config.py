@@ -128,6 +128,16 @@ CASES = [
         'central.url: "ftp://x" is not an http:// or https:// URL',
     ),
     (
+        edit('url = "http://127.0.0.1:9"', 'url = "http://central.example.org/api"'),
+        'central.url: "http://central.example.org/api": plain http is allowed only to a loopback'
+        " address; use https://",
+    ),
+    (
+        edit('url = "http://127.0.0.1:9"', 'url = "http://192.168.1.10:8765"'),
+        'central.url: "http://192.168.1.10:8765": plain http is allowed only to a loopback'
+        " address; use https://",
+    ),
+    (
         GOOD + '\n[server]\nlisten = "8080"\n',
         'server.listen: "8080" is not HOST:PORT (port 1..65535)',
     ),
@@ -209,3 +219,14 @@ def test_config_env_variable_is_used(tmp_path: Path, capsys, monkeypatch) -> Non
     monkeypatch.setenv("KIOSK_CONFIG", str(path))
     code, out, _ = run_kiosk(capsys, "config", "check")
     assert code == 0 and str(path) in out
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://central.example.org/api", "http://127.0.0.1:8765", "http://localhost:8765",
+     "http://[::1]:8765", "http://127.3.0.1"],
+)  # fmt: skip
+def test_central_url_is_https_or_this_machine(url: str) -> None:
+    from kiosk.config import _central_url
+
+    assert _central_url(url) is None

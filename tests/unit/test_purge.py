@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from kiosk import secrets
-from kiosk.config import Config
+from kiosk.config import Config, load
 from kiosk.core.scan import booking_hash
-from kiosk.store import Store
+from kiosk.reports import ServiceReports
+from kiosk.store import Store, state
+from kiosk.store import desks as store_desks
 from kiosk.store import purge as retention
 from kiosk.totem import Totem
 from tests.conftest import Clock, rome
-from tests.helpers import run_kiosk
+from tests.helpers import outbox_events, run_kiosk
 from tests.unit.test_totem import add_appointment, serve
 
 
@@ -41,6 +43,9 @@ def yesterday_and_today(
     secret.append(b"DESK-SEVEN")
     with store.write() as conn:
         conn.execute("UPDATE calls SET desk = 'DESK-SEVEN' WHERE id = ?", (call.id,))
+    # The sync agent noted what it reported: the status of B names Monday's waiting tickets.
+    ServiceReports(config, store, clock).due(force=True)
+    assert "B003" in (state.get(store, state.REPORTED_STATUS + "B") or "")
     clock.now = rome(2026, 11, 24, 9, 0)
     tuesday = [totem.issue_walkin("A") for _ in range(3)]
     # The sync agent delivered every event; it deletes what the server acknowledged.
@@ -62,6 +67,7 @@ def test_purge_scrubs_yesterday_from_file_and_wal(
     finally:
         reader.close()
     assert (report.tickets, report.calls, report.appointments) == (10, 1, 1)
+    assert report.day_notes == 4  # B's number served now, B's and A's status, B's open span
     after = disk_bytes(config.database)
     leaked = [s for s in secret if s in after]
     assert leaked == []
@@ -101,3 +107,29 @@ def test_purge_command_dry_run_changes_nothing(write_config, capsys, clock: Cloc
     assert code == 0 and '"dry_run": true' in out and '"tickets": 0' in out
     code, out, _ = run_kiosk(capsys, "--config", str(path), "purge")
     assert code == 0 and out.startswith("deleted 0 tickets") and "WAL truncated" in out
+
+
+def test_purge_sends_earlier_days_last_figures_before_deleting_them(write_config, capsys) -> None:
+    """The agent was down at closing: the purge still queues yesterday's last hourly span
+    (from the tickets it is about to delete), so the figures are not lost with them."""
+    path = write_config()
+    config = load(path)
+    day_before = datetime.now(config.timezone).date() - timedelta(days=1)
+    yesterday = Clock(datetime.combine(day_before, time(10), tzinfo=config.timezone))
+    with Store(config.database) as store:
+        totem = Totem(config, store, b"k" * 32, clock=yesterday)
+        for _ in range(6):
+            totem.issue_walkin("A")
+            yesterday.now += timedelta(minutes=1)
+            day = totem.today().isoformat()
+            at = yesterday().astimezone(config.timezone).isoformat()
+            store_desks.call_next(store, "1", ["A"], day, yesterday(), at)
+            yesterday.now += timedelta(minutes=3)
+            store_desks.done(store, "1", None, day, yesterday())
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "purge")
+    assert code == 0 and out.startswith("deleted 6 tickets")
+    with Store(config.database) as store:
+        hours = outbox_events(store, "service.hour")
+        assert [(h["day"], h["served"]) for h in hours] == [(day, 6)]
+        assert hours[0]["service_p50"] == 3
+        assert store.scalar("SELECT COUNT(*) FROM tickets") == 0
