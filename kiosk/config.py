@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.core import events
 from kiosk.core.hours import WEEKDAYS, HoursError, WeeklyHours
 from kiosk.core.payload import MAX_LENGTH as PAYLOAD_LENGTH
 from kiosk.core.scan import MAX_SCAN_LENGTH
@@ -37,7 +37,6 @@ def default_config_path() -> Path:
 LANGUAGES = ("it", "en", "fr", "de", "es", "ar")
 PRINTER_SCHEMES = ("usb", "serial", "tcp", "file", "sim", "none")
 SCANNER_SCHEMES = ("evdev", "serial", "sim", "none")
-_ID = re.compile(r"\A[a-z0-9][a-z0-9-]{0,62}\Z", re.ASCII)
 
 
 class ConfigError(Exception):
@@ -233,7 +232,7 @@ def _listen(value: Any) -> str | None:
 
 
 def _ident(value: Any) -> str | None:
-    if not _ID.match(value):
+    if not events.is_ident(value):
         return f'"{value}" is not lowercase letters, digits and dashes (1-63 characters)'
     return None
 

@@ -273,12 +273,10 @@ class SyncAgent:
         systemd watchdog ping): it stops only if the loop itself hangs.
         """
         version = self.store.data_version()
-        changed = True
         while not stop.is_set():
             heartbeat()
             self.health_due()
-            self.reports.due(force=changed)
-            changed = False
+            self.reports.due()  # on its own wall-clock tick, never on a desk's action
             self.appointments_due()
             step = self.pump()
             on_step(step)
@@ -291,7 +289,6 @@ class SyncAgent:
                     now_version = self.store.data_version()
                     if now_version != version:
                         version = now_version
-                        changed = True
                         break
                     if self.clock() >= min(self.next_appointments, self.reports.next_check):
                         break

@@ -58,12 +58,3 @@ def encode_checked(kiosk: str, checked: Iterable[Checked]) -> bytes:
     return (
         '{"kiosk":' + json.dumps(kiosk) + ',"events":[' + ",".join(e.json for e in checked) + "]}"
     ).encode("ascii")
-
-
-def encode_batch(kiosk: str, batch: Iterable[Mapping[str, Any]]) -> bytes:
-    """The request body for ``POST /v1/events``.
-
-    Raises:
-        NotAllowed: the kiosk id or an event is not allowed (nothing is encoded then).
-    """
-    return encode_checked(kiosk, [check(e) for e in batch])

@@ -14,27 +14,24 @@ from typing import Any
 import requests
 
 from kiosk.config import Config
+from kiosk.core import events
 from kiosk.store import Store
 from kiosk.store import appointments as store_appointments
 from kiosk.store import state as shared
 from sync.client import AppointmentsError, CentralClient, TokenMissing
 
 log = logging.getLogger(__name__)
-_REF = re.compile(r"\A[A-Za-z0-9._:-]{1,64}\Z", re.ASCII)
 _SHA = re.compile(r"\A[0-9a-f]{64}\Z", re.ASCII)
 _SLOT = re.compile(r"\A([01]\d|2[0-3]):[0-5]\d\Z", re.ASCII)
-_SERVICE = re.compile(r"\A[A-Z]{1,2}\Z", re.ASCII)
 
 
 def valid(item: Any) -> bool:
     return (
         isinstance(item, dict)
-        and isinstance(item.get("ref"), str)
-        and _REF.match(item["ref"]) is not None
+        and events.is_appointment_ref(item.get("ref"))
         and isinstance(item.get("code_sha256"), str)
         and _SHA.match(item["code_sha256"]) is not None
-        and isinstance(item.get("service"), str)
-        and _SERVICE.match(item["service"]) is not None
+        and events.is_service(item.get("service"))
         and isinstance(item.get("slot"), str)
         and _SLOT.match(item["slot"]) is not None
     )

@@ -122,7 +122,7 @@ def demo(obj: Context, no_wait: bool) -> None:
     _kiosk(config, "sync", "--once")
     click.echo(
         "  the central server learns ticket numbers, check-ins, what the waiting-room screens"
-        " show (service.status) and hourly figures over at least five citizens; never a desk"
+        " show (service.status) and hourly counts, times only over five citizens; never a desk"
     )
 
     _step("kiosk status")

@@ -6,8 +6,8 @@ serialises only what passes it, and tests hold it against the documented table. 
 
 Version 1 also sent a ticket's call, recall, end of service, no-show and transfer. Linked by
 ``seq`` and time, those rebuilt each desk's day, so version 2 tells service only as the waiting
-room screens show it (``service.status``) and as hourly figures over at least five citizens
-(``service.hour``).
+room screens show it (``service.status``) and as hourly counts, with times only over at least
+five citizens (``service.hour``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from kiosk.core import tickets
 
 VERSION = 2
 COMMON = ("id", "seq", "type", "branch", "day", "at")
@@ -86,10 +88,15 @@ def _minutes(v: Any) -> bool:
     return type(v) is int and 0 <= v <= MAX_MINUTES
 
 
+def _matches(compiled: re.Pattern[str]) -> Callable[[Any], bool]:
+    return lambda v: type(v) is str and compiled.fullmatch(v) is not None
+
+
 is_uuid4 = _pattern(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-is_ident = _pattern(r"[a-z0-9][a-z0-9-]{0,62}")  # kiosk and branch ids
-is_ticket = _pattern(r"[A-Z]{1,2}\d{3}")
-is_service = _pattern(r"[A-Z]{1,2}")
+is_ident = _pattern(r"[a-z0-9][a-z0-9-]{0,62}")  # kiosk and branch ids (kiosk.config checks them)
+is_ticket = _matches(tickets.TICKET_CODE)
+is_service = _matches(tickets.SERVICE_CODE)
+# The opaque reference the central server gives an appointment (sync.appointments checks it).
 is_appointment_ref = _pattern(r"[A-Za-z0-9._:-]{1,64}")
 is_day = _pattern(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 # RFC 3339 with an offset, in whole minutes: the seconds are always 00.

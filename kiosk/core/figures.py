@@ -16,11 +16,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from kiosk.core.events import MAX_MINUTES, MAX_WAITING, MIN_SERVED
-from kiosk.core.queue import SERVICE_TIME_RANGE, learned_service_minutes
 
-# Without enough of today's service times to measure a spread, the range is this share of
-# the estimate either side.
-DEFAULT_SPREAD = 0.3
+# The wait range reaches this share of the estimate either side of it.
+SPREAD = 0.3
 
 
 @dataclass(frozen=True)
@@ -45,29 +43,19 @@ def _minutes(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 60
 
 
-def wait_range(
-    ahead: int, configured: float, served_minutes: Sequence[float], desks: int
-) -> list[int]:
-    """``[low, high]`` minutes for a citizen with ``ahead`` people before them.
+def wait_range(ahead: int, service_minutes: float, desks: int) -> list[int]:
+    """``[low, high]`` minutes for a citizen with ``ahead`` people before them: people ahead x
+    service time / open desks, with the service time :data:`SPREAD` lower and higher.
 
-    People ahead x service time / open desks, with the service time's low and high taken from
-    the quartiles of today's service times once there are enough, else the learned estimate
-    plus or minus :data:`DEFAULT_SPREAD`.
+    The service time given must be a published figure (the configured one, or the last hourly
+    ``service_p50``), never one measured on the last few citizens: a status whose wait moved
+    when one citizen's service ended would tell when it ended.
     """
     if ahead <= 0:
         return [0, 0]
-    low_t, high_t = SERVICE_TIME_RANGE
-    usable = [m for m in served_minutes if low_t <= m <= high_t]
-    estimate = learned_service_minutes(configured, usable)
-    if len(usable) >= MIN_SERVED:
-        ordered = sorted(usable)
-        low_minutes = min(estimate, ordered[(len(ordered) - 1) // 4])
-        high_minutes = max(estimate, ordered[(3 * (len(ordered) - 1) + 3) // 4])
-    else:
-        low_minutes, high_minutes = estimate * (1 - DEFAULT_SPREAD), estimate * (1 + DEFAULT_SPREAD)
-    per_desk = ahead / max(desks, 1)
-    low = min(MAX_MINUTES, math.floor(per_desk * low_minutes))
-    return [low, min(MAX_MINUTES, max(low, math.ceil(per_desk * high_minutes)))]
+    per_desk = ahead * service_minutes / max(desks, 1)
+    low = min(MAX_MINUTES, math.floor(per_desk * (1 - SPREAD)))
+    return [low, min(MAX_MINUTES, max(low, math.ceil(per_desk * (1 + SPREAD))))]
 
 
 def status(now_serving: str | None, waiting: Sequence[str], wait: list[int]) -> dict[str, object]:

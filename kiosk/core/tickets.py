@@ -8,7 +8,7 @@ from enum import StrEnum
 
 MAX_NUMBER = 999
 SERVICE_CODE = re.compile(r"\A[A-Z]{1,2}\Z", re.ASCII)
-_CODE = re.compile(r"\A([A-Z]{1,2})(\d{3})\Z", re.ASCII)
+TICKET_CODE = re.compile(r"\A([A-Z]{1,2})(\d{3})\Z", re.ASCII)
 
 
 class Kind(StrEnum):
@@ -59,7 +59,7 @@ def parse_code(text: str) -> TicketCode:
     Raises:
         ValueError: not a ticket code.
     """
-    match = _CODE.match(text)
+    match = TICKET_CODE.match(text)
     if not match or int(match.group(2)) == 0:
         raise ValueError("not a ticket code")
     return TicketCode(match.group(1), int(match.group(2)))

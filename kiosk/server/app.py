@@ -26,9 +26,10 @@ from kiosk.core.speech import announcement
 from kiosk.server import desks as desk_tokens
 from kiosk.server.audio import Speaker, SpeechUnavailable
 from kiosk.server.broadcast import Broadcaster
-from kiosk.server.calls import CALLS_SHOWN, Call, DeskActionError, Desks
+from kiosk.server.calls import Call, DeskActionError, Desks
 from kiosk.store import StorageError, Store
 from kiosk.store import state as shared
+from kiosk.store.desks import CALLS_KEPT
 from kiosk.totem import Totem
 
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
@@ -182,7 +183,7 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
     async def calls(request: Request) -> Response:
         # What a display shows and no more, whatever ``limit`` asks for (at most fewer).
         try:
-            limit = max(int(request.query_params.get("limit", str(CALLS_SHOWN))), 1)
+            limit = max(int(request.query_params.get("limit", str(CALLS_KEPT))), 1)
         except ValueError:
             return _error(400, "limit: must be a whole number")
         found = await run_in_threadpool(lambda: backend.desks().calls(clock()))

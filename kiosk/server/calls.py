@@ -2,7 +2,8 @@
 server: the configuration's checks and the branch's day around :mod:`kiosk.store.desks`.
 
 The LAN shows what a display shows and no more: :meth:`Desks.calls` gives at most the last
-:data:`CALLS_SHOWN` calls of the last :data:`CALLS_WINDOW`, whatever a client asks for.
+:data:`~kiosk.store.desks.CALLS_KEPT` calls of the last :data:`CALLS_WINDOW`, whatever a
+client asks for.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from kiosk.store import Store
 from kiosk.store import desks as store_desks
 from kiosk.store.desks import Call, DeskRefused
 
-CALLS_SHOWN = store_desks.CALLS_KEPT
 CALLS_WINDOW = timedelta(minutes=30)
 _STATUS = {"not_serving": 409, "not_current": 409, "other_desk": 403}
 
-__all__ = ["CALLS_SHOWN", "CALLS_WINDOW", "Call", "DeskActionError", "Desks"]
+__all__ = ["CALLS_WINDOW", "Call", "DeskActionError", "Desks"]
 
 
 class DeskActionError(Exception):
@@ -82,4 +82,4 @@ class Desks:
         """What a display shows: the last calls of the last 30 minutes, newest first."""
         since = now - CALLS_WINDOW
         recent = store_desks.recent_calls(self.store, self._day(now), after)
-        return [c for c in recent if datetime.fromisoformat(c.at) >= since][:CALLS_SHOWN]
+        return [c for c in recent if datetime.fromisoformat(c.at) >= since]

@@ -16,24 +16,32 @@ log = logging.getLogger(__name__)
 def _contract_v2(conn: sqlite3.Connection) -> None:
     """3: the outbox of contract version 2. Each row keeps its type's own keys as one checked
     JSON text beside the common columns. Version-1 events still waiting (a ticket's call,
-    recall, end, no-show, transfer) are dropped, never sent, and counted in the log; the others
-    keep their seq, with ``at`` cut to whole minutes. seq continues after the highest ever used.
+    recall, end, no-show, transfer: :data:`~kiosk.core.events.RETIRED`) are dropped, never
+    sent, and counted in the log. The others keep their order, with ``at`` cut to whole minutes,
+    and are numbered again after the highest seq ever used: the gaps the dropped rows would
+    leave would count a desk's actions between two tickets.
     """
-    kept = json.dumps(events.TYPES)
+    params = {"kept": json.dumps(events.TYPES), "last": 0}
     dropped = conn.execute(
-        "SELECT COUNT(*) FROM outbox WHERE type NOT IN (SELECT value FROM json_each(?))", (kept,)
+        "SELECT COUNT(*) FROM outbox WHERE type NOT IN (SELECT value FROM json_each(:kept))",
+        params,
     ).fetchone()[0]
     last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+    params["last"] = last[0] if last else 0
     for statement in _statements(_OUTBOX_V2):
-        conn.execute(statement, (kept,) if "?" in statement else ())
+        conn.execute(statement, params)
     conn.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'")
-    if last is not None:
-        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", (last[0],))
+    conn.execute(
+        "INSERT INTO sqlite_sequence (name, seq)"
+        " SELECT 'outbox', MAX(:last, COALESCE(MAX(seq), 0)) FROM outbox",
+        params,
+    )
     if dropped:
         log.warning(
-            "outbox: %d version-1 event(s) still waiting were dropped at the upgrade to"
-            " contract version 2 (they were never sent)",
+            "outbox: %d version-1 event(s) still waiting (%s) were dropped at the upgrade to"
+            " contract version 2; they were never sent",
             dropped,
+            ", ".join(events.RETIRED),
         )
 
 
@@ -51,12 +59,12 @@ _OUTBOX_V2 = """
         error TEXT
     );
     INSERT INTO outbox_v2 (seq, id, type, branch, day, at, body, state, parked_at, error)
-        SELECT seq, id, type, branch, day,
+        SELECT :last + ROW_NUMBER() OVER (ORDER BY seq), id, type, branch, day,
             substr(at, 1, 17) || '00' || substr(at, 20),
             CASE type WHEN 'kiosk.health' THEN json_object('printer', printer, 'backlog', backlog)
                 ELSE json_object('ticket', ticket, 'service', service, 'ref', ref) END,
             state, parked_at, error
-        FROM outbox WHERE type IN (SELECT value FROM json_each(?));
+        FROM outbox WHERE type IN (SELECT value FROM json_each(:kept));
     DROP TABLE outbox;
     ALTER TABLE outbox_v2 RENAME TO outbox;
 """

@@ -123,7 +123,8 @@ def direct(folder: Path, count: int) -> float:
         for i in range(count)
     ]  # fmt: skip
     bodies = [
-        allowlist.encode_batch("bench-totem", events[i : i + 500]) for i in range(0, count, 500)
+        allowlist.encode_checked("bench-totem", map(allowlist.check, events[i : i + 500]))
+        for i in range(0, count, 500)
     ]
     session = requests.Session()
     headers = {"Authorization": "Bearer bench-token", "Content-Type": "application/json"}

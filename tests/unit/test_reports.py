@@ -29,17 +29,11 @@ def test_percentile_is_nearest_rank_in_whole_minutes(values, q, expected) -> Non
 
 
 @pytest.mark.parametrize(
-    ("ahead", "served", "desks", "expected"),
-    [
-        (0, [], 2, [0, 0]),
-        (4, [], 2, [11, 21]),  # 8 min configured, no measure yet: +-30 %
-        (4, [4, 5, 6, 7, 8, 9, 10], 2, [10, 18]),  # today's quartiles (5 and 9 min) x 4 / 2
-        (1, [0.1, 200], 1, [5, 11]),  # absurd durations (a forgotten "done") are ignored
-    ],
+    ("ahead", "minutes", "desks", "expected"),
+    [(0, 8, 2, [0, 0]), (4, 8, 2, [11, 21]), (1, 8, 1, [5, 11]), (3, 4, 2, [4, 8])],
 )
-def test_wait_range(ahead: int, served: list[float], desks: int, expected: list[int]) -> None:
-    low, high = wait_range(ahead, 8, served, desks)
-    assert [low, high] == expected and low <= high
+def test_wait_range(ahead: int, minutes: float, desks: int, expected: list[int]) -> None:
+    assert wait_range(ahead, minutes, desks) == expected
 
 
 def served_at(hour: int, minute: int, took: int = 5) -> Record:
@@ -128,6 +122,39 @@ def test_now_stays_the_services_last_call_after_a_transfer(
     reports.due(force=True)
     assert statuses(store)[-1]["now"] == "A002"
     assert statuses(store, "B")[-1]["waiting"] == ["A002"]
+
+
+def test_an_end_of_service_alone_changes_no_status(
+    totem: Totem, reports: ServiceReports, store: Store, clock: Clock
+) -> None:
+    """A status whose wait moved when a desk pressed "done" would tell when (and after how
+    long) that citizen's service ended: the wait comes only from published figures."""
+    for _ in range(4):
+        totem.issue_walkin("A")
+    call(store, clock)
+    call(store, clock, desk="2")
+    reports.due(force=True)
+    before = len(statuses(store))
+    for minutes in (3, 9):
+        clock.now += timedelta(minutes=minutes)
+        store_desks.done(store, "1" if minutes == 3 else "2", None, "2026-11-23", clock())
+        assert reports.due(force=True) == 0
+    assert len(statuses(store)) == before
+
+
+def test_statuses_leave_on_the_wall_clock_tick_not_on_a_desks_action(
+    totem: Totem, reports: ServiceReports, store: Store, clock: Clock
+) -> None:
+    clock.now = rome(2026, 11, 23, 10, 0) + timedelta(seconds=7)
+    reports.due()
+    totem.issue_walkin("A")
+    clock.now += timedelta(seconds=11)  # 10:00:18: the desk calls; the agent wakes up
+    call(store, clock)
+    assert reports.due() == 0  # between ticks: nothing, whatever just happened
+    clock.now = rome(2026, 11, 23, 10, 0) + timedelta(seconds=30)
+    assert reports.due() == 1
+    latest = statuses(store)[-1]
+    assert (latest["now"], latest["at"]) == ("A001", "2026-11-23T10:00:00+01:00")
 
 
 def serve_many(totem: Totem, store: Store, clock: Clock, count: int, minutes: int = 4) -> None:
