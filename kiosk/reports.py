@@ -63,7 +63,9 @@ class ServiceReports:
         self.config = config
         self.store = store
         self.clock = clock
-        self.next_check = datetime.min.replace(tzinfo=UTC)
+        now = clock()
+        # Even the first look waits for a tick: no report leaves at a moment of its own.
+        self.next_check = now if tick_of(now) == now else tick_of(now) + TICK
 
     def due(self, force: bool = False) -> int:
         """Queue what is due; returns how many events. Without ``force``, looks only once a

@@ -125,7 +125,9 @@ class Branch:
         return r.json() if r.status_code == 200 else None
 
 
-def run_day(tmp_path: Path, seed: int) -> tuple[Day, CentralServer, Store, SyncAgent]:
+def run_day(
+    tmp_path: Path, seed: int
+) -> tuple[Day, CentralServer, Store, SyncAgent, dict[str, datetime]]:
     rng = random.Random(seed)
     token = tmp_path / "central-side-token"
     secrets.ensure(token, b"audit-token-1234567890")
@@ -140,6 +142,15 @@ def run_day(tmp_path: Path, seed: int) -> tuple[Day, CentralServer, Store, SyncA
     agent = SyncAgent(
         config, store, CentralClient(central.url, config.central_token_file), clock=clock
     )
+    arrival: dict[str, datetime] = {}  # event id -> when it reached the central server
+    post = agent.client.post_events
+
+    def recorded(body: bytes, key: str) -> Any:
+        for event in json.loads(body)["events"]:
+            arrival.setdefault(event["id"], clock.now)
+        return post(body, key)
+
+    agent.client.post_events = recorded  # type: ignore[method-assign]
     day = Day()
     opening = clock.now
     arrivals = sorted(
@@ -147,7 +158,16 @@ def run_day(tmp_path: Path, seed: int) -> tuple[Day, CentralServer, Store, SyncA
     )
     desks = [DeskState(name, services, opening) for name, services in DESKS.items()]
     reentry_done = False
-    step = timedelta(seconds=15)
+    step = timedelta(seconds=5)
+
+    def turn() -> None:
+        """A turn of the agent's loop, which runs whenever the database changed (after every
+        desk action) and at least every half second."""
+        agent.health_due()
+        agent.reports.due()
+        assert agent.pump().kind in ("idle", "sent")
+
+    turn()  # the agent's first turn, as the office opens
     while clock.now < rome(2026, 11, 23, 17, 30):
         clock.now += step
         while arrivals and arrivals[0] <= clock.now:
@@ -167,10 +187,7 @@ def run_day(tmp_path: Path, seed: int) -> tuple[Day, CentralServer, Store, SyncA
             assert outcome.result == "reentry", outcome
             day.issued[outcome.issued.ticket.code] = outcome.issued
             reentry_done = True
-        if clock.now.second == 0 and clock.now.minute % 2 == 0:
-            assert agent.drain() is True  # the agent sends every two minutes...
-        elif clock.now.second == 30:
-            agent.reports.due(force=True)  # ...and looks at the queue every 30 s
+        turn()
     # After closing, the day's last spans; at night, the purge and what is left.
     clock.now = rome(2026, 11, 23, 18, 0)
     assert agent.drain() is True
@@ -178,7 +195,7 @@ def run_day(tmp_path: Path, seed: int) -> tuple[Day, CentralServer, Store, SyncA
     retention.purge(store, "2026-11-24", clock())
     assert agent.drain() is True
     branch.server.stop()
-    return day, central, store, agent
+    return day, central, store, agent, arrival
 
 
 def act(desk: DeskState, branch: Branch, day: Day, now: datetime, rng: random.Random) -> None:
@@ -216,15 +233,17 @@ def act(desk: DeskState, branch: Branch, day: Day, now: datetime, rng: random.Ra
 
 @dataclass(frozen=True)
 class Seen:
-    """A ticket the attacker sees leave the queue: the status event that shows it."""
+    """A ticket the attacker sees leave the queue: the status event that shows it, and when
+    that event reached the server (to the second: the attacker keeps access logs)."""
 
     seq: int
     at: str
     ticket: str
     service: str
+    arrived: datetime
 
 
-def observations(received: list[dict[str, Any]]) -> list[Seen]:
+def observations(received: list[dict[str, Any]], arrival: dict[str, datetime]) -> list[Seen]:
     """Tickets leaving the waiting list, in the order the statuses show them."""
     out: list[Seen] = []
     before: dict[str, list[str]] = defaultdict(list)
@@ -238,7 +257,7 @@ def observations(received: list[dict[str, Any]]) -> list[Seen]:
             and e["now"] not in {s.ticket for s in out}
         ):
             gone.append(e["now"])
-        out += [Seen(e["seq"], e["at"], t, e["service"]) for t in gone]
+        out += [Seen(e["seq"], e["at"], t, e["service"], arrival[e["id"]]) for t in gone]
         before[e["service"]] = e["waiting"]
     return out
 
@@ -258,10 +277,12 @@ def adjacency(seen: list[Seen], received: list[dict[str, Any]]) -> list[Link]:
 
 
 def same_minute(seen: list[Seen], received: list[dict[str, Any]]) -> list[Link]:
-    by_minute: dict[str, list[str]] = defaultdict(list)
+    """Tickets shown leaving in the same minute, or arriving at the server together."""
+    groups: dict[Any, list[str]] = defaultdict(list)
     for s in seen:
-        by_minute[s.at].append(s.ticket)
-    return [(a, b) for group in by_minute.values() for a, b in itertools.pairwise(group)]
+        groups[s.at].append(s.ticket)
+        groups[s.arrived].append(s.ticket)
+    return [(a, b) for group in groups.values() for a, b in itertools.pairwise(group)]
 
 
 def call_order(seen: list[Seen], received: list[dict[str, Any]]) -> list[Link]:
@@ -280,7 +301,7 @@ def typical_service_time(seen: list[Seen], received: list[dict[str, Any]]) -> li
     attacker reads the typical time from the hourly figures)."""
     times = [e["service_p50"] for e in received if e["type"] == "service.hour"]
     p50 = timedelta(minutes=median(t for t in times if t is not None))
-    moments = [(datetime.fromisoformat(s.at), s) for s in seen]
+    moments = [(s.arrived, s) for s in seen]
     links = []
     for at, s in moments:
         target = at + p50
@@ -334,7 +355,7 @@ def judge(
 
 
 def test_nothing_the_central_server_holds_tells_one_desks_tickets_apart(tmp_path: Path) -> None:
-    day, central, store, agent = run_day(tmp_path, seed=20261123)
+    day, central, store, agent, arrival = run_day(tmp_path, seed=20261123)
     try:
         bodies = [json.loads(b) for b in central.store.bodies()]
         received = sorted(
@@ -363,7 +384,22 @@ def test_nothing_the_central_server_holds_tells_one_desks_tickets_apart(tmp_path
         def service_of(ticket: str) -> str:
             return ticket.rstrip("0123456789")
 
-        seen = observations(received)
+        # A status that shows nothing new on the screens (same number served, same queue)
+        # would mark something else: an end of service. None goes out, but when an hour's
+        # published pace moves the wait.
+        last: dict[str, tuple[Any, Any]] = {}
+        paced: set[str] = set()
+        for e in received:
+            if e["type"] == "service.hour":
+                paced.add(e["service"])
+            if e["type"] == "service.status":
+                shown = (e["now"], e["waiting"])
+                assert last.get(e["service"]) != shown or e["service"] in paced, e
+                last[e["service"]] = shown
+                paced.discard(e["service"])
+        # Statuses leave on the wall-clock tick, never at the moment of a desk's action.
+        assert {arrival[e["id"]].second for e in statuses} <= {0, 30}
+        seen = observations(received, arrival)
         assert len({s.ticket for s in seen}) >= 0.8 * len(day.desks_of())
         # Version 1's link finds each desk's next ticket every time: the attack works...
         rate, chance, n = judge(version_1_transaction_link(day), day, service_of)
