@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.app import describe_sync
 from kiosk.cli.context import Context, Fail, emit, handled, host_port, json_option
+from kiosk.cli.status_cmd import describe_sync
 from kiosk.notify import Notifier
 from kiosk.store.outbox import Outbox
 from sync.agent import SyncAgent

@@ -22,8 +22,6 @@ from kiosk.logs import setup_logging
 from kiosk.reports import ServiceReports
 from kiosk.store import Store
 from kiosk.store import purge as retention
-from kiosk.store import tickets as store_tickets
-from kiosk.store.outbox import Outbox
 from kiosk.totem import Unavailable
 
 
@@ -41,6 +39,7 @@ class LazyGroup(click.Group):
         "desk": "kiosk.cli.server_cmds:desk_group",
         "doctor": "kiosk.cli.doctor_cmd:doctor_cmd",
         "decommission": "kiosk.cli.decommission:decommission_cmd",
+        "status": "kiosk.cli.status_cmd:status_cmd",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -270,100 +269,7 @@ def scan_cmd(obj: Context, text: str, as_json: bool) -> None:
     emit(outcome.as_json(), as_json, human)
 
 
-# -- status and retention ---------------------------------------------------------------------
-
-
-def scanner_present(uri: str) -> bool | None:
-    """Whether the configured scanner can be opened now (None: no scanner configured)."""
-    from drivers.scanner.connect import open_scanner
-    from drivers.scanner.uri import ScannerUriError
-
-    try:
-        scanner = open_scanner(uri)
-    except ScannerUriError:
-        return False
-    if scanner is None:
-        return None
-    present = scanner.connect()
-    scanner.close()
-    return present
-
-
-def printer_state(obj: Context) -> dict[str, str]:
-    printer = obj.printer()
-    if printer is None:
-        return {"uri": "none://", "state": "unknown"}
-    return {"uri": printer.uri, "state": printer.status().value}
-
-
-def describe_sync(data: dict[str, Any]) -> list[str]:
-    age = data["oldest_waiting_s"]
-    lines = [
-        f"  outbox  {data['backlog']} waiting"
-        + (f" (oldest {age // 60} min)" if age is not None else "")
-        + f", {data['parked']} parked; last sync {data['last_success'] or 'never'}"
-    ]
-    if data["paused_for_auth"]:
-        lines.append(
-            f"  SENDING PAUSED: the central server refused the token ({data['paused_reason']});"
-            " fix central.token_file"
-        )
-    elif data["last_error"]:
-        lines.append(f"  last error: {data['last_error']}")
-    return lines
-
-
-@cli.command("status")
-@json_option
-@pass_context
-@handled
-def status_cmd(obj: Context, as_json: bool) -> None:
-    """Tickets today per service, printer, scanner, outbox backlog and last sync.
-
-    \b
-    Example:
-      kiosk status --json
-    """
-    totem = obj.totem()
-    now = obj.clock()
-    tz = obj.config.timezone
-    day = totem.today(now).isoformat()
-    counts = store_tickets.counts(obj.store(), day)
-    sync = Outbox(obj.store()).status(now)
-    services: list[dict[str, Any]] = [
-        {
-            "code": st.service.code,
-            "issued": counts.get(st.service.code, {}).get("issued", 0),
-            "waiting": st.waiting,
-            "wait_min": st.wait_min,
-            "available": st.availability.available,
-            "reason": st.availability.describe(tz, now),
-        }
-        for st in totem.states()
-    ]
-    data = {
-        "kiosk": obj.config.kiosk_id,
-        "day": day,
-        "tickets_today": sum(s["issued"] for s in services),
-        "services": services,
-        "printer": printer_state(obj),
-        "scanner": {
-            "uri": obj.config.scanner_uri,
-            "present": scanner_present(obj.config.scanner_uri),
-        },
-        "sync": sync,
-    }
-    lines = [f"{obj.config.branch_name} ({obj.config.kiosk_id}), {day}"]
-    lines += [
-        f"  {s['code']:<2} issued {s['issued']:>3}  waiting {s['waiting']:>3}"
-        f"  wait ~{s['wait_min']} min  {s['reason']}"
-        for s in services
-    ]
-    lines.append(f"  printer {data['printer']['uri']} ({data['printer']['state']})")
-    present = {True: "present", False: "not found", None: "none"}[data["scanner"]["present"]]
-    lines.append(f"  scanner {data['scanner']['uri']} ({present})")
-    lines += describe_sync(sync)
-    emit(data, as_json, "\n".join(lines))
+# -- retention ------------------------------------------------------------------------------
 
 
 @cli.command("purge")
