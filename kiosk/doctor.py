@@ -7,8 +7,6 @@ except that opening the database creates it (and its schema) when it does not ex
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import pwd
 import shutil
@@ -19,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk import secrets
+from kiosk import clocks, secrets
 from kiosk.config import Config
 
 UNITS = ("kiosk-ui.service", "kiosk-sync.service", "kiosk-serve.service", "kiosk-purge.timer")
@@ -277,7 +275,7 @@ class Doctor:
     # -- the machine -----------------------------------------------------------------------
 
     def clock(self) -> Check:
-        synced = kernel_clock_synchronised()
+        synced = clocks.kernel_synchronised()
         skew = None
         if self.server_date is not None:
             skew = (datetime.now(UTC) - self.server_date).total_seconds()
@@ -337,16 +335,6 @@ def find_systemctl() -> str | None:
     """systemctl, when systemd is the running init (it is not in containers and chroots)."""
     path = shutil.which("systemctl")
     return path if path and Path("/run/systemd/system").is_dir() else None
-
-
-def kernel_clock_synchronised() -> bool:
-    """The kernel's view (adjtimex): TIME_ERROR (5) means the clock is not synchronised."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    buf = ctypes.create_string_buffer(512)  # struct timex is ~208 bytes; modes = 0: read only
-    return int(libc.adjtimex(buf)) not in (-1, 5)
 
 
 def _systemctl(systemctl: str, verb: str, unit: str) -> str:

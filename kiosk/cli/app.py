@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 from pathlib import Path
 from typing import Any, ClassVar
 
 import click
 
+from kiosk import clocks, plugins
 from kiosk import config as config_mod
-from kiosk import plugins
 from kiosk.cli.context import (
     Context,
     Fail,
@@ -22,6 +23,7 @@ from kiosk.logs import setup_logging
 from kiosk.reports import ServiceReports
 from kiosk.store import Store
 from kiosk.store import purge as retention
+from kiosk.store import state as shared
 from kiosk.totem import Unavailable
 
 
@@ -55,6 +57,8 @@ class LazyGroup(click.Group):
             found = plugins.load(plugins.COMMANDS, cmd_name)
         return found
 
+
+log = logging.getLogger(__name__)
 
 # Long-running processes (systemd units, the demo): they log from INFO.
 SERVICES = frozenset({"ui", "sync", "serve", "purge", "central", "demo"})
@@ -291,6 +295,15 @@ def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
     today = now.astimezone(obj.config.timezone).date().isoformat()
     store: Store = obj.store()
     if not dry_run:
+        last = clocks.Reading.parse(shared.get(store, shared.LAST_EVENT_CLOCKS))
+        why = clocks.distrust(last, clocks.read(), clocks.kernel_synchronised())
+        if why:
+            log.error("purge: nothing deleted: %s", why)
+            raise Fail(
+                f"purge: nothing deleted: {why}, so it may not be {today} yet; the timer tries"
+                " again (`kiosk doctor` checks the clock)",
+                1,
+            )
         # Earlier days' last hourly figures leave with the outbox before their tickets go,
         # even when the sync agent was not running at closing time.
         ServiceReports(obj.config, store, obj.clock).due(force=True)
@@ -298,9 +311,9 @@ def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
     verb = "would delete" if dry_run else "deleted"
     human = (
         f"{verb} {report.tickets} tickets, {report.calls} calls, {report.appointments}"
-        f" appointments, {report.day_notes} notes, {report.parked_events} parked events"
-        " older than 30 days"
-        f" (before {today}); kept {report.unsent_events_kept} events not yet sent"
+        f" appointments and {report.day_notes} notes of the days before {today},"
+        f" and {report.parked_events} refused events parked over 30 days;"
+        f" kept {report.unsent_events_kept} events not yet sent"
     )
     if not dry_run:
         human += "; WAL truncated"

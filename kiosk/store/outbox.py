@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kiosk import clocks
 from kiosk.core import events
 from kiosk.store import state
 from kiosk.store.db import Store
@@ -37,6 +38,8 @@ def add_event(
         "INSERT INTO outbox (id, type, branch, day, at, body) VALUES (?, ?, ?, ?, ?, ?)",
         (event_id, type, branch, day, at, events.dumps(events.body_of(checked))),
     )
+    # The clocks as this event was written: the purge compares them before it trusts a date.
+    put_in(conn, {state.LAST_EVENT_CLOCKS: clocks.read().text()})
     return event_id
 
 

@@ -8,6 +8,7 @@ bytes, so no copy of the deleted content remains in either file.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from kiosk.store.db import Store
 from kiosk.store.errors import StorageError, translated
 from kiosk.store.tickets import utc_text
 
+log = logging.getLogger(__name__)
 PARKED_RETENTION = timedelta(days=30)
 
 _DAY_NOTES = (
@@ -95,8 +97,11 @@ def plan(store: Store, today: str, now: datetime) -> PurgeReport:
     )
 
 
+SCRUB_PATIENCE = 3600.0  # seconds the scrub keeps retrying while a reader holds the WAL
+
+
 def purge(
-    store: Store, today: str, now: datetime, *, checkpoint_timeout: float = 30.0
+    store: Store, today: str, now: datetime, *, checkpoint_timeout: float = SCRUB_PATIENCE
 ) -> PurgeReport:
     """Delete every ticket, call and appointment of days before ``today``, what the processes
     noted about those days, and parked events older than 30 days, then checkpoint and truncate
@@ -116,17 +121,28 @@ def purge(
 
 
 def scrub_wal(store: Store, timeout: float) -> None:
-    """Checkpoint every WAL frame into the database and truncate the WAL to zero bytes."""
-    deadline = time.monotonic() + timeout
+    """Checkpoint every WAL frame into the database and truncate the WAL to zero bytes.
+
+    A reader in the middle of a transaction holds old frames; the scrub waits for it and tries
+    again, for up to ``timeout`` seconds, rather than leave the deleted day on disk until the
+    next night.
+    """
+    started = time.monotonic()
+    pause, told = 0.05, started
     with translated(store.path):
         while True:
             busy, _log, _done = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             if not busy:
                 return
-            if time.monotonic() > deadline:
+            waited = time.monotonic() - started
+            if waited > timeout:
                 raise StorageError(
                     "locked",
-                    "deleted, but the WAL could not be truncated: another process kept it busy;"
-                    " run `kiosk purge` again",
+                    f"deleted, but after {waited:.0f} s another process still kept the WAL busy;"
+                    " the deleted rows may remain in it: run `kiosk purge` again",
                 )
-            time.sleep(0.2)
+            if time.monotonic() - told > 60:
+                log.warning("purge: a reader holds the WAL for %.0f s; still waiting", waited)
+                told = time.monotonic()
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)

@@ -133,3 +133,33 @@ def test_purge_sends_earlier_days_last_figures_before_deleting_them(write_config
         assert [(h["day"], h["served"]) for h in hours] == [(day, 6)]
         assert hours[0]["service_p50"] == 3
         assert store.scalar("SELECT COUNT(*) FROM tickets") == 0
+
+
+def test_a_reader_holding_the_wal_delays_the_scrub_but_does_not_stop_it(
+    config: Config, store: Store, clock: Clock
+) -> None:
+    """It used to give up after 30 s and leave the day on disk until the next night."""
+    import sqlite3
+    import threading
+
+    secret, _kept = yesterday_and_today(config, store, clock)
+    holding, release = threading.Event(), threading.Event()
+
+    def reader() -> None:  # another process in the middle of a long read
+        conn = sqlite3.connect(config.database, isolation_level=None)
+        conn.execute("BEGIN")
+        conn.execute("SELECT COUNT(*) FROM tickets").fetchone()
+        holding.set()
+        release.wait(10)
+        conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    holding.wait(10)
+    threading.Timer(1.0, release.set).start()  # it lets go a second into the purge
+    report = retention.purge(store, "2026-11-24", clock())
+    thread.join()
+    assert release.is_set() and report.tickets == 10
+    after = disk_bytes(config.database)
+    assert [s for s in secret if s in after] == []
