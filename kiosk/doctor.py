@@ -110,6 +110,13 @@ class Doctor:
             with Store(path) as store:
                 integrity, mode, secure = store.health()
         except StorageError as exc:
+            if exc.kind in ("lost", "replaced", "marker"):
+                return failed(
+                    "database",
+                    str(exc).split("; ")[0],
+                    "the day must not start over: stop the kiosk units, run"
+                    " `kiosk store reset --yes` (numbers and events continue), start them again",
+                )
             return failed(
                 "database",
                 f"{path}: {exc}",
@@ -244,11 +251,14 @@ class Doctor:
         return check
 
     def backlog(self, config: Config) -> Check:
-        from kiosk.store import Store
+        from kiosk.store import StorageError, Store
         from kiosk.store.outbox import Outbox
 
-        with Store(config.database) as store:
-            status = Outbox(store).status(datetime.now(UTC))
+        try:
+            with Store(config.database) as store:
+                status = Outbox(store).status(datetime.now(UTC))
+        except StorageError as exc:
+            return failed("sync", f"the outbox cannot be read: {exc}", "see the database check")
         waiting, parked = status["backlog"], status["parked"]
         age = status["oldest_waiting_s"] or 0
         if status["paused_for_auth"]:

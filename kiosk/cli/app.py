@@ -42,6 +42,7 @@ class LazyGroup(click.Group):
         "doctor": "kiosk.cli.doctor_cmd:doctor_cmd",
         "decommission": "kiosk.cli.decommission:decommission_cmd",
         "status": "kiosk.cli.status_cmd:status_cmd",
+        "store": "kiosk.cli.store_cmds:store_group",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -48,7 +48,12 @@ class Backend:
         self._local = threading.local()
 
     def store(self) -> Store:
-        store = getattr(self._local, "store", None)
+        store: Store | None = getattr(self._local, "store", None)
+        if store is not None and not store.is_current():
+            # The file was deleted or replaced: never serve from it again. Opening anew is
+            # refused until a technician's `kiosk store reset`, then finds the new database.
+            store.close()
+            store = self._local.store = None
         if store is None:
             store = self._local.store = Store(self.config.database)
         return store
@@ -259,8 +264,14 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
             Route("/api/v1/desks/{desk}/{action}", desk_action, methods=["POST"]),
         ]
     )
+    app.add_exception_handler(StorageError, _storage_failed)
     app.state.broadcaster = broadcaster
     return app
+
+
+async def _storage_failed(request: Request, exc: Exception) -> Response:
+    """A known storage condition (disk full, a lost database) is 503 with its one line."""
+    return _error(503, f"database: {exc}")
 
 
 def _sse(item: dict[str, Any]) -> str:

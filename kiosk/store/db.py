@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kiosk.store import schema
+from kiosk.store import marker, schema
 from kiosk.store.errors import StorageError, translated
 
 # What every connection must run with; checked after setting, because a pragma that cannot be
@@ -17,16 +17,32 @@ REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "secure_delete": 1}
 
 
 class Store:
-    """A connection to the totem database, migrated and checked.
+    """A connection to the totem database, migrated and checked against its marker.
 
     Args:
         path: the SQLite file; its folder is created when missing.
         timeout: seconds to wait for another process's write lock before failing as locked.
         readonly: open without write access (status and dry runs).
+        fresh: start a new database where the marker names a lost one (``kiosk store reset``),
+            continuing its numbers and seq.
+
+    Raises:
+        StorageError: besides the known SQLite conditions, ``lost`` (the marker names a
+            database that is gone or empty), ``replaced`` (another database is in its place)
+            or ``marker`` (the marker cannot be read).
     """
 
-    def __init__(self, path: Path, *, timeout: float = 10.0, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, timeout: float = 10.0, readonly: bool = False, fresh: bool = False
+    ) -> None:
         self.path = Path(path)
+        found = marker.read(self.path)
+        if found is not None and not fresh and not _holds_data(self.path):
+            raise StorageError(
+                "lost",
+                f"{self.path} is gone or empty, but {marker.path_of(self.path).name} says it held"
+                f" the day {found.day or '(none yet)'}; {marker.RESET_FIX}",
+            )
         with translated(self.path):
             if readonly:
                 uri = f"file:{self.path}?mode=ro"
@@ -43,6 +59,50 @@ class Store:
             self._configure(readonly)
             if not readonly:
                 schema.migrate(conn)
+            self.identity = self._identify(found, readonly, fresh)
+        self._file = _file_id(self.path)
+
+    def _identify(self, found: marker.Marker | None, readonly: bool, fresh: bool) -> str | None:
+        """The database's identity, checked against the marker (written when missing)."""
+        ident = marker.identity(self.conn)
+        if found is not None and ident is not None and ident != found.identity and not fresh:
+            raise StorageError("replaced", self._replaced())
+        if readonly or (found is not None and ident == found.identity):
+            if found is not None and ident != found.identity:
+                raise StorageError("replaced", self._replaced())
+            return ident  # the usual open: no write lock, no write
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            ident = marker.identity(self.conn)  # another process may have just given it one
+            if ident is None and found is not None and not fresh:
+                raise StorageError("replaced", self._replaced())
+            if ident is None:
+                ident = marker.new_identity(self.conn)
+                if found is not None:
+                    marker.continue_from(self.conn, found)
+            marker.write(self.path, marker.of(self.conn, ident))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        return ident
+
+    def _replaced(self) -> str:
+        return f"{self.path} is not the database its marker names; {marker.RESET_FIX}"
+
+    def is_current(self) -> bool:
+        """Whether the file this connection uses is still the one at its path."""
+        return _file_id(self.path) == self._file
+
+    def _check_file(self) -> None:
+        """Stop using a file that was deleted or replaced under this process."""
+        if not self.is_current():
+            raise StorageError(
+                "replaced",
+                f"{self.path} was deleted or replaced while in use; this process stops using"
+                f" it; {marker.RESET_FIX}",
+            )
 
     def _configure(self, readonly: bool) -> None:
         conn = self.conn
@@ -64,10 +124,16 @@ class Store:
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction taken at once (BEGIN IMMEDIATE), so concurrent writers queue
         on the lock instead of failing when they upgrade from reading."""
+        self._check_file()
         with translated(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
+                seq = marker.last_seq(self.conn)
                 yield self.conn
+                if self.identity is not None and marker.last_seq(self.conn) != seq:
+                    # A number issued or an event queued: the marker moves first, so it is
+                    # never behind the database.
+                    marker.write(self.path, marker.of(self.conn, self.identity))
             except BaseException:
                 # SQLite has already rolled back after some errors (disk full, I/O).
                 if self.conn.in_transaction:
@@ -79,6 +145,7 @@ class Store:
         self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> list[dict[str, Any]]:
         """Rows of a read query as dicts (column name -> value)."""
+        self._check_file()
         with translated(self.path):
             cursor = self.conn.execute(sql, params)
             names = [d[0] for d in cursor.description or ()]
@@ -88,10 +155,12 @@ class Store:
         self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> list[tuple[Any, ...]]:
         """Rows of a read query as tuples."""
+        self._check_file()
         with translated(self.path):
             return self.conn.execute(sql, params).fetchall()
 
     def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
+        self._check_file()
         with translated(self.path):
             row = self.conn.execute(sql, params).fetchone()
             return None if row is None else row[0]
@@ -119,3 +188,18 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _holds_data(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino

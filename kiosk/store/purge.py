@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from kiosk.store import state
+from kiosk.store import marker, state
 from kiosk.store.db import Store
 from kiosk.store.errors import StorageError, translated
 from kiosk.store.tickets import utc_text
@@ -27,6 +27,8 @@ _DAY_NOTES = (
     " OR (substr(key, 1, length(:hours)) = :hours"
     " AND substr(key, length(:hours) + 1, 10) < :today)"
     " OR (substr(key, 1, length(:etag)) = :etag AND substr(key, length(:etag) + 1, 10) < :today)"
+    " OR (substr(key, 1, length(:floor)) = :floor"
+    " AND substr(key, length(:floor) + 1, 10) < :today)"
 )
 
 # What retention removes: name -> (count, delete), with ``:today`` and ``:parked_before`` bound.
@@ -77,6 +79,7 @@ def _params(today: str, now: datetime) -> dict[str, str]:
         "status": state.REPORTED_STATUS,
         "hours": state.REPORTED_HOURS,
         "etag": state.APPOINTMENTS_ETAG,
+        "floor": marker.FLOOR,
     }
 
 

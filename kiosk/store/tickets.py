@@ -17,6 +17,7 @@ from kiosk.core import events
 from kiosk.core.figures import Record
 from kiosk.core.queue import Waiting, call_order
 from kiosk.core.tickets import Kind, Status, format_code, next_number
+from kiosk.store import marker
 from kiosk.store.db import Store
 from kiosk.store.outbox import add_event
 
@@ -107,6 +108,8 @@ def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
         "SELECT MAX(number), SUM(kind = 'walkin') FROM tickets WHERE day = ? AND service = ?",
         (day, req.service),
     ).fetchone()
+    # After a lost database was reset, the day's numbers go on after the marker's.
+    last = max(last or 0, marker.floor(conn, day, req.service)) or None
     if req.kind is Kind.WALKIN and req.walkin_cap is not None and (walkins or 0) >= req.walkin_cap:
         raise IssueRefused("cap_reached")
     try:

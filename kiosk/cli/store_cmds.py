@@ -1,0 +1,67 @@
+"""``kiosk store reset``: the way back after a lost or replaced database (docs/technician.md)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from kiosk.cli.context import Context, Fail, emit, handled, json_option
+from kiosk.store import StorageError, recovery
+
+log = logging.getLogger(__name__)
+
+
+@click.group("store")
+def store_group() -> None:
+    """The totem's database."""
+
+
+@store_group.command("reset")
+@click.option("--yes", is_flag=True, help="Confirm: start a new database continuing the day.")
+@json_option
+@click.pass_obj
+@handled
+def store_reset(obj: Context, yes: bool, as_json: bool) -> None:
+    """Start a new database after the day's was lost (deleted, emptied, replaced or damaged
+    and moved aside): numbers and event seq continue after the marker's, so the day never
+    gets a second A001. Whatever stands in its place is moved aside, never deleted.
+
+    Stop the kiosk units first; start them again after.
+
+    \b
+    Example:
+      systemctl stop kiosk-ui kiosk-serve kiosk-sync && kiosk store reset --yes
+    """
+    if not yes:
+        raise Fail("store reset: add --yes to confirm (it starts a new database)", 2)
+    database = obj.config.database
+    try:
+        done = recovery.reset(database, obj.clock())
+    except StorageError as exc:
+        if exc.kind == "in_order":
+            raise Fail(f"store reset: {exc}", 1) from None
+        raise
+    numbers = ", ".join(f"{s} {n:03d}" for s, n in sorted(done.continued.numbers.items()))
+    log.warning(
+        "store: a new database continues the day %s (last numbers %s, seq %d)",
+        done.continued.day,
+        numbers or "none",
+        done.continued.seq,
+    )
+    human = [
+        f"new database {database}: the day {done.continued.day or '(none)'} continues after"
+        f" {numbers or 'no numbers yet'}; events continue after seq {done.continued.seq}"
+    ]
+    human += [f"moved aside (keep it for the central operator): {p}" for p in done.moved_aside]
+    emit(
+        {
+            "database": str(database),
+            "day": done.continued.day,
+            "numbers": done.continued.numbers,
+            "seq": done.continued.seq,
+            "moved_aside": [str(p) for p in done.moved_aside],
+        },
+        as_json,
+        "\n".join(human),
+    )

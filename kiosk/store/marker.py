@@ -1,0 +1,134 @@
+"""The marker beside the database: the day must never silently start over.
+
+``kiosk.sqlite3.marker`` records the database's identity (a random id kept inside it), the
+day of its last ticket, the last number of each service that day and the last outbox seq. It
+is rewritten before every commit that issued a number or queued an event, so it is never
+behind the database. A data folder whose marker names a database that is not there (deleted,
+emptied, replaced by another file) is out of order until a technician runs ``kiosk store reset
+--yes``; the new database then continues the marker's numbers and seq: no second A001, no seq
+going back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kiosk.store.errors import StorageError
+
+IDENTITY = "store.identity"  # the state key holding the database's identity
+FLOOR = "numbers.floor."  # + "YYYY-MM-DD.SERVICE": numbers continue after this (a reset)
+RESET_FIX = (
+    "the day's numbers and events continue only after a technician runs `kiosk store reset"
+    " --yes` (see docs/technician.md)"
+)
+
+
+@dataclass(frozen=True)
+class Marker:
+    identity: str
+    day: str | None = None
+    numbers: dict[str, int] = field(default_factory=dict)
+    seq: int = 0
+
+
+def path_of(database: Path) -> Path:
+    return database.with_name(database.name + ".marker")
+
+
+def read(database: Path) -> Marker | None:
+    """The marker beside ``database``, or None when there is none.
+
+    Raises:
+        StorageError: the marker exists but cannot be read (out of order, as a lost database).
+    """
+    path = path_of(database)
+    try:
+        data = json.loads(path.read_text())
+        return Marker(
+            str(data["identity"]),
+            data.get("day"),
+            {str(k): int(v) for k, v in data.get("numbers", {}).items()},
+            int(data.get("seq", 0)),
+        )
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise StorageError("marker", f"{path} cannot be read ({exc}); {RESET_FIX}") from exc
+
+
+def write(database: Path, marker: Marker) -> None:
+    """Replace the marker atomically and durably (a half-written marker is never seen)."""
+    path = path_of(database)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        with open(temporary, "w") as out:
+            out.write(json.dumps(asdict(marker), sort_keys=True))
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except OSError as exc:
+        kind = "full" if exc.errno == 28 else "io"
+        raise StorageError(kind, f"cannot write {path}: {exc.strerror}") from exc
+
+
+def identity(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM state WHERE key = ?", (IDENTITY,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def new_identity(conn: sqlite3.Connection) -> str:
+    """Give a database its identity (inside the caller's transaction)."""
+    value = str(uuid.uuid4())
+    conn.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (IDENTITY, value))
+    return value
+
+
+def last_seq(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def of(conn: sqlite3.Connection, ident: str) -> Marker:
+    """What the marker must say for the database behind ``conn`` now."""
+    row = conn.execute("SELECT day FROM tickets ORDER BY day DESC LIMIT 1").fetchone()
+    day = None if row is None else str(row[0])
+    numbers: dict[str, int] = {}
+    if day is not None:
+        numbers = {
+            str(s): int(n)
+            for s, n in conn.execute(
+                "SELECT service, MAX(number) FROM tickets WHERE day = ? GROUP BY service", (day,)
+            )
+        }
+        for key, value in conn.execute(
+            "SELECT key, value FROM state WHERE substr(key, 1, ?) = ?",
+            (len(FLOOR) + len(day) + 1, f"{FLOOR}{day}."),
+        ):
+            service = str(key).rsplit(".", 1)[1]
+            numbers[service] = max(numbers.get(service, 0), int(value))
+    return Marker(ident, day, numbers, last_seq(conn))
+
+
+def floor(conn: sqlite3.Connection, day: str, service: str) -> int:
+    """The number a reset left for the day's service to continue after (0: none)."""
+    row = conn.execute(
+        "SELECT value FROM state WHERE key = ?", (f"{FLOOR}{day}.{service}",)
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def continue_from(conn: sqlite3.Connection, marker: Marker) -> None:
+    """In a new database: numbers and seq go on after the marker's (inside a transaction)."""
+    if marker.day is not None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
+            [(f"{FLOOR}{marker.day}.{s}", str(n)) for s, n in marker.numbers.items()],
+        )
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'")
+    conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", (marker.seq,))
