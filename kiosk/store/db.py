@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,24 @@ class Store:
                 f"{self.path} is gone or empty, but {marker.path_of(self.path).name} says it held"
                 f" the day {found.day or '(none yet)'}; {marker.RESET_FIX}",
             )
+        # Opening races other processes' opens and last closes (which checkpoint and remove
+        # the WAL); a "locked" then is a moment, not a failure: try again until the timeout.
+        deadline, pause = time.monotonic() + timeout, 0.01
+        while True:
+            try:
+                self._open(found, timeout, readonly, fresh)
+                break
+            except StorageError as exc:
+                self.close()
+                if exc.kind != "locked" or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.25)
+        self._file = _file_id(self.path)
+
+    def _open(
+        self, found: marker.Marker | None, timeout: float, readonly: bool, fresh: bool
+    ) -> None:
         with translated(self.path):
             if readonly:
                 uri = f"file:{self.path}?mode=ro"
@@ -60,7 +79,6 @@ class Store:
             if not readonly:
                 schema.migrate(conn)
             self.identity = self._identify(found, readonly, fresh)
-        self._file = _file_id(self.path)
 
     def _identify(self, found: marker.Marker | None, readonly: bool, fresh: bool) -> str | None:
         """The database's identity, checked against the marker (written when missing)."""
@@ -106,8 +124,8 @@ class Store:
 
     def _configure(self, readonly: bool) -> None:
         conn = self.conn
-        if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
+        if not readonly and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")  # once, for a new file
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -181,7 +199,9 @@ class Store:
         return int(self.pragma("data_version"))
 
     def close(self) -> None:
-        self.conn.close()
+        conn: sqlite3.Connection | None = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
 
     def __enter__(self) -> Store:
         return self
