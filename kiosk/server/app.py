@@ -33,6 +33,10 @@ from kiosk.store.desks import CALLS_KEPT
 from kiosk.totem import Totem
 
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
+MAX_BODY = 16 * 1024  # a desk's request is a few dozen bytes
+# A waiting room has a handful of displays; a client holding more is not one.
+STREAMS_PER_CLIENT = 16
+STREAMS = 1000
 
 
 def utc_now() -> datetime:
@@ -89,6 +93,20 @@ class Backend:
         return out
 
 
+async def _read_body(request: Request) -> bytes | None:
+    """The request body, or None as soon as it is known to pass :data:`MAX_BODY` (it is
+    never read whole into memory then)."""
+    length = request.headers.get("content-length", "")
+    if length and (not length.isdigit() or int(length) > MAX_BODY):
+        return None
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            return None
+    return bytes(raw)
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
@@ -100,6 +118,7 @@ def _page(name: str) -> str:
 def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlette:
     backend = Backend(config, clock)
     broadcaster = Broadcaster()
+    streams: dict[str, int] = {}  # open event streams per client address
     speaker = Speaker()
     lang = config.languages[0]
 
@@ -119,13 +138,15 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
         return str(desk)
 
     async def body(request: Request) -> dict[str, Any] | Response:
-        raw = await request.body()
+        raw = await _read_body(request)
+        if raw is None:
+            return _error(413, f"the body is larger than {MAX_BODY // 1024} KiB")
         if not raw.strip():
             return {}
         try:
             data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _error(400, "the body is not valid JSON")
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            return _error(400, "the body is not valid JSON (or is nested too deeply)")
         if not isinstance(data, dict):
             return _error(400, "the body must be a JSON object")
         ticket = data.get("ticket")
@@ -195,9 +216,17 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
         return JSONResponse({"calls": [c.as_json() for c in found[:limit]]})
 
     async def stream(request: Request) -> Response:
+        client = request.client.host if request.client else "?"
+        if streams.get(client, 0) >= STREAMS_PER_CLIENT or sum(streams.values()) >= STREAMS:
+            return JSONResponse(
+                {"error": "too many open streams; try again later"},
+                status_code=503,
+                headers={"Retry-After": "10"},
+            )
         last = request.headers.get("last-event-id", "")
         after = int(last) if last.isascii() and last.isdigit() else None
         queue = broadcaster.subscribe()
+        streams[client] = streams.get(client, 0) + 1
 
         async def events() -> AsyncIterator[str]:
             try:
@@ -217,6 +246,9 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
                     yield _sse(item)
             finally:
                 broadcaster.unsubscribe(queue)
+                streams[client] -= 1
+                if not streams[client]:
+                    del streams[client]
 
         return StreamingResponse(
             events(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -193,6 +194,8 @@ def test_another_desks_ticket_is_403(branch: Branch, totem: Totem) -> None:
         ("next", {"services": ["Z"]}, 422, "unknown services: Z"),
         ("transfer", {}, 422, "service"),
         ("frobnicate", {}, 404, "no desk action"),
+        ("next", b"[" * 5000 + b"]" * 5000, 400, "nested too deeply"),
+        ("next", b'{"services": ["A"], "pad": "' + b"x" * 65536 + b'"}', 413, "16 KiB"),
     ],
 )
 def test_bad_requests_get_a_clear_4xx(
@@ -320,3 +323,54 @@ def test_desk_state_for_the_console(branch: Branch, totem: Totem) -> None:
         f"{branch.url}/api/v1/desks/1", headers={"Authorization": f"Bearer {branch.tokens['1']}"}
     )
     assert r.json() == {"desk": "1", "ticket": "A001"}
+
+
+def test_a_huge_body_is_refused_without_being_read(branch: Branch) -> None:
+    """A body sent without a length, in chunks, is cut off as soon as it passes 16 KiB."""
+    sent = 0
+
+    def chunks():
+        nonlocal sent
+        for _ in range(4096):  # 64 MiB if it were all read
+            sent += 16384
+            yield b"x" * 16384
+
+    response = branch.http.post(
+        f"{branch.url}/api/v1/desks/1/next",
+        data=chunks(),
+        headers={"Authorization": f"Bearer {branch.tokens['1']}"},
+        timeout=30,
+    )
+    assert response.status_code == 413
+
+
+def test_one_client_cannot_hold_more_than_its_share_of_streams(
+    branch: Branch, totem: Totem
+) -> None:
+    from kiosk.server.app import STREAMS_PER_CLIENT
+
+    url = f"{branch.url}/api/v1/calls/stream"
+    opened = []
+    try:
+        for _ in range(STREAMS_PER_CLIENT):
+            r = requests.get(url, stream=True, timeout=10)
+            assert r.status_code == 200
+            lines = r.iter_lines()  # kept: dropping it would close the stream
+            next(lines)  # the stream is really open ("retry: ...")
+            opened.append((r, lines))
+        refused = requests.get(url, stream=True, timeout=10)
+        assert refused.status_code == 503 and refused.headers["Retry-After"]
+        totem.issue_walkin("A")
+        assert branch.next("1") == "A001"  # a desk is still served meanwhile
+        opened.pop()[0].close()
+        for _ in range(50):  # the server notices the closed stream
+            again = requests.get(url, stream=True, timeout=10)
+            if again.status_code == 200:
+                again.close()
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("a closed stream's place was never freed")
+    finally:
+        for r, _lines in opened:
+            r.close()

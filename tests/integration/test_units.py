@@ -82,3 +82,20 @@ def test_purge_runs_after_midnight_and_at_boot() -> None:
     assert timer["OnBootSec"] and timer["Persistent"] == "true"
     purge = unit("kiosk-purge.service")["Service"]
     assert purge["PrivateNetwork"] == "yes" and purge["Type"] == "oneshot"
+
+
+@pytest.mark.parametrize("name", ["kiosk-ui.service", "kiosk-sync.service",
+                                  "kiosk-serve.service", "kiosk-purge.service"])  # fmt: skip
+def test_every_unit_has_a_memory_ceiling(name: str) -> None:
+    assert unit(name)["Service"]["MemoryMax"].endswith("M")
+
+
+def test_the_branch_server_has_files_for_a_thousand_connections() -> None:
+    assert int(unit("kiosk-serve.service")["Service"]["LimitNOFILE"]) >= 4096
+
+
+def test_purge_waits_for_time_sync_and_retries() -> None:
+    timer = unit("kiosk-purge.timer")["Unit"]
+    assert "time-sync.target" in timer["After"] and "time-sync.target" in timer["Wants"]
+    purge = unit("kiosk-purge.service")["Service"]
+    assert purge["Restart"] == "on-failure" and purge["RestartSec"]
