@@ -7,6 +7,7 @@ except that opening the database creates it (and its schema) when it does not ex
 
 from __future__ import annotations
 
+import logging
 import os
 import pwd
 import shutil
@@ -20,6 +21,7 @@ from pathlib import Path
 from kiosk import clocks, secrets
 from kiosk.config import Config
 
+log = logging.getLogger(__name__)
 UNITS = ("kiosk-ui.service", "kiosk-sync.service", "kiosk-serve.service", "kiosk-purge.timer")
 DISK_FAIL = 200 * 2**20
 DISK_WARN = 1024 * 2**20
@@ -86,18 +88,20 @@ class Doctor:
             fix = f"edit {self.config_path}; `kiosk config check` lists each problem"
             checks = [failed("config", "; ".join(exc.problems), fix)]
             return [*checks, self.disk(None), self.clock(), *self.units()]
-        checks = [
-            ok("config", f"{self.config_path} is valid"),
-            self.database(config),
-            self.ticket_key(config),
-            self.printer(config),
-            self.scanner(config),
-            self.central(config),
-            self.backlog(config),
-            self.clock(),
-            self.disk(config.data_dir),
-            *self.units(),
+        checks = [ok("config", f"{self.config_path} is valid")]
+        steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
+            ("database", lambda: self.database(config)),
+            ("ticket key", lambda: self.ticket_key(config)),
+            ("printer", lambda: self.printer(config)),
+            ("scanner", lambda: self.scanner(config)),
+            ("central", lambda: self.central(config)),
+            ("sync", lambda: self.backlog(config)),
+            ("clock", self.clock),
+            ("disk", lambda: self.disk(config.data_dir)),
+            ("units", self.units),
         ]
+        for name, step in steps:
+            checks += _on_its_own(name, step)
         return checks
 
     # -- the database ----------------------------------------------------------------------
@@ -110,6 +114,13 @@ class Doctor:
             with Store(path) as store:
                 integrity, mode, secure = store.health()
         except StorageError as exc:
+            if exc.kind == "full":
+                return failed(
+                    "database",
+                    f"{path}: {exc}",
+                    "free space (journalctl --vacuum-size=200M; large files under /var); nothing"
+                    " is lost: the totem goes on once there is room",
+                )
             if exc.kind in ("lost", "replaced", "marker"):
                 return failed(
                     "database",
@@ -310,7 +321,8 @@ class Doctor:
         while not where.exists() and where != where.parent:
             where = where.parent
         free = shutil.disk_usage(where).free
-        detail = f"{free / 2**30:.1f} GiB free on {where}"
+        size = f"{free / 2**30:.1f} GiB" if free >= 2**30 else f"{free / 2**20:.1f} MiB"
+        detail = f"{size} free on {where}"
         fix = "free space: journalctl --vacuum-size=200M; look for large files under /var"
         if free < DISK_FAIL:
             return failed("disk", detail, fix)
@@ -335,6 +347,22 @@ class Doctor:
             else:
                 checks.append(failed(unit, state, fix))
         return checks
+
+
+def _on_its_own(name: str, step: Callable[[], Check | list[Check]]) -> list[Check]:
+    """Run one check; whatever it raises fails that check alone, and the others still run."""
+    try:
+        result = step()
+    except Exception as exc:  # the doctor must never fall over: it is what a technician has
+        log.exception("doctor: the %s check failed unexpectedly", name)
+        return [
+            failed(
+                name,
+                f"the check itself failed ({type(exc).__name__}: {str(exc)[:160]})",
+                "report this to the maintainers with `journalctl -t kiosk -n 50`",
+            )
+        ]
+    return result if isinstance(result, list) else [result]
 
 
 def as_json(checks: list[Check]) -> dict[str, object]:

@@ -8,6 +8,7 @@ can act on. Anything else is a bug in our code and propagates unchanged.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,8 +39,27 @@ def classify(exc: sqlite3.Error, path: Path) -> StorageError | None:
     name = getattr(exc, "sqlite_errorname", "") or ""
     for prefix, (kind, template) in _KNOWN.items():
         if name == prefix or name.startswith(prefix + "_"):
+            if kind in ("io", "cantopen") and disk_full(path):
+                # A write that found no room shows as an I/O error (the WAL, the journal):
+                # say what it is.
+                kind, template = _KNOWN["SQLITE_FULL"]
             return StorageError(kind, template.format(path=path, dir=path.parent))
     return None
+
+
+FULL_BELOW = 256 * 1024  # bytes free under which a failed write is put down to a full disk
+
+
+def disk_full(path: Path) -> bool:
+    """Whether the file system holding ``path`` (or its nearest existing folder) is full."""
+    where = path
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        info = os.statvfs(where)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < FULL_BELOW
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ without a touch everything goes back to home in the branch language.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -35,6 +36,7 @@ from kiosk.ui.screens import (
 )
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, mm_to_px
 
+log = logging.getLogger(__name__)
 IDLE_MS = 60_000  # back to home, in the branch language, after a minute without a touch
 RESULT_MS = 15_000  # a ticket or a scan result stays this long
 STALE_STATES_MS = 30_000
@@ -435,6 +437,8 @@ class KioskWindow(QWidget):
         self.paper_notice.setVisible(state == "paper_low")
 
     def fail(self, message: str) -> None:
+        if self.broken != message:  # once per cause, not at every refresh
+            log.error("out of order: %s", message)
         self.busy = False
         self.broken = message
         self.go_home()

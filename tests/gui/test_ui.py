@@ -252,15 +252,19 @@ def test_lockdown_nothing_closes_it(qtbot, make_ui) -> None:
     assert QEvent.Type.KeyPress and isinstance(QKeyEvent, type)
 
 
-def test_storage_failure_shows_out_of_order(qtbot, make_ui) -> None:
+def test_storage_failure_shows_out_of_order(qtbot, make_ui, caplog) -> None:
     ui = make_ui()
     w = ui.window
-    ui.app.worker.failed.emit("disk full")
-    qtbot.waitUntil(lambda: ui.screen() is w.broken_screen, timeout=5000)
+    with caplog.at_level("ERROR", logger="kiosk.ui.window"):
+        ui.app.worker.failed.emit("disk full")
+        qtbot.waitUntil(lambda: ui.screen() is w.broken_screen, timeout=5000)
+    assert [r.getMessage() for r in caplog.records] == ["out of order: disk full"]
     assert w.broken_screen.message.text() == "Totem fuori servizio"
     touch(qtbot, w.language_buttons["en"])
     assert w.broken_screen.message.text() == "Out of order"
-    w.choose("A")
+    # A touch on a service asks the worker for nothing while out of order.
+    with qtbot.assertNotEmitted(w.request_issue, wait=200):
+        w.choose("A")
     assert ui.tickets() == []
 
 

@@ -130,3 +130,41 @@ def test_unit_states(tmp_path: Path) -> None:
     assert checks["kiosk-sync.service"].status == "failed"
     assert "journalctl -u kiosk-sync.service" in checks["kiosk-sync.service"].fix
     assert checks["kiosk-purge.timer"].fix == "systemctl enable --now kiosk-purge.timer"
+
+
+def doctor_json(path: Path) -> tuple[int, dict]:
+    done = subprocess.run([str(KIOSK), "--config", str(path), "doctor", "--json"],
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert "internal error" not in done.stderr, done.stderr
+    return done.returncode, json.loads(done.stdout)  # one whole JSON document, always
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        ("garbage header", "not a Totem database"),
+        ("garbage pages", ""),
+        ("another file", "not a Totem database"),
+    ],
+)
+def test_doctor_stands_on_a_damaged_database_and_names_it(demo, damage: str, words: str) -> None:
+    path, _ = demo
+    database = path.parent.parent / ".demo" / "data" / "kiosk.sqlite3"
+    subprocess.run([str(KIOSK), "--config", str(path), "purge"], check=True, capture_output=True)
+    if damage == "garbage header":
+        with open(database, "r+b") as f:
+            f.write(b"\xde\xad\xbe\xef" * 16)
+    elif damage == "garbage pages":
+        with open(database, "r+b") as f:
+            f.seek(4096)
+            f.write(os.urandom(4096 * 3))
+    else:
+        database.write_text("these are not the tickets you are looking for\n" * 100)
+    code, report = doctor_json(path)
+    checks = {c["name"]: c for c in report["checks"]}
+    assert code == 1 and report["ok"] is False
+    assert checks["database"]["status"] == "failed" and words in checks["database"]["detail"]
+    assert checks["database"]["fix"]
+    # Every other check still ran, each on its own.
+    assert {"ticket key", "printer", "sync", "clock", "disk"} <= set(checks)
+    assert checks["disk"]["status"] in ("ok", "warn")
