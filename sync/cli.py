@@ -27,9 +27,10 @@ log = logging.getLogger("kiosk.sync")
 
 @click.group("sync", invoke_without_command=True)
 @click.option("--once", is_flag=True, help="Drain the outbox and exit: 0 drained, 1 not reachable.")
+@json_option
 @click.pass_context
 @handled
-def sync_group(ctx: click.Context, once: bool) -> None:
+def sync_group(ctx: click.Context, once: bool, as_json: bool) -> None:
     """Send the outbox to the central server and fetch today's appointments.
 
     Without a subcommand, runs the agent until stopped (its own systemd unit).
@@ -53,7 +54,7 @@ def sync_group(ctx: click.Context, once: bool) -> None:
     if once:
         if not agent.drain():
             raise Fail(f"sync: central server not reachable or refusing ({config.central_url})", 1)
-        click.echo("sync: outbox drained")
+        emit({"drained": True}, as_json, "sync: outbox drained")
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -116,6 +117,7 @@ def sync_status_cmd(obj: Context, as_json: bool) -> None:
 @click.option("--max-body", type=int, default=1 << 30, help="413 above this many bytes.")
 @click.option("--reject-service", multiple=True, help="Answer 422 for events of this service.")
 @click.option("--seed", type=int, default=None, help="Seed for the injected faults.")
+@json_option
 @click.pass_obj
 @handled
 def central_cmd(
@@ -133,6 +135,7 @@ def central_cmd(
     max_body: int,
     reject_service: tuple[str, ...],
     seed: int | None,
+    as_json: bool,
 ) -> None:
     """Run the reference central server (docs/central-api.md) for the demo and the tests.
 

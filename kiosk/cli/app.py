@@ -104,8 +104,9 @@ def config_group() -> None:
 
 @config_group.command("check")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@json_option
 @pass_context
-def config_check(obj: Context, path: Path | None) -> None:
+def config_check(obj: Context, path: Path | None, as_json: bool) -> None:
     """Validate a configuration file: exit 0, or exit 2 with one line per problem.
 
     \b
@@ -116,10 +117,15 @@ def config_check(obj: Context, path: Path | None) -> None:
     try:
         config_mod.load(target)
     except config_mod.ConfigError as exc:
-        for line in exc.problems:
-            click.echo(line)
+        if as_json:
+            key = exc.problems[0].split(":", 1)[0] if exc.problems else None
+            error = {"error": "; ".join(exc.problems), "key": key, "problems": exc.problems}
+            click.echo(json.dumps(error, ensure_ascii=False))
+        else:
+            for line in exc.problems:
+                click.echo(line)
         raise click.exceptions.Exit(2) from None
-    click.echo(f"{target}: ok")
+    emit({"ok": True, "path": str(target)}, as_json, f"{target}: ok")
 
 
 @config_group.command("show")
@@ -139,11 +145,12 @@ def config_show(obj: Context, as_json: bool) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else tomlkit.dumps(data))
 
 
-@config_group.command("set")
+@config_group.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("key")
 @click.argument("value")
+@json_option
 @pass_context
-def config_set(obj: Context, key: str, value: str) -> None:
+def config_set(obj: Context, key: str, value: str, as_json: bool) -> None:
     """Set KEY to VALUE in the configuration file, keeping its comments and layout.
 
     The whole new configuration is validated first; on any problem nothing is written and the
@@ -155,17 +162,25 @@ def config_set(obj: Context, key: str, value: str) -> None:
       kiosk config set printer.uri tcp://192.168.1.50:9100
       kiosk config set services[0].minutes 10
       kiosk config set kiosk.languages '["it", "en", "fr"]'
+      kiosk config set services[0].minutes -5     (refused: a value may start with "-")
     """
     from kiosk.config_edit import EditError, set_value
 
     try:
         change = set_value(obj.config_path, key, value)
     except EditError as exc:
-        for line in exc.lines:
-            click.echo(line, err=True)
+        if as_json:
+            click.echo(json.dumps({"error": "; ".join(exc.lines), "key": key}))
+        else:
+            for line in exc.lines:
+                click.echo(line, err=True)
         raise click.exceptions.Exit(2) from None
+    data = {"key": key, "value": change.value, "changed": change.changed}
     if not change.changed:
-        click.echo(f"{key} = {change.value} (unchanged)")
+        emit(data, as_json, f"{key} = {change.value} (unchanged)")
+        return
+    if as_json:
+        emit({**data, "restart": list(change.restart)}, True, "")
         return
     click.echo(f"{key} = {change.value}  written to {obj.config_path}")
     if change.restart:

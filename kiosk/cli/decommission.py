@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.context import Context, Fail, handled
+from kiosk.cli.context import Context, Fail, handled, json_option
 from kiosk.doctor import UNITS, find_systemctl
 from kiosk.store.outbox import Outbox
 
@@ -24,9 +24,10 @@ CHUNK = 1 << 20
     is_flag=True,
     help="Wipe even if events are still waiting for the central server (they are lost).",
 )
+@json_option
 @click.pass_obj
 @handled
-def decommission_cmd(obj: Context, yes: bool, discard_unsent: bool) -> None:
+def decommission_cmd(obj: Context, yes: bool, discard_unsent: bool, as_json: bool) -> None:
     """Wipe this totem for retirement: stop the units, overwrite and delete the database, its
     WAL, every file in the data directory and the secrets, and clear the journal.
 

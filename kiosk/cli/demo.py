@@ -30,7 +30,7 @@ from drivers.scanner import ScanResult
 from drivers.scanner.evdev_scanner import EvdevScanner
 from drivers.sim.scanner import KeyboardScannerSim
 from kiosk import secrets
-from kiosk.cli.context import Context, Fail, handled
+from kiosk.cli.context import Context, Fail, handled, json_option
 from kiosk.config import Config
 from kiosk.server import desks as desk_tokens
 from kiosk.serving import ThreadedServer
@@ -44,9 +44,10 @@ def _step(title: str) -> None:
 
 @click.command("demo")
 @click.option("--no-wait", is_flag=True, help="Stop after the walk-through instead of serving.")
+@json_option
 @click.pass_obj
 @handled
-def demo(obj: Context, no_wait: bool) -> None:
+def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
     """Run the whole product on the demo configuration (use with --config config/demo.toml).
 
     \b
@@ -99,7 +100,7 @@ def demo(obj: Context, no_wait: bool) -> None:
     click.echo(f"  a code with control characters: {outcome.result} ({outcome.reason})")
 
     _step("Desk 1 calls the next citizen (the branch server; displays show and announce it)")
-    token = desk_tokens.add(obj.store(), "1")
+    token = desk_tokens.add(obj.store(), "1", replace=True)
     with requests.Session() as desk:
         answer = desk.post(
             f"{branch.url}/api/v1/desks/1/next",

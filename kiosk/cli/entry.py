@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 
 import click
@@ -11,33 +13,41 @@ from kiosk.cli.app import cli
 from kiosk.cli.context import Fail
 from kiosk.logs import internal_error
 
+_KEY = re.compile(r"\A([a-z_]+(?:\[\d+\])?(?:\.[a-z_0-9]+(?:\[\d+\])?)*): ")
+
+
+def fail(message: str, code: int, as_json: bool) -> None:
+    """Report a failure: one line on stderr, or under ``--json`` one JSON object on stdout
+    (``{"error", "key"}``, the key being the configuration key or word the line starts with)."""
+    if as_json:
+        match = _KEY.match(message)
+        click.echo(json.dumps({"error": message, "key": match.group(1) if match else None}))
+    else:
+        click.echo(message, err=True)
+    sys.exit(code)
+
 
 def run(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning every failure into one line and an exit code."""
+    as_json = "--json" in (sys.argv[1:] if argv is None else argv)
     try:
         # Without standalone mode click returns the code of an Exit instead of raising it.
         code = cli.main(args=argv, prog_name="kiosk", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("kiosk: interrupted", err=True)
-        sys.exit(1)
+        fail("kiosk: interrupted", 1, as_json)
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "kiosk"
         message = exc.format_message().rstrip(".")
-        click.echo(f"{where}: {message} (see {where} --help)", err=True)
-        sys.exit(2)
+        fail(f"{where}: {message} (see {where} --help)", 2, as_json)
     except Fail as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(exc.exit_code)
+        fail(exc.format_message(), exc.exit_code, as_json)
     except click.ClickException as exc:
-        click.echo(f"kiosk: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        fail(f"kiosk: {exc.format_message()}", exc.exit_code, as_json)
     except KeyboardInterrupt:
-        click.echo("kiosk: interrupted", err=True)
-        sys.exit(130)
+        fail("kiosk: interrupted", 130, as_json)
     except Exception as exc:  # a bug: one line for the technician, details on request
         if os.environ.get("KIOSK_DEBUG"):
             raise
-        click.echo(internal_error(exc), err=True)
-        sys.exit(1)
+        fail(internal_error(exc), 1, as_json)
     if isinstance(code, int) and code:
         sys.exit(code)

@@ -60,9 +60,10 @@ def printer_status(obj: Context, as_json: bool) -> None:
 
 
 @printer_group.command("test")
+@json_option
 @click.pass_obj
 @handled
-def printer_test(obj: Context) -> None:
+def printer_test(obj: Context, as_json: bool) -> None:
     """Print a test page: accents of the code page, a QR code and a CODE128.
 
     \b
@@ -84,9 +85,12 @@ def printer_test(obj: Context) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--lang", default=None, help="Language of the ticket (default: the branch's).")
 @click.option("--width", type=click.Choice(["58", "80"]), default=None, help="Paper width in mm.")
+@json_option
 @click.pass_obj
 @handled
-def printer_preview(obj: Context, out: Path, lang: str | None, width: str | None) -> None:
+def printer_preview(
+    obj: Context, out: Path, lang: str | None, width: str | None, as_json: bool
+) -> None:
     """Render the ticket layout as a PNG, without any printer.
 
     \b
@@ -141,6 +145,7 @@ def printer_preview(obj: Context, out: Path, lang: str | None, width: str | None
     help="Switch a running simulator (same --jobs folder) to this mode and exit.",
 )
 @click.option("--width", type=click.Choice(["58", "80"]), default="80", show_default=True)
+@json_option
 @click.pass_obj
 @handled
 def printer_simulate(
@@ -150,6 +155,7 @@ def printer_simulate(
     jobs_dir: Path | None,
     set_mode: str | None,
     width: str,
+    as_json: bool,
 ) -> None:
     """Run the printer simulator: ESC/POS on TCP (and a pseudo-terminal) until stopped.
 
@@ -247,9 +253,10 @@ def scanner_list(as_json: bool) -> None:
 
 @scanner_group.command("listen")
 @click.option("--count", type=int, default=0, help="Stop after this many reads (0: until Ctrl-C).")
+@json_option
 @click.pass_obj
 @handled
-def scanner_listen(obj: Context, count: int) -> None:
+def scanner_listen(obj: Context, count: int, as_json: bool) -> None:
     """Show what the configured scanner reads: the kind of code and its length, never its
     content (a booking code is personal enough to stay off the screen and the logs).
 

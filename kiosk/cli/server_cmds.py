@@ -11,7 +11,7 @@ import threading
 
 import click
 
-from kiosk.cli.context import Context, Fail, handled, host_port, json_option
+from kiosk.cli.context import Context, Fail, emit, handled, host_port, json_option
 from kiosk.notify import Notifier
 from kiosk.server import desks as desk_tokens
 
@@ -20,9 +20,10 @@ log = logging.getLogger("kiosk.serve")
 
 @click.command("serve")
 @click.option("--listen", default=None, help="HOST:PORT (default: server.listen).")
+@json_option
 @click.pass_obj
 @handled
-def serve_cmd(obj: Context, listen: str | None) -> None:
+def serve_cmd(obj: Context, listen: str | None, as_json: bool) -> None:
     """Run the branch server: desk consoles at /desk/N, call displays at /display.
 
     \b
@@ -97,18 +98,20 @@ def desk_group() -> None:
 
 @desk_group.command("add")
 @click.argument("desk")
+@click.option("--replace", is_flag=True, help="Give a desk that has a token a new one.")
 @json_option
 @click.pass_obj
 @handled
-def desk_add(obj: Context, desk: str, as_json: bool) -> None:
-    """Create desk DESK (or give it a new token) and print its token once; only a hash is kept.
+def desk_add(obj: Context, desk: str, replace: bool, as_json: bool) -> None:
+    """Create desk DESK (a number, 1 to 999) and print its token once; only a hash is kept.
 
     \b
-    Example:
+    Examples:
       kiosk desk add 3
+      kiosk desk add 3 --replace     (a new token for desk 3; the old one stops working)
     """
     try:
-        token = desk_tokens.add(obj.store(), desk)
+        token = desk_tokens.add(obj.store(), desk, replace=replace)
     except desk_tokens.DeskError as exc:
         raise Fail(f"desk: {exc}", 2) from None
     click.echo(json.dumps({"desk": desk, "token": token}) if as_json else token)
@@ -116,9 +119,10 @@ def desk_add(obj: Context, desk: str, as_json: bool) -> None:
 
 @desk_group.command("remove")
 @click.argument("desk")
+@json_option
 @click.pass_obj
 @handled
-def desk_remove(obj: Context, desk: str) -> None:
+def desk_remove(obj: Context, desk: str, as_json: bool) -> None:
     """Revoke desk DESK's token.
 
     \b
@@ -127,18 +131,19 @@ def desk_remove(obj: Context, desk: str) -> None:
     """
     if not desk_tokens.remove(obj.store(), desk):
         raise Fail(f'desk: "{desk}" does not exist', 2)
-    click.echo(f"desk {desk}: token revoked")
+    emit({"desk": desk, "revoked": True}, as_json, f"desk {desk}: token revoked")
 
 
 @desk_group.command("list")
+@json_option
 @click.pass_obj
 @handled
-def desk_list(obj: Context) -> None:
+def desk_list(obj: Context, as_json: bool) -> None:
     """The desks that have a token.
 
     \b
     Example:
       kiosk desk list
     """
-    for name in desk_tokens.names(obj.store()):
-        click.echo(name)
+    names = desk_tokens.names(obj.store())
+    emit({"desks": names}, as_json, "\n".join(names))

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.context import Context, Fail, handled
+from kiosk.cli.context import Context, Fail, emit, handled, json_option
 
 
 @click.command("ui")
 @click.option("--windowed", is_flag=True, help="A normal window, for trying it on a desktop.")
+@json_option
 @click.pass_obj
 @handled
-def ui_cmd(obj: Context, windowed: bool) -> None:
+def ui_cmd(obj: Context, windowed: bool, as_json: bool) -> None:
     """Run the totem's full-screen touch UI.
 
     \b
@@ -37,9 +38,12 @@ def ui_cmd(obj: Context, windowed: bool) -> None:
 @click.option("--lang", default=None, help="Language (default: the branch's).")
 @click.option("--size", default="1080x1920", show_default=True, help="WIDTHxHEIGHT in pixels.")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
 @click.pass_obj
 @handled
-def screenshot_cmd(obj: Context, screen: str, lang: str | None, size: str, out: Path) -> None:
+def screenshot_cmd(
+    obj: Context, screen: str, lang: str | None, size: str, out: Path, as_json: bool
+) -> None:
     """Render a screen offscreen to a PNG, on a throw-away copy of the data.
 
     \b
@@ -63,4 +67,8 @@ def screenshot_cmd(obj: Context, screen: str, lang: str | None, size: str, out: 
     if not (320 <= width <= 7680 and 320 <= height <= 7680):
         raise Fail(f'--size: "{size}" is outside 320..7680 pixels', 2)
     render_screen(obj.config, screen, language, (width, height), out)
-    click.echo(f"{out}: {screen}, {language}, {width}x{height}")
+    emit(
+        {"path": str(out), "screen": screen, "lang": language, "size": [width, height]},
+        as_json,
+        f"{out}: {screen}, {language}, {width}x{height}",
+    )

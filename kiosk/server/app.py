@@ -35,7 +35,7 @@ from kiosk.totem import Totem
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
 MAX_BODY = 16 * 1024  # a desk's request is a few dozen bytes
 # A waiting room has a handful of displays; a client holding more is not one.
-STREAMS_PER_CLIENT = 16
+STREAMS_PER_CLIENT = 32
 STREAMS = 1000
 
 
@@ -266,7 +266,7 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
         ticket = request.query_params.get("ticket", "")
         desk = request.query_params.get("desk", "")
         if not desk_tokens.DESK.match(desk):
-            return _error(400, "desk: 1-8 letters or digits")
+            return _error(400, "desk: a desk number, 1 to 999")
         try:
             text = announcement(ticket, desk, lang)
         except ValueError:

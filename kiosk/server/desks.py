@@ -10,7 +10,7 @@ import secrets
 from kiosk.store import Store
 from kiosk.store import desks as store_desks
 
-DESK = re.compile(r"\A[A-Za-z0-9]{1,8}\Z", re.ASCII)
+DESK = re.compile(r"\A[1-9][0-9]{0,2}\Z", re.ASCII)  # a desk is a number, 1 to 999
 
 
 class DeskError(ValueError):
@@ -23,13 +23,23 @@ def _hash(token: str) -> str:
 
 def check_name(desk: str) -> str:
     if not DESK.match(desk):
-        raise DeskError(f'desk "{desk}" is not 1-8 letters or digits')
+        raise DeskError(f'"{desk}" is not a desk number (1 to 999)')
     return desk
 
 
-def add(store: Store, desk: str) -> str:
-    """Create (or replace) a desk's token; returns the token, which is never stored."""
+def add(store: Store, desk: str, replace: bool = False) -> str:
+    """Create a desk's token (or, with ``replace``, a new one); returns the token, which is
+    never stored.
+
+    Raises:
+        DeskError: not a desk number, or the desk has a token and ``replace`` is not set.
+    """
     check_name(desk)
+    if not replace and desk in names(store):
+        raise DeskError(
+            f"desk {desk} already has a token; add --replace to give it a new one"
+            " (the old one stops working)"
+        )
     token = secrets.token_urlsafe(24)
     store_desks.set_token(store, desk, _hash(token))
     return token

@@ -52,7 +52,11 @@ def test_160_issues_with_other_writers_and_load_none_fails(write_config) -> None
 
     def technician() -> None:  # commands that read and write beside it all
         while not stop.is_set():
-            for args in (["status", "--json"], ["desk", "add", "2"], ["purge", "--dry-run"]):
+            for args in (
+                ["status", "--json"],
+                ["desk", "add", "2", "--replace"],
+                ["purge", "--dry-run"],
+            ):
                 done = subprocess.run([str(KIOSK), "--config", str(path), *args],
                                       capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
                 if done.returncode != 0:

@@ -190,5 +190,58 @@ def test_desk_add_prints_the_token_alone_and_stores_only_its_hash(
     assert run_kiosk(capsys, "--config", str(path), "desk", "remove", "3")[0] == 0
     code, _, err = run_kiosk(capsys, "--config", str(path), "desk", "remove", "3")
     assert code == 2 and err.strip() == 'desk: "3" does not exist'
-    code, _, err = run_kiosk(capsys, "--config", str(path), "desk", "add", "sportello 3")
-    assert code == 2 and "1-8 letters or digits" in err
+    for bad in ("sportello 3", "abc", "0", "1000"):
+        code, _, err = run_kiosk(capsys, "--config", str(path), "desk", "add", bad)
+        assert code == 2 and "is not a desk number (1 to 999)" in err, bad
+    code, _, err = run_kiosk(capsys, "--config", str(path), "desk", "add", "4")
+    assert code == 2 and "--replace" in err  # desk 4 has a token: never replaced silently
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "desk", "add", "4", "--replace")
+    assert code == 0 and len(out.strip()) >= 32
+
+
+def every_command(group: click.Group, ctx: click.Context, path: tuple[str, ...] = ()):
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            yield from every_command(command, ctx, (*path, name))
+            if not command.invoke_without_command:
+                continue
+        yield (*path, name), command
+
+
+def test_every_command_takes_json() -> None:
+    ctx = click.Context(cli)
+    found = dict(every_command(cli, ctx))
+    assert {"issue", "sync", "central", "store reset", "config set"} <= {" ".join(p) for p in found}
+    assert [p for p, c in found.items() if not any("--json" in o.opts for o in c.params)] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "key"),
+    [
+        (["issue", "Z", "--json"], 2, "service"),
+        (["desk", "add", "abc", "--json"], 2, "desk"),
+        (["store", "reset", "--json"], 2, "store reset"),
+        (["config", "set", "services[0].minutes", "-5", "--json"], 2, "services[0].minutes"),
+        (["issue", "--json"], 2, None),  # a usage error too
+    ],
+)
+def test_under_json_an_error_is_json_on_stdout(
+    write_config, capsys, args: list[str], code: int, key: str | None
+) -> None:
+    path = write_config()
+    assert run_kiosk(capsys, "--config", str(path), "desk", "add", "1")[0] == 0
+    got, out, err = run_kiosk(capsys, "--config", str(path), *args)
+    assert got == code and err == ""
+    error = json.loads(out)
+    assert set(error) >= {"error", "key"} and error["error"]
+    assert error["key"] == key or (key and error["error"].startswith(key))
+
+
+def test_config_set_takes_a_value_starting_with_a_dash(write_config, capsys) -> None:
+    path = write_config()
+    before = path.read_text()
+    code, _, err = run_kiosk(capsys, "--config", str(path), "config", "set",
+                             "services[0].minutes", "-5")  # fmt: skip
+    assert code == 2 and "No such option" not in err and "services[0].minutes" in err
+    assert path.read_text() == before
