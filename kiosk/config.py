@@ -84,6 +84,14 @@ class Config:
     services: tuple[Service, ...] = field(default_factory=tuple)
     privacy_controller: str = ""
     privacy_dpo: str = ""
+    server_tls_cert_file: Path | None = None  # the branch server serves https with these
+    server_tls_key_file: Path | None = None
+
+    @property
+    def server_tls(self) -> tuple[Path, Path] | None:
+        if self.server_tls_cert_file and self.server_tls_key_file:
+            return self.server_tls_cert_file, self.server_tls_key_file
+        return None
 
     @property
     def database(self) -> Path:
@@ -316,8 +324,18 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     ca_file = r.path_value(c, "central", "ca_file", default=None)
 
     sv = sections["server"]
-    r.table(sv, "server", ("listen",))
+    r.table(sv, "server", ("listen", "tls_cert_file", "tls_key_file"))
     listen = r.get(sv, "server", "listen", str, default="0.0.0.0:8080", check=_listen)
+    tls_cert = r.path_value(sv, "server", "tls_cert_file", default=None)
+    tls_key = r.path_value(sv, "server", "tls_key_file", default=None)
+    if (tls_cert is None) != (tls_key is None):
+        missing, given = ("tls_key_file", "tls_cert_file") if tls_key is None else (
+            "tls_cert_file", "tls_key_file"
+        )
+        r.problem(
+            f"server.{missing}",
+            f"required with server.{given} (https with both, plain http with neither)",
+        )
 
     t = sections["ticket"]
     r.table(t, "ticket", ("status_url", "key_file"))
@@ -360,6 +378,8 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         central_token_file=token_file,
         central_ca_file=ca_file,
         server_listen=listen,
+        server_tls_cert_file=tls_cert,
+        server_tls_key_file=tls_key,
         status_url=status_url,
         ticket_key_file=key_file,
         no_show_tolerance_min=tolerance,
@@ -507,7 +527,11 @@ def load(path: Path) -> Config:
 
 CREDENTIALS = "CREDENTIALS_DIRECTORY"  # set by systemd when a unit passes credentials
 # systemd credential name -> the Config field holding that secret's path.
-CREDENTIAL_FIELDS = {"central-token": "central_token_file", "ticket-key": "ticket_key_file"}
+CREDENTIAL_FIELDS = {
+    "central-token": "central_token_file",
+    "ticket-key": "ticket_key_file",
+    "branch-tls-key": "server_tls_key_file",
+}
 
 
 def with_credentials(config: Config) -> Config:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import os
 import signal
 import socket
+import ssl
 import threading
 
 import click
@@ -37,19 +39,24 @@ def serve_cmd(obj: Context, listen: str | None, as_json: bool) -> None:
     host, port = host_port("--listen", address)
     obj.store()  # fail here, with one line, if the database cannot be opened
     _check_bindable(address, host, port)
-    server = ThreadedServer(make_app(obj.config), host, port, graceful_timeout=3)
+    tls = obj.config.server_tls
+    for file in tls or ():
+        if not os.access(file, os.R_OK):
+            raise Fail(f"server.tls: {file} cannot be read", 1)
+    server = ThreadedServer(make_app(obj.config), host, port, tls=tls, graceful_timeout=3)
     try:
         server.start()
     except RuntimeError:
         raise Fail(f"server.listen {address}: the server did not start", 1) from None
-    click.echo(f"branch server on http://{host}:{port} (displays: /display, desks: /desk/N)")
+    scheme = "https" if tls else "http"
+    click.echo(f"branch server on {scheme}://{host}:{port} (displays: /display, desks: /desk/N)")
     log.info("branch server listening on %s:%d", host, port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     notifier = Notifier()
     notifier.ready(f"listening on {address}")
     local = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}  # noqa: S104
-    probe = _Probe(local.get(host, host), port)
+    probe = _Probe(local.get(host, host), port, tls=tls is not None)
     try:
         while not stop.wait(min(1.0, notifier.watchdog_interval or 1.0)):
             # The watchdog is fed only while the server answers its own /api/v1/info: a hung
@@ -77,11 +84,16 @@ def _check_bindable(address: str, host: str, port: int) -> None:
 class _Probe:
     """GET /api/v1/info on the server itself, with a short timeout."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, tls: bool = False) -> None:
+        self.host, self.port, self.tls = host, port, tls
 
     def ok(self) -> bool:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
+        conn: http.client.HTTPConnection
+        if self.tls:  # itself, on this machine: whether it answers, not who it is
+            context = ssl._create_unverified_context()  # noqa: S323
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=5, context=context)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
         try:
             conn.request("GET", "/api/v1/info")
             return conn.getresponse().status == 200
