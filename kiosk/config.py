@@ -329,8 +329,10 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     tls_cert = r.path_value(sv, "server", "tls_cert_file", default=None)
     tls_key = r.path_value(sv, "server", "tls_key_file", default=None)
     if (tls_cert is None) != (tls_key is None):
-        missing, given = ("tls_key_file", "tls_cert_file") if tls_key is None else (
-            "tls_cert_file", "tls_key_file"
+        missing, given = (
+            ("tls_key_file", "tls_cert_file")
+            if tls_key is None
+            else ("tls_cert_file", "tls_key_file")
         )
         r.problem(
             f"server.{missing}",

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.context import Context, Fail, emit, handled, host_port, json_option
+from kiosk.cli.context import (
+    Context,
+    Fail,
+    check_bindable,
+    emit,
+    handled,
+    host_port,
+    json_option,
+)
 from kiosk.cli.status_cmd import describe_sync
 from kiosk.notify import Notifier
 from kiosk.store.outbox import Outbox
@@ -146,6 +154,7 @@ def central_cmd(
     from sync.central import CentralServer, Faults  # the server stack only when serving
 
     host, port = host_port("--listen", listen)
+    check_bindable("--listen", listen, host, port)
     faults = Faults(
         error_rate=error_rate,
         throttle_rate=throttle_rate,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import socket
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -108,6 +109,17 @@ def handled(func: F) -> F:
 def emit(data: dict[str, Any], as_json: bool, human: str) -> None:
     """Print a result as JSON (for scripts) or as a human line."""
     click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True) if as_json else human)
+
+
+def check_bindable(key: str, address: str, host: str, port: int) -> None:
+    """Fail with one line when the address is taken or not ours, before starting a server."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise Fail(f"{key} {address}: {exc.strerror}", 1) from None
 
 
 def host_port(option: str, value: str) -> tuple[str, int]:

@@ -7,13 +7,20 @@ import json
 import logging
 import os
 import signal
-import socket
 import ssl
 import threading
 
 import click
 
-from kiosk.cli.context import Context, Fail, emit, handled, host_port, json_option
+from kiosk.cli.context import (
+    Context,
+    Fail,
+    check_bindable,
+    emit,
+    handled,
+    host_port,
+    json_option,
+)
 from kiosk.notify import Notifier
 from kiosk.server import desks as desk_tokens
 
@@ -38,7 +45,7 @@ def serve_cmd(obj: Context, listen: str | None, as_json: bool) -> None:
     address = listen or obj.config.server_listen
     host, port = host_port("--listen", address)
     obj.store()  # fail here, with one line, if the database cannot be opened
-    _check_bindable(address, host, port)
+    check_bindable("server.listen", address, host, port)
     tls = obj.config.server_tls
     for file in tls or ():
         if not os.access(file, os.R_OK):
@@ -68,17 +75,6 @@ def serve_cmd(obj: Context, listen: str | None, as_json: bool) -> None:
     notifier.stopping()
     server.stop()
     log.info("branch server stopped")
-
-
-def _check_bindable(address: str, host: str, port: int) -> None:
-    """Fail with one line when the address is taken or not ours, before starting uvicorn."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            raise Fail(f"server.listen {address}: {exc.strerror}", 1) from None
 
 
 class _Probe:

@@ -66,7 +66,12 @@ def screenshot_cmd(
         raise Fail(f'--size: "{size}" is not WIDTHxHEIGHT, like 1080x1920', 2) from None
     if not (320 <= width <= 7680 and 320 <= height <= 7680):
         raise Fail(f'--size: "{size}" is outside 320..7680 pixels', 2)
-    render_screen(obj.config, screen, language, (width, height), out)
+    if not out.parent.is_dir():
+        raise Fail(f"OUT: {out.parent} is not a folder (create it first)", 2)
+    if out.exists() and not out.is_file():
+        raise Fail(f"OUT: {out} is not a regular file", 2)
+    if not render_screen(obj.config, screen, language, (width, height), out):
+        raise Fail(f"OUT: {out} could not be written", 1)
     emit(
         {"path": str(out), "screen": screen, "lang": language, "size": [width, height]},
         as_json,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -68,12 +69,16 @@ class Store:
                 conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
             else:
                 try:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 except OSError as exc:
                     raise StorageError(
                         "cantopen", f"cannot create {self.path.parent}: {exc.strerror}"
                     ) from exc
                 conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+                # The day's tickets are nobody else's business, whatever the umask; SQLite
+                # gives the -wal and -shm files the database file's mode.
+                with contextlib.suppress(OSError):
+                    os.chmod(self.path, 0o600)
             self.conn = conn
             self._configure(readonly)
             if not readonly:

@@ -58,6 +58,13 @@ def _launch(config_path: Path | None, windowed: bool) -> int:
     from kiosk.logs import setup_logging
 
     setup_logging(service=True)
+    if not any(os.environ.get(v) for v in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DISPLAY")):
+        print(
+            "ui: no screen here (neither WAYLAND_DISPLAY nor DISPLAY is set); on a totem the"
+            " kiosk-ui unit starts it inside cage; `kiosk screenshot` shows any screen",
+            file=sys.stderr,
+        )
+        return 1
     path = config_path or default_config_path()
     try:
         config = with_credentials(load(path))

@@ -26,8 +26,8 @@ from kiosk.ui.worker import TotemWorker, make_totem_factory
 SCREENS = ("home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order")
 
 
-def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: Path) -> Path:
-    """Draw ``screen`` and save it; returns ``out``."""
+def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: Path) -> bool:
+    """Draw ``screen`` and save it to ``out``; whether it was written."""
     from kiosk.ui.app import install_qt_logging
 
     install_qt_logging()  # the offscreen platform's notes are not the technician's business
@@ -76,10 +76,9 @@ def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: P
         window.show()
         for _ in range(5):
             QCoreApplication.processEvents()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        window.grab().save(str(out), "PNG")
+        saved = window.grab().save(str(out), "PNG")
         window.setProperty("allowClose", True)
         window.close()
         worker.shutdown()
     del app
-    return out
+    return saved

@@ -65,3 +65,20 @@ def test_the_command_prints_its_one_line_and_nothing_else(tmp_path: Path) -> Non
     assert result.returncode == 0
     assert result.stdout == f"{out}: home, it, 1920x1080\n"
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("out", "code", "message"),
+    [
+        ("/proc/version", 1, "could not be written"),  # libpng used to complain, exit 0
+        ("/nonexistent-folder/home.png", 2, "is not a folder"),  # it used to be created
+        ("/proc/sys/kernel/home.png", 1, "could not be written"),
+    ],
+)
+def test_a_screenshot_that_cannot_be_written_says_so(
+    qapp, capsys, out: str, code: int, message: str
+) -> None:
+    got, stdout, err = run_kiosk(capsys, "--config", str(ROOT / "config" / "demo.toml"),
+                                 "screenshot", "--screen", "home", out)  # fmt: skip
+    assert (got, stdout) == (code, "") and message in err and err.count("\n") == 1
+    assert not Path("/nonexistent-folder").exists()

@@ -179,3 +179,18 @@ def test_unwritable_folder_is_a_known_error(tmp_path: Path) -> None:
 def test_a_bug_is_not_disguised_as_a_storage_error(store: Store) -> None:
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         store.query("SELECT * FROM no_such_table")
+
+
+def test_data_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)  # as a technician's root shell before make install
+    try:
+        folder = tmp_path / "fresh" / "data"
+        with Store(folder / "kiosk.sqlite3") as s:
+            store_tickets.issue(s, req())
+            modes = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert modes == {name: 0o600 for name in modes} and "kiosk.sqlite3-wal" in modes

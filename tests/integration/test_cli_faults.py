@@ -1,0 +1,40 @@
+"""A technician's mistakes get one line and an exit code, never Qt's advice or uvicorn's."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+KIOSK = Path(sys.executable).with_name("kiosk")
+
+
+def test_kiosk_ui_without_a_screen(write_config) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DISPLAY")}  # fmt: skip
+    done = subprocess.run([str(KIOSK), "--config", str(write_config()), "ui"], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("ui: no screen here") and done.stderr.count("\n") == 1
+
+
+def test_kiosk_central_on_a_busy_port(write_config) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [str(KIOSK), "--config", str(write_config()), "central", "--listen", f"127.0.0.1:{port}"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert (
+        done.returncode == 1
+        and "serving" not in done.stdout
+        and "central server on" not in done.stdout
+    )
+    assert done.stderr.strip() == f"--listen 127.0.0.1:{port}: Address already in use"
