@@ -260,7 +260,9 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
         return JSONResponse({"services": await run_in_threadpool(backend.queue)})
 
     async def info(request: Request) -> Response:
-        return JSONResponse({"branch_name": config.branch_name, "lang": lang})
+        return JSONResponse(
+            {"branch_name": config.branch_name, "lang": lang, "timezone": config.timezone.key}
+        )
 
     async def announce(request: Request) -> Response:
         ticket = request.query_params.get("ticket", "")

@@ -31,7 +31,9 @@ class Branch:
         self.server = ThreadedServer(make_app(config, clock), port=port, graceful_timeout=1).start()
         self.url = self.server.url
         with Store(config.database) as store:
-            self.tokens = {d: desk_tokens.add(store, d) for d in ("1", "2", "3", "12")}
+            self.tokens = {
+                d: desk_tokens.add(store, d, replace=True) for d in ("1", "2", "3", "12")
+            }
         self.http = requests.Session()
 
     def post(

@@ -101,3 +101,26 @@ def test_display_fits_landscape_and_portrait(
         page.close()
     finally:
         branch.stop()
+
+
+def test_the_clocks_show_the_branchs_time_not_the_screens(
+    browser, config: Config, clock: Clock
+) -> None:
+    from datetime import datetime, timedelta
+
+    branch = Branch(config, clock)
+    context = browser.new_context(timezone_id="America/New_York")  # a screen set up abroad
+    try:
+        for path in ("/display", "/desk/1"):
+            page = context.new_page()
+            page.goto(f"{branch.url}{path}")
+            page.wait_for_function("document.getElementById('clock').textContent.length >= 5")
+            page.wait_for_timeout(1200)  # the branch's zone arrives with /api/v1/info
+            shown = page.inner_text("#clock").strip()
+            now = datetime.now(config.timezone)
+            near = {(now + timedelta(minutes=d)).strftime("%H:%M") for d in (-1, 0, 1)}
+            assert shown in near, (path, shown, near)
+            page.close()
+    finally:
+        context.close()
+        branch.stop()
