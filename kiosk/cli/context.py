@@ -55,7 +55,13 @@ class Context:
 
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.config.database)
+            store = Store(self.config.database)
+            try:
+                store.verify()  # a technician's command never writes into a damaged file
+            except BaseException:
+                store.close()
+                raise
+            self._store = store
         return self._store
 
     def ticket_key(self) -> bytes:

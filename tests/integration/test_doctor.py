@@ -168,3 +168,20 @@ def test_doctor_stands_on_a_damaged_database_and_names_it(demo, damage: str, wor
     # Every other check still ran, each on its own.
     assert {"ticket key", "printer", "sync", "clock", "disk"} <= set(checks)
     assert checks["disk"]["status"] in ("ok", "warn")
+
+
+@pytest.mark.parametrize(
+    "args", [["purge"], ["sync", "--once"], ["desk", "add", "7"], ["issue", "A"]]
+)
+def test_commands_refuse_a_database_with_garbage_in_its_pages(demo, args: list[str]) -> None:
+    path, _ = demo
+    database = path.parent.parent / ".demo" / "data" / "kiosk.sqlite3"
+    subprocess.run([str(KIOSK), "--config", str(path), "purge"], check=True, capture_output=True)
+    with open(database, "r+b") as f:
+        f.seek(4096)
+        f.write(os.urandom(4096 * 3))
+    done = subprocess.run([str(KIOSK), "--config", str(path), *args],
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 1, done.stdout
+    assert done.stderr.startswith("database: ") and "kiosk doctor" in done.stderr
+    assert done.stderr.count("\n") == 1
