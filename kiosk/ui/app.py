@@ -64,16 +64,27 @@ class ScannerWatch(QObject):
         self.notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
         self.notifier.activated.connect(self.readable)
 
+    def close(self) -> None:
+        """Stop watching, then close the device (never the other way round: the event loop
+        would poll a closed descriptor)."""
+        self.retry.stop()
+        self._unwatch()
+        self.scanner.close()
+
+    def _unwatch(self) -> None:
+        if self.notifier is not None:
+            self.notifier.setEnabled(False)
+            self.notifier.deleteLater()
+            self.notifier = None
+
     def readable(self) -> None:
         for result in self.scanner.on_readable():
             if result.text is not None:
                 self.scanned.emit(result.text)
             else:
                 log.info("scan refused: %s", result.refused)
-        if self.scanner.fileno() is None and self.notifier is not None:
-            self.notifier.setEnabled(False)
-            self.notifier.deleteLater()
-            self.notifier = None
+        if self.scanner.fileno() is None:
+            self._unwatch()
 
 
 class TotemApp:
@@ -143,7 +154,7 @@ class TotemApp:
         self.thread.quit()
         self.thread.wait(5000)
         if self.scanner:
-            self.scanner.scanner.close()
+            self.scanner.close()
 
 
 _QT_LEVELS = {

@@ -89,7 +89,11 @@ def test_no_code_or_token_in_the_logs_of_a_demo_run(tmp_path: Path) -> None:
         assert requests.post(f"{base}/next", headers=wrong, timeout=10).status_code == 401
         for args in (["status"], ["sync", "status"], ["doctor"], ["printer", "status"]):
             kiosk(*args)
-        time.sleep(2)  # the demo's sync agent sends the new events
+        for _ in range(150):  # the demo's sync agent sends the new events
+            status = json.loads(kiosk("sync", "status", "--json").stdout)
+            if status["backlog"] == 0:
+                break
+            time.sleep(0.2)
     finally:
         demo.send_signal(signal.SIGTERM)
         out, err = demo.communicate(timeout=60)
