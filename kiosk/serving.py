@@ -8,6 +8,44 @@ from pathlib import Path
 from typing import Any, Self
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+HEADER_TIMEOUT = 10.0  # seconds a client has to send a request's headers
+IDLE_TIMEOUT = 5  # seconds a kept-alive connection may sit idle between requests
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline for the request headers.
+
+    uvicorn closes a connection that idles between requests, but waits for ever on one that
+    sends its headers a byte at a time: a few hundred of those starve the server (slowloris).
+    """
+
+    header_timeout = HEADER_TIMEOUT
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._arm_header_deadline()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm_header_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        deadline = getattr(self, "_header_deadline", None)
+        if deadline is not None:
+            deadline.cancel()
+        super().connection_lost(exc)
+
+    def _arm_header_deadline(self) -> None:
+        waiting_since = self.cycle  # a new request's headers make a new cycle
+        self._header_deadline = self.loop.call_later(
+            self.header_timeout, self._headers_overdue, waiting_since
+        )
+
+    def _headers_overdue(self, waiting_since: Any) -> None:
+        if self.cycle is waiting_since and not self.transport.is_closing():
+            self.transport.close()
 
 
 class ThreadedServer:
@@ -20,8 +58,10 @@ class ThreadedServer:
         port: int = 0,
         tls: tuple[Path, Path] | None = None,
         graceful_timeout: int | None = None,
+        header_timeout: float = HEADER_TIMEOUT,
     ) -> None:
         certfile, keyfile = tls if tls else (None, None)
+        protocol = type("Guarded", (GuardedH11Protocol,), {"header_timeout": header_timeout})
         self.scheme = "https" if tls else "http"
         config = uvicorn.Config(
             app,
@@ -30,6 +70,8 @@ class ThreadedServer:
             log_level="warning",
             access_log=False,
             lifespan="off",
+            http=protocol,
+            timeout_keep_alive=IDLE_TIMEOUT,
             ssl_certfile=certfile,
             ssl_keyfile=keyfile,
             # Event streams never end by themselves; without a limit a stop waits for ever.

@@ -376,3 +376,35 @@ def test_one_client_cannot_hold_more_than_its_share_of_streams(
     finally:
         for r, _lines in opened:
             r.close()
+
+
+def test_headers_sent_a_byte_at_a_time_are_cut_off(config: Config, clock: Clock) -> None:
+    """Slowloris: a client that never finishes its headers is closed after the deadline,
+    while a normal request on another connection is answered."""
+    import socket
+
+    server = ThreadedServer(make_app(config, clock), graceful_timeout=1, header_timeout=1.0)
+    server.start()
+    try:
+        host, port = server.url.removeprefix("http://").split(":")
+        slow = socket.create_connection((host, int(port)), timeout=10)
+        closed_after = None
+        started = time.monotonic()
+        for byte in b"GET /api/v1/info HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"y" * 100:
+            try:
+                slow.sendall(bytes([byte]))
+                assert requests.get(f"{server.url}/api/v1/info", timeout=5).status_code == 200
+            except OSError:
+                closed_after = time.monotonic() - started
+                break
+            slow.settimeout(0.1)
+            try:
+                if slow.recv(1) == b"":  # the server hung up
+                    closed_after = time.monotonic() - started
+                    break
+            except TimeoutError:
+                pass
+        assert closed_after is not None, "the server waited for ever"
+        slow.close()
+    finally:
+        server.stop()
