@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -155,7 +156,9 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
         return data
 
     def publish(call: Call) -> None:
-        broadcaster.publish({"id": call.id, **call.as_json()})
+        # Written once for every display: with hundreds connected, encoding per display
+        # held the event loop (and the next desk's answer) back.
+        broadcaster.publish(_sse({"id": call.id, **call.as_json()}).encode())
 
     async def desk_action(request: Request) -> Response:
         desk = await authorised(request)
@@ -176,12 +179,15 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
                 call = await run_in_threadpool(lambda: desks().call_next(desk, services, now))
                 if call is None:
                     return Response(status_code=204)
-                publish(call)
-                return JSONResponse({"ticket": call.ticket})
+                # The desk has its answer first; the displays get the call right after.
+                return JSONResponse(
+                    {"ticket": call.ticket}, background=BackgroundTask(publish, call)
+                )
             if action == "recall":
                 call = await run_in_threadpool(lambda: desks().recall(desk, ticket, now))
-                publish(call)
-                return JSONResponse({"ticket": call.ticket})
+                return JSONResponse(
+                    {"ticket": call.ticket}, background=BackgroundTask(publish, call)
+                )
             if action == "done":
                 code = await run_in_threadpool(lambda: desks().done(desk, ticket, now))
             elif action == "no-show":
@@ -243,7 +249,7 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
                         continue
                     if item is None:  # dropped for being too slow
                         return
-                    yield _sse(item)
+                    yield item
             finally:
                 broadcaster.unsubscribe(queue)
                 streams[client] -= 1

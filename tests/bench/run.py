@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from tests.bench import bench_branch, bench_printer, bench_store, bench_sync, bench_ui
+from tests.bench import (
+    bench_branch,
+    bench_flood,
+    bench_printer,
+    bench_store,
+    bench_sync,
+    bench_ui,
+)
 
 
 def main() -> None:
-    for module in (bench_store, bench_printer, bench_sync, bench_branch, bench_ui):
+    for module in (bench_store, bench_printer, bench_sync, bench_branch, bench_flood, bench_ui):
         module.run()
 
 
