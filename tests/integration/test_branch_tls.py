@@ -58,7 +58,7 @@ def test_the_branch_server_serves_https(write_config, tmp_path: Path) -> None:
             requests.get(f"http://127.0.0.1:{port}/api/v1/info", timeout=5)  # no plain http
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.communicate(timeout=30)  # and closes its pipes
 
 
 def test_half_a_tls_configuration_is_refused(write_config, tmp_path: Path) -> None:
