@@ -7,7 +7,6 @@ displays.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -118,7 +117,7 @@ def _page(name: str) -> str:
 
 def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlette:
     backend = Backend(config, clock)
-    broadcaster = Broadcaster()
+    broadcaster = Broadcaster(HEARTBEAT, b": ping\n\n")
     streams: dict[str, int] = {}  # open event streams per client address
     speaker = Speaker()
     lang = config.languages[0]
@@ -242,11 +241,7 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
                     for call in reversed(missed):
                         yield _sse({"id": call.id, **call.as_json()})
                 while True:
-                    try:
-                        item = await asyncio.wait_for(queue.get(), HEARTBEAT)
-                    except TimeoutError:
-                        yield ": ping\n\n"
-                        continue
+                    item = await queue.get()  # a call, or the broadcaster's heartbeat
                     if item is None:  # dropped for being too slow
                         return
                     yield item
