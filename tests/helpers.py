@@ -27,3 +27,26 @@ def outbox_events(store: Store, kind: str | None = None) -> list[dict[str, Any]]
     """The events waiting in the outbox, oldest first, as they would leave (or of one type)."""
     found = [row.event() for row in Outbox(store).ready(limit=10**6)]
     return [e for e in found if kind is None or e["type"] == kind]
+
+
+def free_port() -> int:
+    """A free port for a server a test starts in another process.
+
+    Taken below the kernel's ephemeral range, which port 0 and every outgoing connection draw
+    from: a port picked there could be taken by some client's connection before the server
+    binds it.
+    """
+    import random
+    import socket
+    from pathlib import Path
+
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(200):
+        port = random.randint(max(1024, low - 12000), low - 1)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")

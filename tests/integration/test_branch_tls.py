@@ -4,7 +4,6 @@ token in the clear; a half TLS configuration is a configuration error."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.integration
 KIOSK = Path(sys.executable).with_name("kiosk")
@@ -31,9 +32,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 
 def test_the_branch_server_serves_https(write_config, tmp_path: Path) -> None:
     cert, key = self_signed(tmp_path)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     text = write_config().read_text() + (
         f'\n[server]\nlisten = "127.0.0.1:{port}"\n'
         f'tls_cert_file = "{cert}"\ntls_key_file = "{key}"\n'

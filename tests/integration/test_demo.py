@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_kiosk
+from tests.helpers import free_port, run_kiosk
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,16 +27,11 @@ def test_installed_entry_point_runs(write_config) -> None:
 
 
 def test_demo_runs(capsys, tmp_path: Path) -> None:
-    import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     text = (ROOT / "config" / "demo.toml").read_text().replace("../.demo", str(tmp_path))
     text = text.replace("http://127.0.0.1:8765", f"http://127.0.0.1:{port}")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        branch_port = s.getsockname()[1]
+    branch_port = free_port()
     text = text.replace('listen = "127.0.0.1:8080"', f'listen = "127.0.0.1:{branch_port}"')
     path = tmp_path / "demo.toml"
     path.write_text(text)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,17 +24,12 @@ import requests
 from kiosk import secrets
 from kiosk.core import payload
 from kiosk.store import Store
+from tests.helpers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).parents[2]
 KIOSK = Path(sys.executable).with_name("kiosk")
 SCANNED_JUNK = "SECRET-SCAN-7731"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_no_code_or_token_in_the_logs_of_a_demo_run(tmp_path: Path) -> None:

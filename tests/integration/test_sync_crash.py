@@ -17,6 +17,7 @@ import pytest
 from kiosk.store import Store
 from kiosk.store.outbox import add_event
 from sync.central import CentralStore
+from tests.helpers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 KIOSK = Path(sys.executable).with_name("kiosk")
@@ -74,12 +75,6 @@ def test_agent_killed_50_times_while_5000_events_drain(
     )
     assert done.returncode == 0, done.stderr
     assert_exactly_once_in_order(central.store.events(), 5000, db)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_server_killed_and_restarted_mid_drain(write_config, tmp_path: Path) -> None:
