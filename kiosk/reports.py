@@ -136,6 +136,13 @@ class ServiceReports:
             batch.marks[key] = events.dumps({**note, "start": start, "closed": day_over})
 
 
+def published_pace(store: Store, day: str, service: Service) -> float:
+    """The service time a wait may be built from: the last hourly ``service_p50`` sent today,
+    else the configured one (never one measured on the last few citizens)."""
+    note = _hours_note(store_state.get(store, _hours_key(day, service.code)))
+    return float(note.get("pace") or service.minutes)
+
+
 def _hours_key(day: str, service: str) -> str:
     return f"{store_state.REPORTED_HOURS}{day}.{service}"
 

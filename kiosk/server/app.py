@@ -21,15 +21,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from kiosk import secrets
 from kiosk.config import Config
 from kiosk.core.speech import announcement
 from kiosk.server import desks as desk_tokens
 from kiosk.server.audio import Speaker, SpeechUnavailable
 from kiosk.server.broadcast import Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
+from kiosk.server.ratelimit import RateLimit
 from kiosk.store import StorageError, Store
 from kiosk.store import state as shared
 from kiosk.store.desks import CALLS_KEPT
+from kiosk.ticket_status import NotOurs, status_of
 from kiosk.totem import Totem
 
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
@@ -115,8 +118,25 @@ def _page(name: str) -> str:
     return resources.files("kiosk.server").joinpath("static", name).read_text(encoding="utf-8")
 
 
-def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlette:
+def make_app(
+    config: Config, clock: Callable[[], datetime] = utc_now, key: bytes | None = None
+) -> Starlette:
+    """The branch server's app.
+
+    Args:
+        config: the totem configuration.
+        clock: the current instant.
+        key: the ticket payload key (read from ``ticket.key_file`` when not given).
+    """
     backend = Backend(config, clock)
+    phones = RateLimit(rate=1.0, burst=30)  # a phone polls the status rarely; a scanner does not
+    ticket_key: list[bytes] = [key] if key is not None else []
+
+    def the_key() -> bytes:
+        if not ticket_key:
+            ticket_key.append(secrets.ensure(config.ticket_key_file))
+        return ticket_key[0]
+
     broadcaster = Broadcaster(HEARTBEAT, b": ping\n\n")
     streams: dict[str, int] = {}  # open event streams per client address
     speaker = Speaker()
@@ -257,6 +277,24 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
+    async def ticket_view(request: Request) -> Response:
+        # Never logged, never set in a cookie: the payload is what the citizen's QR holds.
+        client = request.client.host if request.client else "?"
+        if not phones.allow(client):
+            return JSONResponse(
+                {"error": "too many requests; try again shortly"},
+                status_code=429,
+                headers={"Retry-After": "5"},
+            )
+        text = request.path_params["payload"]
+        try:
+            found = await run_in_threadpool(
+                lambda: status_of(config, backend.store(), the_key(), text, clock())
+            )
+        except NotOurs:
+            return _error(404, "not a ticket of this office")
+        return JSONResponse(found.as_json(), headers={"Cache-Control": "no-store"})
+
     async def queue_view(request: Request) -> Response:
         return JSONResponse({"services": await run_in_threadpool(backend.queue)})
 
@@ -294,6 +332,7 @@ def make_app(config: Config, clock: Callable[[], datetime] = utc_now) -> Starlet
             Route("/api/v1/calls", calls),
             Route("/api/v1/calls/stream", stream),
             Route("/api/v1/queue", queue_view),
+            Route("/api/v1/tickets/{payload}", ticket_view),
             Route("/api/v1/announcement", announce),
             Route("/api/v1/desks/{desk}", desk_state),
             Route("/api/v1/desks/{desk}/{action}", desk_action, methods=["POST"]),

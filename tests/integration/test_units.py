@@ -69,9 +69,8 @@ def test_secrets_arrive_as_credentials_only() -> None:
     assert unit("kiosk-sync.service")["Service"]["LoadCredential"] == (
         "central-token:/etc/kiosk/secrets/central-token"
     )
-    assert unit("kiosk-ui.service")["Service"]["LoadCredential"] == (
-        "ticket-key:/etc/kiosk/secrets/ticket-key"
-    )
+    for name in ("kiosk-ui.service", "kiosk-serve.service"):  # serve: the phone page
+        assert unit(name)["Service"]["LoadCredential"] == "ticket-key:/etc/kiosk/secrets/ticket-key"
     for name in BAR:
         assert unit(name)["Service"]["InaccessiblePaths"] == "-/etc/kiosk/secrets"
 

@@ -1,0 +1,36 @@
+"""A per-client request budget for the endpoints anyone on the guest Wi-Fi can reach."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+
+class RateLimit:
+    """A token bucket per client address: ``rate`` requests a second, ``burst`` at once.
+
+    Remembers at most ``clients`` addresses (the least recently seen are forgotten), so a
+    flood of addresses cannot grow it without bound.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        clients: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate, self.burst, self.clients, self.clock = rate, burst, clients, clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def allow(self, client: str) -> bool:
+        """Take one request from ``client``'s budget; False when it has none left."""
+        now = self.clock()
+        tokens, then = self._buckets.pop(client, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - then) * self.rate)
+        allowed = tokens >= 1.0
+        self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
+        while len(self._buckets) > self.clients:
+            self._buckets.popitem(last=False)
+        return allowed

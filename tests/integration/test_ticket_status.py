@@ -1,0 +1,96 @@
+"""A citizen's phone asks where its ticket is (GET /api/v1/tickets/{payload}), from the live
+queue with the desks' own call order; a forged payload learns nothing."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import requests
+
+from kiosk.config import Config
+from kiosk.server import desks as desk_tokens
+from kiosk.server.app import make_app
+from kiosk.serving import ThreadedServer
+from kiosk.store import Store
+from kiosk.totem import Totem
+from tests.conftest import Clock
+
+pytestmark = pytest.mark.integration
+KEY = b"k" * 32
+
+
+@pytest.fixture
+def branch(config: Config, store: Store, clock: Clock):
+    server = ThreadedServer(make_app(config, clock, key=KEY), graceful_timeout=1).start()
+    token = desk_tokens.add(store, "1")
+    yield server, {"Authorization": f"Bearer {token}"}
+    server.stop()
+
+
+def test_a_ticket_follows_its_way_from_waiting_to_the_desk(
+    branch, config: Config, store: Store, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    server, auth = branch
+    totem = Totem(config, store, KEY, clock=clock)
+    issued = [totem.issue_walkin("A") for _ in range(3)]
+    third = issued[2].payload
+    url = f"{server.url}/api/v1/tickets/{third}"
+    with caplog.at_level(logging.DEBUG):
+        answer = requests.get(url, timeout=5)
+        assert answer.status_code == 200 and "set-cookie" not in answer.headers
+        status = answer.json()
+        assert (status["ticket"], status["state"], status["ahead"], status["now"]) == (
+            "A003", "waiting", 2, None,
+        )  # fmt: skip
+        low, high = status["wait"]
+        assert 0 < low <= high  # a range, never a single promise
+        for _ in range(3):
+            requests.post(f"{server.url}/api/v1/desks/1/next", json={"services": ["A"]},
+                          headers=auth, timeout=5)  # fmt: skip
+        status = requests.get(url, timeout=5).json()
+        assert (status["state"], status["desk"], status["now"]) == ("called", "1", "A003")
+        requests.post(f"{server.url}/api/v1/desks/1/done", headers=auth, timeout=5)
+        assert requests.get(url, timeout=5).json()["state"] == "done"
+    server_lines = [r.getMessage() for r in caplog.records
+                    if r.name.startswith(("kiosk", "uvicorn", "starlette"))]  # fmt: skip
+    assert not any(third in line for line in server_lines)  # the payload is never logged
+
+
+@pytest.mark.parametrize("change", ["last digit", "another key", "not digits", "too short"])
+def test_a_forged_payload_gets_no_position(
+    branch, config: Config, store: Store, clock: Clock, change: str
+) -> None:
+    server, _auth = branch
+    payload = Totem(config, store, KEY, clock=clock).issue_walkin("A").payload
+    forged = {
+        "last digit": payload[:-1] + str((int(payload[-1]) + 1) % 10),
+        "another key": Totem(config, store, b"x" * 32, clock=clock).issue_walkin("A").payload,
+        "not digits": "A001",
+        "too short": payload[:20],
+    }[change]
+    answer = requests.get(f"{server.url}/api/v1/tickets/{forged}", timeout=5)
+    assert answer.status_code == 404
+    assert answer.json() == {"error": "not a ticket of this office"}
+
+
+def test_yesterdays_ticket_is_unknown(branch, config: Config, store: Store, clock: Clock) -> None:
+    from datetime import timedelta
+
+    server, _auth = branch
+    payload = Totem(config, store, KEY, clock=clock).issue_walkin("A").payload
+    clock.now += timedelta(days=1)
+    status = requests.get(f"{server.url}/api/v1/tickets/{payload}", timeout=5).json()
+    assert status == {"ticket": "A001", "service": "A", "state": "unknown", "now": None}
+
+
+def test_one_client_asking_too_often_is_slowed_down(
+    branch, config: Config, store: Store, clock: Clock
+) -> None:
+    server, _auth = branch
+    payload = Totem(config, store, KEY, clock=clock).issue_walkin("A").payload
+    codes = [
+        requests.get(f"{server.url}/api/v1/tickets/{payload}", timeout=5).status_code
+        for _ in range(40)
+    ]
+    assert codes[:30] == [200] * 30 and 429 in codes[30:]
