@@ -49,6 +49,19 @@ _STATES = {
 }
 
 
+def statuses(
+    config: Config, store: Store, key: bytes, texts: list[str], now: datetime
+) -> dict[str, dict[str, object] | None]:
+    """:func:`status_of` for many payloads at once (the phones' poller); None: not ours."""
+    out: dict[str, dict[str, object] | None] = {}
+    for text in texts:
+        try:
+            out[text] = status_of(config, store, key, text, now).as_json()
+        except NotOurs:
+            out[text] = None
+    return out
+
+
 def status_of(config: Config, store: Store, key: bytes, text: str, now: datetime) -> TicketStatus:
     """The status of the ticket whose QR holds ``text``.
 

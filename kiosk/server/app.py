@@ -29,10 +29,11 @@ from kiosk.server.audio import Speaker, SpeechUnavailable
 from kiosk.server.broadcast import Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
 from kiosk.server.ratelimit import RateLimit
+from kiosk.server.watch import TicketWatch
 from kiosk.store import StorageError, Store
 from kiosk.store import state as shared
 from kiosk.store.desks import CALLS_KEPT
-from kiosk.ticket_status import NotOurs, status_of
+from kiosk.ticket_status import NotOurs, status_of, statuses
 from kiosk.totem import Totem
 
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
@@ -295,6 +296,48 @@ def make_app(
             return _error(404, "not a ticket of this office")
         return JSONResponse(found.as_json(), headers={"Cache-Control": "no-store"})
 
+    watch = TicketWatch(
+        lambda payloads: statuses(config, backend.store(), the_key(), payloads, clock()),
+        ping=b": ping\n\n",
+    )
+
+    async def ticket_stream(request: Request) -> Response:
+        """The ticket's status now, then again on every change (event "status")."""
+        client = request.client.host if request.client else "?"
+        if streams.get(client, 0) >= STREAMS_PER_CLIENT or not phones.allow(client):
+            return JSONResponse(
+                {"error": "too many requests; try again shortly"},
+                status_code=429,
+                headers={"Retry-After": "10"},
+            )
+        text = request.path_params["payload"]
+        try:
+            first = await run_in_threadpool(
+                lambda: status_of(config, backend.store(), the_key(), text, clock())
+            )
+        except NotOurs:
+            return _error(404, "not a ticket of this office")
+        queue = watch.subscribe(text, first.as_json())
+        streams[client] = streams.get(client, 0) + 1
+
+        async def events() -> AsyncIterator[bytes]:
+            try:
+                yield b"retry: 2000\n\n" + _status_event(first.as_json())
+                while True:
+                    item = await queue.get()
+                    yield item if isinstance(item, bytes) else _status_event(item)
+            finally:
+                watch.unsubscribe(text, queue)
+                streams[client] -= 1
+                if not streams[client]:
+                    del streams[client]
+
+        return StreamingResponse(
+            events(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
     async def queue_view(request: Request) -> Response:
         return JSONResponse({"services": await run_in_threadpool(backend.queue)})
 
@@ -333,6 +376,7 @@ def make_app(
             Route("/api/v1/calls/stream", stream),
             Route("/api/v1/queue", queue_view),
             Route("/api/v1/tickets/{payload}", ticket_view),
+            Route("/api/v1/tickets/{payload}/stream", ticket_stream),
             Route("/api/v1/announcement", announce),
             Route("/api/v1/desks/{desk}", desk_state),
             Route("/api/v1/desks/{desk}/{action}", desk_action, methods=["POST"]),
@@ -346,6 +390,11 @@ def make_app(
 async def _storage_failed(request: Request, exc: Exception) -> Response:
     """A known storage condition (disk full, a lost database) is 503 with its one line."""
     return _error(503, f"database: {exc}")
+
+
+def _status_event(status: dict[str, Any] | None) -> bytes:
+    data = json.dumps(status, separators=(",", ":"))
+    return f"event: status\ndata: {data}\n\n".encode()
 
 
 def _sse(item: dict[str, Any]) -> str:

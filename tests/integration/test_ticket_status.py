@@ -94,3 +94,46 @@ def test_one_client_asking_too_often_is_slowed_down(
         for _ in range(40)
     ]
     assert codes[:30] == [200] * 30 and 429 in codes[30:]
+
+
+def read_statuses(lines, until, limit: int = 20) -> list[dict]:
+    """Status events from a stream's lines until one satisfies ``until``."""
+    import json as _json
+
+    found = []
+    for line in lines:
+        if line.startswith("data: "):
+            found.append(_json.loads(line[6:]))
+            if until(found[-1]) or len(found) >= limit:
+                break
+    return found
+
+
+def test_the_stream_tells_the_phone_the_moment_it_is_called(
+    branch, config: Config, store: Store, clock: Clock
+) -> None:
+    import threading
+    import time
+
+    server, auth = branch
+    totem = Totem(config, store, KEY, clock=clock)
+    third = [totem.issue_walkin("A") for _ in range(3)][2].payload
+    with requests.get(f"{server.url}/api/v1/tickets/{third}/stream", stream=True,
+                      timeout=10) as stream:  # fmt: skip
+        assert stream.status_code == 200 and "set-cookie" not in stream.headers
+        lines = stream.iter_lines(decode_unicode=True)  # one iterator: dropping it closes
+        first = read_statuses(lines, lambda s: True)
+        assert (first[0]["state"], first[0]["ahead"]) == ("waiting", 2)
+
+        def desk() -> None:
+            for _ in range(3):
+                requests.post(f"{server.url}/api/v1/desks/1/next", json={"services": ["A"]},
+                              headers=auth, timeout=5)  # fmt: skip
+
+        started = time.monotonic()
+        threading.Thread(target=desk).start()
+        seen = read_statuses(lines, lambda s: s["state"] == "called")
+        assert seen[-1]["state"] == "called" and seen[-1]["desk"] == "1"
+        assert time.monotonic() - started < 5  # within the poller's second, with room
+    forged = requests.get(f"{server.url}/api/v1/tickets/{third[:-1]}0/stream", timeout=5)
+    assert forged.status_code in (404, 200) and (forged.status_code == 404 or third.endswith("0"))
