@@ -21,19 +21,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from kiosk import secrets
 from kiosk.config import Config
 from kiosk.core.speech import announcement
 from kiosk.server import desks as desk_tokens
 from kiosk.server.audio import Speaker, SpeechUnavailable
-from kiosk.server.broadcast import Broadcaster
+from kiosk.server.broadcast import PING, Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
-from kiosk.server.ratelimit import RateLimit
-from kiosk.server.watch import TicketWatch
+from kiosk.server.phones import phone_routes
+from kiosk.server.ratelimit import StreamSlots
 from kiosk.store import StorageError, Store
 from kiosk.store import state as shared
 from kiosk.store.desks import CALLS_KEPT
-from kiosk.ticket_status import NotOurs, status_of, statuses
 from kiosk.totem import Totem
 
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
@@ -127,19 +125,12 @@ def make_app(
     Args:
         config: the totem configuration.
         clock: the current instant.
-        key: the ticket payload key (read from ``ticket.key_file`` when not given).
+        key: the ticket payload key for the phones' routes (read from ``ticket.key_file``
+            when not given).
     """
     backend = Backend(config, clock)
-    phones = RateLimit(rate=1.0, burst=30)  # a phone polls the status rarely; a scanner does not
-    ticket_key: list[bytes] = [key] if key is not None else []
-
-    def the_key() -> bytes:
-        if not ticket_key:
-            ticket_key.append(secrets.ensure(config.ticket_key_file))
-        return ticket_key[0]
-
-    broadcaster = Broadcaster(HEARTBEAT, b": ping\n\n")
-    streams: dict[str, int] = {}  # open event streams per client address
+    broadcaster = Broadcaster(HEARTBEAT, PING)
+    slots = StreamSlots(STREAMS_PER_CLIENT, STREAMS)
     speaker = Speaker()
     lang = config.languages[0]
 
@@ -243,7 +234,7 @@ def make_app(
 
     async def stream(request: Request) -> Response:
         client = request.client.host if request.client else "?"
-        if streams.get(client, 0) >= STREAMS_PER_CLIENT or sum(streams.values()) >= STREAMS:
+        if not slots.free(client):
             return JSONResponse(
                 {"error": "too many open streams; try again later"},
                 status_code=503,
@@ -252,7 +243,7 @@ def make_app(
         last = request.headers.get("last-event-id", "")
         after = int(last) if last.isascii() and last.isdigit() else None
         queue = broadcaster.subscribe()
-        streams[client] = streams.get(client, 0) + 1
+        slots.take(client)
 
         async def events() -> AsyncIterator[str]:
             try:
@@ -268,74 +259,12 @@ def make_app(
                     yield item
             finally:
                 broadcaster.unsubscribe(queue)
-                streams[client] -= 1
-                if not streams[client]:
-                    del streams[client]
+                slots.give_back(client)
 
         return StreamingResponse(
             events(),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
-
-    async def ticket_view(request: Request) -> Response:
-        # Never logged, never set in a cookie: the payload is what the citizen's QR holds.
-        client = request.client.host if request.client else "?"
-        if not phones.allow(client):
-            return JSONResponse(
-                {"error": "too many requests; try again shortly"},
-                status_code=429,
-                headers={"Retry-After": "5"},
-            )
-        text = request.path_params["payload"]
-        try:
-            found = await run_in_threadpool(
-                lambda: status_of(config, backend.store(), the_key(), text, clock())
-            )
-        except NotOurs:
-            return _error(404, "not a ticket of this office")
-        return JSONResponse(found.as_json(), headers={"Cache-Control": "no-store"})
-
-    watch = TicketWatch(
-        lambda payloads: statuses(config, backend.store(), the_key(), payloads, clock()),
-        ping=b": ping\n\n",
-    )
-
-    async def ticket_stream(request: Request) -> Response:
-        """The ticket's status now, then again on every change (event "status")."""
-        client = request.client.host if request.client else "?"
-        if streams.get(client, 0) >= STREAMS_PER_CLIENT or not phones.allow(client):
-            return JSONResponse(
-                {"error": "too many requests; try again shortly"},
-                status_code=429,
-                headers={"Retry-After": "10"},
-            )
-        text = request.path_params["payload"]
-        try:
-            first = await run_in_threadpool(
-                lambda: status_of(config, backend.store(), the_key(), text, clock())
-            )
-        except NotOurs:
-            return _error(404, "not a ticket of this office")
-        queue = watch.subscribe(text, first.as_json())
-        streams[client] = streams.get(client, 0) + 1
-
-        async def events() -> AsyncIterator[bytes]:
-            try:
-                yield b"retry: 2000\n\n" + _status_event(first.as_json())
-                while True:
-                    item = await queue.get()
-                    yield item if isinstance(item, bytes) else _status_event(item)
-            finally:
-                watch.unsubscribe(text, queue)
-                streams[client] -= 1
-                if not streams[client]:
-                    del streams[client]
-
-        return StreamingResponse(
-            events(),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
     async def queue_view(request: Request) -> Response:
@@ -375,8 +304,7 @@ def make_app(
             Route("/api/v1/calls", calls),
             Route("/api/v1/calls/stream", stream),
             Route("/api/v1/queue", queue_view),
-            Route("/api/v1/tickets/{payload}", ticket_view),
-            Route("/api/v1/tickets/{payload}/stream", ticket_stream),
+            *phone_routes(config, backend.store, clock, key, slots),
             Route("/api/v1/announcement", announce),
             Route("/api/v1/desks/{desk}", desk_state),
             Route("/api/v1/desks/{desk}/{action}", desk_action, methods=["POST"]),
@@ -390,11 +318,6 @@ def make_app(
 async def _storage_failed(request: Request, exc: Exception) -> Response:
     """A known storage condition (disk full, a lost database) is 503 with its one line."""
     return _error(503, f"database: {exc}")
-
-
-def _status_event(status: dict[str, Any] | None) -> bytes:
-    data = json.dumps(status, separators=(",", ":"))
-    return f"event: status\ndata: {data}\n\n".encode()
 
 
 def _sse(item: dict[str, Any]) -> str:

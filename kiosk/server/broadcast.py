@@ -8,6 +8,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 64
+PING = b": ping\n\n"  # an SSE comment: keeps proxies and dead peers from holding a stream
 
 
 class Broadcaster:

@@ -34,3 +34,22 @@ class RateLimit:
         while len(self._buckets) > self.clients:
             self._buckets.popitem(last=False)
         return allowed
+
+
+class StreamSlots:
+    """Open event streams per client address: at most ``per_client`` each, ``total`` in all."""
+
+    def __init__(self, per_client: int, total: int) -> None:
+        self.per_client, self.total = per_client, total
+        self._open: dict[str, int] = {}
+
+    def free(self, client: str) -> bool:
+        return self._open.get(client, 0) < self.per_client and sum(self._open.values()) < self.total
+
+    def take(self, client: str) -> None:
+        self._open[client] = self._open.get(client, 0) + 1
+
+    def give_back(self, client: str) -> None:
+        self._open[client] -= 1
+        if not self._open[client]:
+            del self._open[client]

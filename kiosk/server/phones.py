@@ -1,0 +1,111 @@
+"""The routes a citizen's phone uses (docs/branch-api.md): where is my ticket, now and live.
+
+The payload in the URL is what the ticket's QR holds: it is checked with the ticket key,
+never logged and never set in a cookie; each client has a request budget and stream slots.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from kiosk import secrets
+from kiosk.config import Config
+from kiosk.server.broadcast import PING
+from kiosk.server.ratelimit import RateLimit, StreamSlots
+from kiosk.server.watch import TicketWatch
+from kiosk.store import Store
+from kiosk.ticket_status import NotOurs, TicketStatus, status_of, statuses
+
+NOT_OURS = {"error": "not a ticket of this office"}
+
+
+def phone_routes(
+    config: Config,
+    store: Callable[[], Store],
+    clock: Callable[[], datetime],
+    key: bytes | None,
+    slots: StreamSlots,
+) -> list[Route]:
+    """``GET /api/v1/tickets/{payload}`` and its ``/stream``."""
+    budget = RateLimit(rate=1.0, burst=30)  # a phone asks rarely; a scanning script does not
+    known: list[bytes] = [key] if key is not None else []
+
+    def the_key() -> bytes:
+        if not known:
+            known.append(secrets.ensure(config.ticket_key_file))
+        return known[0]
+
+    def status(text: str) -> TicketStatus:
+        return status_of(config, store(), the_key(), text, clock())
+
+    watch = TicketWatch(
+        lambda payloads: statuses(config, store(), the_key(), payloads, clock()),
+        ping=PING,
+    )
+
+    async def ticket(request: Request) -> Response:
+        if not budget.allow(_client(request)):
+            return _too_many()
+        try:
+            found = await run_in_threadpool(status, request.path_params["payload"])
+        except NotOurs:
+            return JSONResponse(NOT_OURS, status_code=404)
+        return JSONResponse(found.as_json(), headers={"Cache-Control": "no-store"})
+
+    async def ticket_stream(request: Request) -> Response:
+        """The ticket's status now, then again on every change (event "status")."""
+        client = _client(request)
+        if not slots.free(client) or not budget.allow(client):
+            return _too_many()
+        text = request.path_params["payload"]
+        try:
+            first = (await run_in_threadpool(status, text)).as_json()
+        except NotOurs:
+            return JSONResponse(NOT_OURS, status_code=404)
+        queue = watch.subscribe(text, first)
+        slots.take(client)
+
+        async def events() -> AsyncIterator[bytes]:
+            try:
+                yield b"retry: 2000\n\n" + _status_event(first)
+                while True:
+                    item = await queue.get()
+                    yield item if isinstance(item, bytes) else _status_event(item)
+            finally:
+                watch.unsubscribe(text, queue)
+                slots.give_back(client)
+
+        return StreamingResponse(
+            events(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    return [
+        Route("/api/v1/tickets/{payload}", ticket),
+        Route("/api/v1/tickets/{payload}/stream", ticket_stream),
+    ]
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def _too_many() -> Response:
+    return JSONResponse(
+        {"error": "too many requests; try again shortly"},
+        status_code=429,
+        headers={"Retry-After": "5"},
+    )
+
+
+def _status_event(status: dict[str, Any] | None) -> bytes:
+    return f"event: status\ndata: {json.dumps(status, separators=(',', ':'))}\n\n".encode()
