@@ -129,12 +129,6 @@ class Outbox:
             "paused_reason": paused or None,
         }
 
-    def parked(self) -> list[dict[str, Any]]:
-        """Parked events: type, at and why (never their content)."""
-        return self.store.query(
-            "SELECT seq, type, at, error FROM outbox WHERE state = 'parked' ORDER BY seq"
-        )
-
 
 def add_health(
     store: Store, *, branch: str, day: str, at: str, printer: str, extra: dict[str, str]
