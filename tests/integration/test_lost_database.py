@@ -27,9 +27,10 @@ def database_files(path: Path) -> list[Path]:
 
 @pytest.fixture
 def day(write_config, capsys) -> tuple[Path, Path]:
-    """A totem that issued A001-A003 and B001 today; returns (config path, database)."""
+    """A totem that issued A001-A004 today (service A is open all week: the real clock runs
+    these commands); returns (config path, database)."""
     path = write_config()
-    for service in "AAAB":
+    for service in "AAAA":
         assert run_kiosk(capsys, "--config", str(path), "issue", service)[0] == 0
     return path, load(path).database
 
@@ -71,12 +72,12 @@ def test_a_lost_database_is_refused_until_reset_then_the_day_goes_on(
     code, out, err = run_kiosk(capsys, "--config", str(config), "store", "reset", "--yes", "--json")
     assert code == 0, err
     done = json.loads(out)
-    assert done["numbers"] == {"A": 3, "B": 1} and done["seq"] == seq
+    assert done["numbers"] == {"A": 4} and done["seq"] == seq
     aside = [Path(p) for p in done["moved_aside"]]
     assert all(p.exists() for p in aside) and (aside == []) == (how == "deleted")
 
     code, out, _ = run_kiosk(capsys, "--config", str(config), "issue", "A", "--json")
-    assert code == 0 and json.loads(out)["ticket"] == "A004"  # never a second A001
+    assert code == 0 and json.loads(out)["ticket"] == "A005"  # never a second A001
     assert last_seq(database) > seq  # the seq never goes back
     code, out, _ = run_kiosk(capsys, "--config", str(config), "doctor", "--json")
     assert {c["name"]: c for c in json.loads(out)["checks"]}["database"]["status"] == "ok"
@@ -91,7 +92,7 @@ def test_the_marker_is_never_behind_the_database(day: tuple[Path, Path]) -> None
     assert found is not None
     with Store(database) as store:
         assert found.identity == store.identity
-        assert found.numbers == {"A": 3, "B": 1}
+        assert found.numbers == {"A": 4}
         assert found.seq == max(e["seq"] for e in outbox_events(store))
     assert oct(marker.path_of(database).stat().st_mode & 0o777) == "0o600"
 
