@@ -81,6 +81,7 @@ class Config:
     no_show_tolerance_min: int
     appointment_early_min: int
     appointment_grace_min: int
+    wait_floor_min: int  # the phone page's wait range is never narrower than this either side
     services: tuple[Service, ...] = field(default_factory=tuple)
     privacy_controller: str = ""
     privacy_dpo: str = ""
@@ -347,10 +348,20 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         key_file = data_dir / "secrets" / "ticket-key"
 
     q = sections["queue"]
-    r.table(q, "queue", ("no_show_tolerance_min", "appointment_early_min", "appointment_grace_min"))
+    r.table(
+        q,
+        "queue",
+        (
+            "no_show_tolerance_min",
+            "appointment_early_min",
+            "appointment_grace_min",
+            "wait_floor_min",
+        ),
+    )
     tolerance = r.get(q, "queue", "no_show_tolerance_min", int, default=15, check=_range(0, 240))
     early = r.get(q, "queue", "appointment_early_min", int, default=30, check=_range(0, 240))
     grace = r.get(q, "queue", "appointment_grace_min", int, default=10, check=_range(0, 240))
+    floor = r.get(q, "queue", "wait_floor_min", int, default=3, check=_range(0, 60))
 
     pv = sections["privacy"]
     r.table(pv, "privacy", ("controller", "dpo"))
@@ -387,6 +398,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         no_show_tolerance_min=tolerance,
         appointment_early_min=early,
         appointment_grace_min=grace,
+        wait_floor_min=floor,
         services=tuple(services),
         privacy_controller=controller or branch_name,
         privacy_dpo=dpo or "",

@@ -234,7 +234,7 @@ class Totem:
             )
         try:
             ticket = store_tickets.issue(
-                self.store, self._request(code, now, walkin_cap=state.service.daily_cap)
+                self.store, self._request(code, now, lang, walkin_cap=state.service.daily_cap)
             )
         except IssueRefused:
             capped = Availability(Reason.CAP_REACHED)
@@ -285,8 +285,9 @@ class Totem:
             log.warning("ticket %s not printed: printer %s", issued.ticket.code, result.state)
         return replace(issued, printed=result.printed)
 
-    def _request(self, code: str, now: datetime, **extra: Any) -> Issue:
+    def _request(self, code: str, now: datetime, lang: str | None, **extra: Any) -> Issue:
         return Issue(
+            lang=lang if lang in self.config.languages else self.config.languages[0],
             branch=self.config.branch,
             tz=self.config.timezone,
             day=self.today(now),
@@ -326,19 +327,19 @@ class Totem:
             log.info("scan refused: %s", exc.reason)
             return ScanOutcome(Result.REJECTED, exc.reason)
         if scan.kind is ScanKind.TICKET:
-            outcome = self._scan_ticket(scan.text)
+            outcome = self._scan_ticket(scan.text, lang)
             if outcome.reason == "not_genuine" and booking_shaped(raw.strip()):
                 # A booking code can happen to have a ticket's shape; try it as one.
-                booking = self._scan_booking(raw.strip())
+                booking = self._scan_booking(raw.strip(), lang)
                 outcome = outcome if booking.reason == "unknown_booking" else booking
         else:
-            outcome = self._scan_booking(scan.text)
+            outcome = self._scan_booking(scan.text, lang)
         log.info("scan of a %s: %s (%s)", scan.kind.value, outcome.result.value, outcome.reason)
         if outcome.issued is not None and outcome.reason != "requeued":
             outcome = replace(outcome, issued=self.print(outcome.issued, lang))
         return outcome
 
-    def _scan_ticket(self, text: str) -> ScanOutcome:
+    def _scan_ticket(self, text: str, lang: str | None) -> ScanOutcome:
         now = self.clock()
         try:
             genuine = ticket_payload.verify(self.key, self.config.branch, text)
@@ -370,14 +371,14 @@ class Totem:
         try:
             issued = store_tickets.issue_reentry(
                 self.store,
-                self._request(ticket.service, now, kind=Kind.REENTRY, ref=ticket.code),
+                self._request(ticket.service, now, lang, kind=Kind.REENTRY, ref=ticket.code),
                 ticket.id,
             )
         except IssueRefused as exc:
             return ScanOutcome(Result.REJECTED, exc.reason)
         return ScanOutcome(Result.REENTRY, "served", self._issued(issued, now))
 
-    def _scan_booking(self, code: str) -> ScanOutcome:
+    def _scan_booking(self, code: str, lang: str | None) -> ScanOutcome:
         now = self.clock()
         day = self.today(now)
         appt = store_appointments.find(self.store, day.isoformat(), booking_hash(code))
@@ -401,7 +402,7 @@ class Totem:
         if decision.result is Result.TOO_LATE:
             return ScanOutcome(Result.TOO_LATE, decision.reason, offer=self.state(appt["service"]))
         request = self._request(
-            appt["service"], now, kind=Kind.APPOINTMENT, ref=appt["ref"], slot_at=slot_at
+            appt["service"], now, lang, kind=Kind.APPOINTMENT, ref=appt["ref"], slot_at=slot_at
         )
         try:
             ticket = store_tickets.check_in(self.store, request, day.isoformat())

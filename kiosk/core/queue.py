@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,11 @@ SERVICE_TIME_WEIGHT = 0.3
 # Durations outside this range (minutes) are a desk that forgot to press "done" or pressed it
 # twice; they say nothing about how long a service takes.
 SERVICE_TIME_RANGE = (0.5, 90.0)
+# The predicted wait range (see :func:`predicted_wait`; tuned on tests/simday.py's days).
+PACE_SAMPLES = 5  # served citizens before today's spread is used
+PACE_WINDOW = 30  # the spread is that of the latest this many
+EARLY_SPREAD = 0.5  # the spread before then, as a share of the configured time
+WAIT_Z = 1.6  # spreads either side of the centre (real waits fall inside ~80% of the time)
 
 
 class Reason(StrEnum):
@@ -70,6 +76,55 @@ def learned_service_minutes(configured: float, served_minutes: Iterable[float]) 
         if low <= minutes <= high:
             estimate += SERVICE_TIME_WEIGHT * (minutes - estimate)
     return estimate
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How long a citizen of a service takes today: the learned time and its spread (minutes)."""
+
+    minutes: float
+    spread: float  # standard deviation
+
+
+def pace(configured: float, served_minutes: Sequence[float]) -> Pace:
+    """Today's pace, from the service times of today's served citizens, oldest first.
+
+    Before :data:`PACE_SAMPLES` are served, the configured time with a spread of
+    :data:`EARLY_SPREAD` of it; then the learned time and the spread of the latest
+    :data:`PACE_WINDOW` citizens, so the range follows the day as it changes.
+    """
+    low, high = SERVICE_TIME_RANGE
+    usable = [m for m in served_minutes if low <= m <= high]
+    minutes = learned_service_minutes(configured, usable)
+    if len(usable) < PACE_SAMPLES:
+        return Pace(minutes, configured * EARLY_SPREAD)
+    return Pace(minutes, statistics.pstdev(usable[-PACE_WINDOW:]))
+
+
+def predicted_wait(ahead: int, at_desks: int, desks: int, pace: Pace, floor: float) -> list[int]:
+    """``[low, high]`` minutes until a citizen with ``ahead`` people before them is called.
+
+    Desks free now take the first people waiting; each further citizen waits for a desk to
+    finish, which takes on average half a service time for the first and one service time
+    (over the open desks) for each next. The range is :data:`WAIT_Z` spreads of that sum
+    (whose spread grows with the square root of the people in it) either side, and never
+    narrower than ``floor`` minutes either side.
+
+    Args:
+        ahead: people called before this citizen.
+        at_desks: citizens of the service at a desk now.
+        desks: the desks the configuration gives the service (one on a break looks free).
+        pace: today's pace.
+        floor: the least half-width of the range.
+    """
+    desks = max(desks, 1)
+    behind = ahead - max(0, desks - at_desks)  # people to wait out beyond the free desks
+    if behind < 0:
+        return [0, math.ceil(floor)]
+    centre = (behind + 0.5) * pace.minutes / desks
+    half = max(floor, WAIT_Z * pace.spread * math.sqrt(behind + 1) / desks)
+    low = max(0, math.floor(centre - half))
+    return [low, max(low, math.ceil(centre + half))]
 
 
 def wait_minutes(ahead: int, service_minutes: float, desks: int) -> int:

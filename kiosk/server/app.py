@@ -166,10 +166,13 @@ def make_app(
             return _error(422, "ticket: must be a ticket code like A042")
         return data
 
+    phones, ticket_watch = phone_routes(config, backend.store, clock, key, slots)
+
     def publish(call: Call) -> None:
         # Written once for every display: with hundreds connected, encoding per display
         # held the event loop (and the next desk's answer) back.
         broadcaster.publish(_sse({"id": call.id, **call.as_json()}).encode())
+        ticket_watch.poke()  # the phone of the citizen called hears it at once
 
     async def desk_action(request: Request) -> Response:
         desk = await authorised(request)
@@ -304,7 +307,7 @@ def make_app(
             Route("/api/v1/calls", calls),
             Route("/api/v1/calls/stream", stream),
             Route("/api/v1/queue", queue_view),
-            *phone_routes(config, backend.store, clock, key, slots),
+            *phones,
             Route("/api/v1/announcement", announce),
             Route("/api/v1/desks/{desk}", desk_state),
             Route("/api/v1/desks/{desk}/{action}", desk_action, methods=["POST"]),

@@ -7,24 +7,27 @@ never logged and never set in a cookie; each client has a request budget and str
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kiosk import secrets
 from kiosk.config import Config
+from kiosk.phone import page
+from kiosk.phone.status import Found, NotOurs, status_of, statuses
 from kiosk.server.broadcast import PING
 from kiosk.server.ratelimit import RateLimit, StreamSlots
 from kiosk.server.watch import TicketWatch
 from kiosk.store import Store
-from kiosk.ticket_status import NotOurs, TicketStatus, status_of, statuses
 
 NOT_OURS = {"error": "not a ticket of this office"}
+FULL_LOOK_S = 20.0
 
 
 def phone_routes(
@@ -33,8 +36,9 @@ def phone_routes(
     clock: Callable[[], datetime],
     key: bytes | None,
     slots: StreamSlots,
-) -> list[Route]:
-    """``GET /api/v1/tickets/{payload}`` and its ``/stream``."""
+) -> tuple[list[Route], TicketWatch]:
+    """``GET /t/{payload}``, ``GET /api/v1/tickets/{payload}`` and its ``/stream``; and the
+    watch behind the streams (poke it when a desk acts, so phones hear at once)."""
     budget = RateLimit(rate=1.0, burst=30)  # a phone asks rarely; a scanning script does not
     known: list[bytes] = [key] if key is not None else []
 
@@ -43,13 +47,21 @@ def phone_routes(
             known.append(secrets.ensure(config.ticket_key_file))
         return known[0]
 
-    def status(text: str) -> TicketStatus:
+    def status(text: str) -> Found:
         return status_of(config, store(), the_key(), text, clock())
 
-    watch = TicketWatch(
-        lambda payloads: statuses(config, store(), the_key(), payloads, clock()),
-        ping=PING,
-    )
+    seen = {"version": -1, "at": -FULL_LOOK_S}
+
+    def look(payloads: list[str]) -> dict[str, Any] | None:
+        """Every watched ticket's status, once the database changed (or every
+        :data:`FULL_LOOK_S`, for what time alone changes: an appointment's slot coming)."""
+        version, moment = store().data_version(), time.monotonic()
+        if version == seen["version"] and moment - seen["at"] < FULL_LOOK_S:
+            return None
+        seen.update(version=version, at=moment)
+        return statuses(config, store(), the_key(), payloads, clock())
+
+    watch = TicketWatch(look, ping=PING)
 
     async def ticket(request: Request) -> Response:
         if not budget.allow(_client(request)):
@@ -58,7 +70,31 @@ def phone_routes(
             found = await run_in_threadpool(status, request.path_params["payload"])
         except NotOurs:
             return JSONResponse(NOT_OURS, status_code=404)
-        return JSONResponse(found.as_json(), headers={"Cache-Control": "no-store"})
+        return JSONResponse(found.status.as_json(), headers={"Cache-Control": "no-store"})
+
+    async def ticket_page(request: Request) -> Response:
+        """The page the ticket's QR opens; a forged payload gets the page with no position."""
+        if not budget.allow(_client(request)):
+            return _too_many()
+        text = request.path_params["payload"]
+        try:
+            found: Found | None = await run_in_threadpool(status, text)
+        except NotOurs:
+            found = None
+        lang = page.language(
+            found.lang if found else None, request.headers.get("accept-language"), config.languages
+        )
+        service = config.service(found.status.service) if found else None
+        body = page.render(
+            found.status.as_json() if found else None,
+            lang=lang,
+            office=config.branch_name,
+            service_name=service.name.get(lang, service.name[config.languages[0]])
+            if service
+            else "",
+            stream=f"/api/v1/tickets/{text}/stream" if found else None,
+        )
+        return HTMLResponse(body, status_code=200 if found else 404, headers=page.HEADERS)
 
     async def ticket_stream(request: Request) -> Response:
         """The ticket's status now, then again on every change (event "status")."""
@@ -67,7 +103,7 @@ def phone_routes(
             return _too_many()
         text = request.path_params["payload"]
         try:
-            first = (await run_in_threadpool(status, text)).as_json()
+            first = (await run_in_threadpool(status, text)).status.as_json()
         except NotOurs:
             return JSONResponse(NOT_OURS, status_code=404)
         queue = watch.subscribe(text, first)
@@ -90,9 +126,10 @@ def phone_routes(
         )
 
     return [
+        Route("/t/{payload}", ticket_page),
         Route("/api/v1/tickets/{payload}", ticket),
         Route("/api/v1/tickets/{payload}/stream", ticket_stream),
-    ]
+    ], watch
 
 
 def _client(request: Request) -> str:

@@ -1,8 +1,10 @@
 """Phones following their tickets: one poller for all of them, however many there are.
 
-Each open phone stream subscribes to its payload. Once a second one look in a worker thread
-works out the status of every watched payload, once per payload, and hands each stream what
-changed. A heartbeat goes to every stream from the same loop, so dead peers are noticed.
+Each open phone stream subscribes to its payload. Once a second one look, always in the same
+worker thread of its own, works out the status of every watched payload, once per payload,
+and hands each stream what changed; the look may answer None when nothing can have changed
+(see phones.py: it asks the database's data_version first). A heartbeat goes to every stream
+from the same loop, so dead peers are noticed.
 """
 
 from __future__ import annotations
@@ -10,16 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-
-from starlette.concurrency import run_in_threadpool
 
 QUEUE_SIZE = 16
 
 
 class TicketWatch:
     """Args:
-    look: the statuses of the given payloads (run in a worker thread).
+    look: the statuses of the given payloads, or None when nothing changed since its last
+        answer (run in one thread of its own, so it may keep a connection there).
     poll: seconds between looks.
     heartbeat: seconds between pings to every stream.
     ping: the item sent as a heartbeat.
@@ -27,7 +29,7 @@ class TicketWatch:
 
     def __init__(
         self,
-        look: Callable[[list[str]], dict[str, Any]],
+        look: Callable[[list[str]], dict[str, Any] | None],
         poll: float = 1.0,
         heartbeat: float = 15.0,
         ping: Any = None,
@@ -36,6 +38,8 @@ class TicketWatch:
         self._streams: dict[str, set[asyncio.Queue[Any]]] = {}
         self._last: dict[str, Any] = {}
         self._task: asyncio.Task[None] | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="ticket-watch")
+        self._poked: asyncio.Event | None = None
 
     @property
     def count(self) -> int:
@@ -50,6 +54,11 @@ class TicketWatch:
             self._task = asyncio.get_running_loop().create_task(self._run())
         return queue
 
+    def poke(self) -> None:
+        """Look now rather than at the next tick (a desk just called someone)."""
+        if self._poked is not None:
+            self._poked.set()
+
     def unsubscribe(self, payload: str, queue: asyncio.Queue[Any]) -> None:
         streams = self._streams.get(payload, set())
         streams.discard(queue)
@@ -59,11 +68,17 @@ class TicketWatch:
 
     async def _run(self) -> None:
         since_beat = 0.0
+        self._poked = poked = asyncio.Event()
+        loop = asyncio.get_running_loop()
         while self._streams:
-            await asyncio.sleep(self.poll)
-            since_beat += self.poll
-            found = await run_in_threadpool(self.look, list(self._streams))
-            for payload, status in found.items():
+            started = loop.time()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(poked.wait(), self.poll)
+            poked.clear()
+            since_beat += loop.time() - started
+            watched = list(self._streams)
+            found = await loop.run_in_executor(self._thread, self.look, watched)
+            for payload, status in (found or {}).items():
                 if payload in self._streams and status != self._last.get(payload):
                     self._last[payload] = status
                     self._send(payload, status)

@@ -145,6 +145,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     CREATE INDEX tickets_desk ON tickets (day, desk, status);
     """,
     _contract_v2,
+    # 4: the language the citizen chose, for the ticket's phone page (purged with the ticket).
+    "ALTER TABLE tickets ADD COLUMN lang TEXT;",
 )
 
 VERSION = len(MIGRATIONS)

@@ -50,6 +50,7 @@ class Ticket:
     desk: str | None = None
     queue: str | None = None  # the service it waits for now, when a desk transferred it
     transferred_at: datetime | None = None
+    lang: str | None = None  # the language the citizen chose at the totem (the phone page's)
 
     @property
     def waits_for(self) -> str:
@@ -84,6 +85,7 @@ def _ticket(row: dict[str, Any]) -> Ticket:
         desk=row["desk"],
         queue=row["queue"],
         transferred_at=_moment(row["transferred_at"]),
+        lang=row["lang"],
     )
 
 
@@ -100,6 +102,7 @@ class Issue:
     ref: str | None = None  # re-entry: the earlier ticket; appointment: the appointment ref
     slot_at: datetime | None = None
     walkin_cap: int | None = None  # checked again inside the transaction
+    lang: str | None = None
 
 
 def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
@@ -119,8 +122,8 @@ def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
     code = format_code(req.service, number)
     issued_at = utc_text(req.now)
     cursor = conn.execute(
-        "INSERT INTO tickets (day, service, number, code, kind, ref, issued_at, slot_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO tickets (day, service, number, code, kind, ref, issued_at, slot_at, lang)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             day,
             req.service,
@@ -130,6 +133,7 @@ def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
             req.ref,
             issued_at,
             None if req.slot_at is None else utc_text(req.slot_at),
+            req.lang,
         ),
     )
     at = events.minute(req.now, req.tz)
@@ -229,6 +233,11 @@ def requeue_no_show(store: Store, ticket_id: int, now: datetime) -> None:
 def find(store: Store, day: str, code: str) -> Ticket | None:
     rows = store.query("SELECT * FROM tickets WHERE day = ? AND code = ?", (day, code))
     return _ticket(rows[0]) if rows else None
+
+
+def of_day(store: Store, day: str) -> list[Ticket]:
+    """Every ticket of ``day`` (one look for many phones at once)."""
+    return [_ticket(r) for r in store.query("SELECT * FROM tickets WHERE day = ?", (day,))]
 
 
 def waiting(store: Store, day: str, service: str | None = None) -> list[Waiting]:

@@ -1,0 +1,96 @@
+"""The phone status page: one template for the branch server and the central service.
+
+The page is whole in one response (no framework, no external resource, a few KB): the
+status at the moment it was asked, the strings of one language, and a small script that
+follows the status stream, reconnects by itself, and vibrates, rings and notifies when three
+people are left and when the citizen is called. Nothing is stored on the phone.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+from string import Template
+
+from kiosk.config import LANGUAGES
+from kiosk.phone.texts import TEXTS
+
+RTL = {"ar"}
+
+# Every response of the page: no cookie is ever set, nothing is cached or sent onwards, and
+# nothing but this page's own inline code and its own stream may run or load.
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline';"
+        " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+}
+
+
+def _template() -> Template:
+    return Template(resources.files(__package__).joinpath("page.html").read_text("utf-8"))
+
+
+_TEMPLATE = _template()
+
+
+def language(preferred: str | None, accept: str | None, offered: tuple[str, ...]) -> str:
+    """The page's language: the ticket's, else the phone's first offered one, else the first.
+
+    Args:
+        preferred: the language the ticket was issued in (None on a page without a ticket).
+        accept: the phone's Accept-Language header.
+        offered: the office's languages, first the default.
+    """
+    if preferred in offered and preferred in TEXTS:
+        return preferred
+    for part in (accept or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in offered and tag in TEXTS:
+            return tag
+    return next((lang for lang in offered if lang in TEXTS), LANGUAGES[0])
+
+
+def _json(value: object) -> str:
+    """JSON safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render(
+    status: dict[str, object] | None,
+    *,
+    lang: str,
+    office: str,
+    service_name: str,
+    stream: str | None,
+) -> str:
+    """The page for a ticket's ``status`` (a :class:`~kiosk.phone.status.TicketStatus` as
+    JSON; None: not a ticket of this office, and the page shows no position).
+
+    Args:
+        lang: one of :data:`~kiosk.phone.texts.TEXTS`.
+        office: the branch's name.
+        service_name: the service in ``lang``.
+        stream: where the status stream is (None: no stream, as for a forged ticket).
+    """
+    texts = TEXTS[lang]
+    code = str(status["ticket"]) if status else "—"
+    return _TEMPLATE.substitute(
+        lang=lang,
+        dir="rtl" if lang in RTL else "ltr",
+        title=html.escape(texts["title"]),
+        code=html.escape(code),
+        state=html.escape(str(status["state"]) if status else "unknown"),
+        stream=html.escape(stream or ""),
+        office=html.escape(office),
+        service=html.escape(service_name if status else ""),
+        now_label=html.escape(texts["now"]),
+        privacy=html.escape(texts["privacy"]),
+        texts=_json(texts),
+        status=_json(status),
+    )

@@ -1,0 +1,149 @@
+"""The phone page a ticket's QR opens, in headless Chromium at 360x800: the position and the
+wait, the desk within a second of the call, a reconnection after the server restarts, nothing
+for a forged payload, no cookie, and under 50 KB in all."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import requests
+from playwright.sync_api import Page
+
+from kiosk import secrets
+from kiosk.config import Config
+from kiosk.store import Store
+from kiosk.totem import Totem
+from tests.conftest import Clock
+from tests.integration.test_branch_server import Branch
+from tests.integration.test_display_page import browser  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.integration
+PHONE = {"width": 360, "height": 800}
+# The page's own policy forbids eval, which Playwright's waits use; the policy is tested with
+# it on in the last test.
+TESTING = {"viewport": PHONE, "bypass_csp": True}
+
+
+def state_is(page: Page, state: str, timeout: int) -> None:
+    page.wait_for_function(f"document.body.dataset.state === '{state}'", timeout=timeout)
+
+
+@pytest.fixture
+def office(config: Config, clock: Clock, store: Store):
+    """A branch server, and a totem whose QRs hold the server's page address."""
+    branch = Branch(config, clock)
+    configured = dataclasses.replace(config, status_url=f"{branch.url}/t/")
+    totem = Totem(configured, store, secrets.ensure(config.ticket_key_file), clock=clock)
+    yield branch, totem
+    branch.stop()
+
+
+def test_the_qr_opens_the_turn_and_the_desk_shows_within_a_second(
+    browser,  # noqa: F811
+    office,
+) -> None:
+    branch, totem = office
+    issued = [totem.issue_walkin("A", lang="en") for _ in range(3)]
+    page = browser.new_page(**TESTING)
+    responses = []
+    page.on("response", lambda r: responses.append(r))
+    try:
+        page.goto(issued[2].qr)  # what the QR holds, as a phone's camera opens it
+        assert page.inner_text("#code") == "A003"
+        assert page.inner_text("#service") == "Registry office"  # the ticket's language
+        assert page.inner_text("#big") == "2 people before you"
+        assert page.inner_text("#more").startswith("Wait:")
+        page.wait_for_function(
+            "document.getElementById('conn').textContent === 'Updates by itself'"
+        )
+        for _ in range(2):
+            branch.next("2")
+        state_is(page, "waiting", 1000)
+        page.wait_for_function("document.getElementById('big').textContent === 'You are next'")
+        assert page.inner_text("#now") == "A002"
+        branch.next("1")
+        state_is(page, "called", 1000)  # within a second of the desk's call
+        assert page.inner_text("#big") == "It's your turn"
+        assert page.inner_text("#more") == "Go to desk 1"
+        branch.post("1", "done")
+        state_is(page, "done", 3000)
+        assert page.inner_text("#big") == "Served. Thank you for coming."
+        assert responses and not any("set-cookie" in r.all_headers() for r in responses)
+    finally:
+        page.close()
+
+
+def test_the_page_reconnects_after_the_server_restarts(
+    browser,  # noqa: F811
+    office,
+    config: Config,
+    clock: Clock,
+) -> None:
+    branch, totem = office
+    issued = [totem.issue_walkin("A") for _ in range(2)]
+    page = browser.new_page(**TESTING)
+    port = int(branch.url.rsplit(":", 1)[1])
+    try:
+        page.goto(issued[1].qr)
+        assert page.inner_text("#big") == "1 persona prima di lei"  # Italian, the default
+        branch.stop()
+        page.wait_for_function(
+            "document.getElementById('conn').className === 'lost'", timeout=10_000
+        )
+        assert page.inner_text("#conn") == "Connessione persa: riprovo…"
+        branch = Branch(config, clock, port=port)
+        page.wait_for_function("document.getElementById('conn').className === ''", timeout=30_000)
+        branch.next("3")
+        branch.next("3")
+        state_is(page, "called", 5000)
+        assert page.inner_text("#more") == "Vada allo sportello 3"
+    finally:
+        page.close()
+        branch.stop()
+
+
+def test_a_forged_payload_gets_no_position(
+    browser,  # noqa: F811
+    office,
+) -> None:
+    branch, totem = office
+    genuine = totem.issue_walkin("A").payload
+    forged = genuine[:-1] + str((int(genuine[-1]) + 1) % 10)
+    page = browser.new_page(**TESTING, locale="en-GB")
+    try:
+        answer = page.goto(f"{branch.url}/t/{forged}")
+        assert answer is not None and answer.status == 404
+        assert page.inner_text("#big") == "Not a ticket of this office."
+        assert page.is_hidden("#ticket") and page.inner_text("#more") == ""
+        assert "A001" not in page.content()
+        assert page.is_hidden("#nowrow") and page.is_hidden("#alerts")
+    finally:
+        page.close()
+
+
+def test_the_page_is_small_sets_no_cookie_and_loads_nothing_else(
+    browser,  # noqa: F811
+    office,
+) -> None:
+    branch, totem = office
+    qr = totem.issue_walkin("A", lang="en").qr
+    page = browser.new_page(viewport=PHONE)
+    sizes: dict[str, int] = {}
+    page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+    try:
+        page.goto(qr)
+        page.wait_for_selector("#conn:not(:empty)")
+        page.wait_for_timeout(300)
+        pages = [u for u in sizes if "/stream" not in u]
+        assert pages == [qr]  # no font, no script, no image from anywhere
+        assert sum(sizes.values()) < 50 * 1024
+        assert page.get_attribute("html", "lang") == "en"
+        # readable at 360x800: nothing wider than the screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        page.close()
+    answer = requests.get(qr, timeout=5)
+    assert "set-cookie" not in answer.headers
+    assert answer.headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
