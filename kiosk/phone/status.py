@@ -8,12 +8,14 @@ The central service builds the same object from the branch's latest ``service.st
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.config import Config
 from kiosk.core import payload as ticket_payload
-from kiosk.core.queue import Pace, call_order, pace, predicted_wait
+from kiosk.core.queue import Pace, pace, predicted_wait
 from kiosk.core.tickets import Status
 from kiosk.store import Store
 from kiosk.store import desks as store_desks
@@ -37,7 +39,16 @@ class TicketStatus:
     desk: str | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if v is not None or k == "now"}
+        out: dict[str, object] = {"ticket": self.ticket, "service": self.service}
+        out["state"] = self.state
+        if self.ahead is not None:
+            out["ahead"] = self.ahead
+        out["now"] = self.now
+        if self.wait is not None:
+            out["wait"] = list(self.wait)
+        if self.desk is not None:
+            out["desk"] = self.desk
+        return out
 
 
 _STATES = {
@@ -57,15 +68,31 @@ class Found:
 
 
 class Look:
-    """One look at today's queue, shared by every phone asking at the same moment: one query
-    for the day's tickets, and each service's call order and pace worked out once."""
+    """One look at today's queue, shared by every phone asking at the same moment: each
+    service's active tickets read once, its call order and pace worked out once.
 
-    def __init__(self, config: Config, store: Store, key: bytes, now: datetime) -> None:
+    Args:
+        everyone: many payloads will be asked (the phones' poller): read the day's tickets
+            in one query rather than one query per ticket.
+        genuine: payloads already verified (the poller keeps them while phones watch).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        key: bytes,
+        now: datetime,
+        everyone: bool = False,
+        genuine: dict[str, ticket_payload.TicketPayload] | None = None,
+    ) -> None:
         self.config, self.store, self.key, self.now = config, store, key, now
         self.day = now.astimezone(config.timezone).date()
-        self._tickets: dict[str, store_tickets.Ticket] | None = None
-        self._orders: dict[str, dict[str, int]] = {}
-        self._paces: dict[str, tuple[Pace, int]] = {}
+        self._everyone: dict[str, store_tickets.Brief] | None = None
+        self._many = everyone
+        self._genuine = {} if genuine is None else genuine
+        self._queues: dict[str, tuple[dict[str, int], int]] = {}
+        self._paces: dict[str, Pace] = {}
         self._serving: dict[str, str | None] = {}
 
     def find(self, text: str) -> Found:
@@ -74,79 +101,121 @@ class Look:
         Raises:
             NotOurs: the payload is not a genuine ticket of this branch.
         """
-        try:
-            genuine = ticket_payload.verify(self.key, self.config.branch, text)
-        except ticket_payload.PayloadError:
-            raise NotOurs from None
-        ticket = self.tickets.get(genuine.code) if genuine.day == self.day else None
+        genuine = self._verified(text)
+        ticket = self._ticket(genuine.code) if genuine.day == self.day else None
         if ticket is None:
             service = genuine.code.rstrip("0123456789")
             return Found(TicketStatus(genuine.code, service, "unknown"), None)
         return Found(self._status(ticket), ticket.lang)
 
-    @property
-    def tickets(self) -> dict[str, store_tickets.Ticket]:
-        if self._tickets is None:
-            day = self.day.isoformat()
-            self._tickets = {t.code: t for t in store_tickets.of_day(self.store, day)}
-        return self._tickets
+    def state(self, text: str) -> str:
+        """Only the state of a ticket (cheaper than :meth:`find`).
 
-    def _status(self, ticket: store_tickets.Ticket) -> TicketStatus:
+        Raises:
+            NotOurs: the payload is not a genuine ticket of this branch.
+        """
+        genuine = self._verified(text)
+        ticket = self._ticket(genuine.code) if genuine.day == self.day else None
+        return "unknown" if ticket is None else _STATES.get(ticket.status, "waiting")
+
+    def _verified(self, text: str) -> ticket_payload.TicketPayload:
+        genuine = self._genuine.get(text)
+        if genuine is None:
+            try:
+                genuine = ticket_payload.verify(self.key, self.config.branch, text)
+            except ticket_payload.PayloadError:
+                raise NotOurs from None
+            self._genuine[text] = genuine
+        return genuine
+
+    def _ticket(self, code: str) -> store_tickets.Brief | None:
+        day = self.day.isoformat()
+        if not self._many:
+            return store_tickets.brief(self.store, day, code)
+        if self._everyone is None:
+            self._everyone = store_tickets.briefs(self.store, day)
+        return self._everyone.get(code)
+
+    def _status(self, ticket: store_tickets.Brief) -> TicketStatus:
         queue = ticket.waits_for
-        serving = self.serving(queue)
+        serving = self._now_serving(queue)
         if ticket.status is Status.WAITING:
-            ahead = self.order(queue).get(ticket.code, 0)
-            wait = self.wait(queue, ahead)
+            order, at_desks = self._queue(queue)
+            ahead = order.get(ticket.code, 0)
+            wait = self._wait(queue, ahead, at_desks)
             return TicketStatus(ticket.code, queue, "waiting", ahead, serving, wait)
         state = _STATES.get(ticket.status, "unknown")
         desk = ticket.desk if ticket.status is Status.CALLED else None
         return TicketStatus(ticket.code, queue, state, None, serving, None, desk)
 
-    def serving(self, queue: str) -> str | None:
+    def _now_serving(self, queue: str) -> str | None:
         if queue not in self._serving:
             self._serving[queue] = store_desks.now_serving(self.store, self.day.isoformat(), queue)
         return self._serving[queue]
 
-    def order(self, queue: str) -> dict[str, int]:
-        """The place of each waiting ticket of ``queue`` in the desks' call order."""
-        if queue not in self._orders:
-            waiting = [
-                t
-                for t in self.tickets.values()
-                if t.status is Status.WAITING and t.waits_for == queue
-            ]
-            by_id = {t.id: t.code for t in waiting}
-            order = call_order(map(store_tickets.as_waiting, waiting), [queue], self.now)
-            self._orders[queue] = {by_id[w.ticket_id]: i for i, w in enumerate(order)}
-        return self._orders[queue]
+    def _queue(self, queue: str) -> tuple[dict[str, int], int]:
+        """Each waiting ticket's place in the desks' call order, and how many are at a desk."""
+        if queue not in self._queues:
+            day = self.day.isoformat()
+            order = store_tickets.call_queue(self.store, day, queue, self.now)
+            places = {code: i for i, code in enumerate(order)}
+            self._queues[queue] = (places, store_tickets.at_desks(self.store, day, queue))
+        return self._queues[queue]
 
-    def wait(self, queue: str, ahead: int) -> list[int]:
+    def _wait(self, queue: str, ahead: int, at_desks: int) -> list[int]:
         """The predicted range: the people ahead, the citizens at a desk now, today's pace."""
         service = self.config.service(queue)
         if service is None:
             return [0, 0]
         if queue not in self._paces:
             served = store_tickets.served_minutes(self.store, self.day.isoformat(), queue)
-            at_desks = sum(
-                t.status is Status.CALLED and t.waits_for == queue for t in self.tickets.values()
-            )
-            self._paces[queue] = (pace(service.minutes, served), at_desks)
-        today, at_desks = self._paces[queue]
-        return predicted_wait(ahead, at_desks, service.desks, today, self.config.wait_floor_min)
+            self._paces[queue] = pace(service.minutes, served)
+        return predicted_wait(
+            ahead, at_desks, service.desks, self._paces[queue], self.config.wait_floor_min
+        )
 
 
 def statuses(
-    config: Config, store: Store, key: bytes, texts: list[str], now: datetime
+    config: Config,
+    store: Store,
+    key: bytes,
+    texts: list[str],
+    now: datetime,
+    genuine: dict[str, ticket_payload.TicketPayload] | None = None,
+    unless: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, object] | None]:
-    """The status of many payloads from one look (the phones' poller); None: not ours."""
-    look = Look(config, store, key, now)
+    """The status of many payloads from one look (the phones' poller); None: not ours.
+
+    Args:
+        genuine: the payloads verified so far, to be passed again to the next look.
+        unless: more payloads, each with the state its phone last heard: their status only
+            if the state is no longer that one (a cheap check; the poller asks it of phones
+            far from their turn, whose count of people ahead may wait).
+    """
+    look = Look(config, store, key, now, everyone=True, genuine=genuine)
     out: dict[str, dict[str, object] | None] = {}
     for text in texts:
         try:
             out[text] = look.find(text).status.as_json()
         except NotOurs:
             out[text] = None
+    for text, state in (unless or {}).items():
+        with contextlib.suppress(NotOurs):
+            if look.state(text) != state:
+                out[text] = look.find(text).status.as_json()
     return out
+
+
+def check(config: Config, key: bytes, text: str) -> None:
+    """Whether ``text`` is a genuine payload of this branch (no database needed).
+
+    Raises:
+        NotOurs: it is not.
+    """
+    try:
+        ticket_payload.verify(key, config.branch, text)
+    except ticket_payload.PayloadError:
+        raise NotOurs from None
 
 
 def status_of(config: Config, store: Store, key: bytes, text: str, now: datetime) -> Found:

@@ -38,7 +38,7 @@ HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are 
 MAX_BODY = 16 * 1024  # a desk's request is a few dozen bytes
 # A waiting room has a handful of displays; a client holding more is not one.
 STREAMS_PER_CLIENT = 32
-STREAMS = 1000
+STREAMS = 4000  # displays and phones; the unit allows 65536 files
 
 
 def utc_now() -> datetime:

@@ -19,8 +19,9 @@ from starlette.routing import Route
 
 from kiosk import secrets
 from kiosk.config import Config
+from kiosk.core.payload import TicketPayload
 from kiosk.phone import page
-from kiosk.phone.status import Found, NotOurs, status_of, statuses
+from kiosk.phone.status import Found, NotOurs, check, status_of, statuses
 from kiosk.server.broadcast import PING
 from kiosk.server.ratelimit import RateLimit, StreamSlots
 from kiosk.server.watch import TicketWatch
@@ -51,15 +52,18 @@ def phone_routes(
         return status_of(config, store(), the_key(), text, clock())
 
     seen = {"version": -1, "at": -FULL_LOOK_S}
+    genuine: dict[str, TicketPayload] = {}  # the watched payloads, verified once
 
-    def look(payloads: list[str]) -> dict[str, Any] | None:
-        """Every watched ticket's status, once the database changed (or every
-        :data:`FULL_LOOK_S`, for what time alone changes: an appointment's slot coming)."""
+    def look(payloads: list[str], far: dict[str, str], fresh: bool) -> dict[str, Any] | None:
+        """Every watched ticket's status, once the database changed or a phone is new (or
+        every :data:`FULL_LOOK_S`, for what time alone changes: an appointment's slot)."""
         version, moment = store().data_version(), time.monotonic()
-        if version == seen["version"] and moment - seen["at"] < FULL_LOOK_S:
+        if not fresh and version == seen["version"] and moment - seen["at"] < FULL_LOOK_S:
             return None
         seen.update(version=version, at=moment)
-        return statuses(config, store(), the_key(), payloads, clock())
+        for gone in genuine.keys() - set(payloads) - far.keys():
+            del genuine[gone]
+        return statuses(config, store(), the_key(), payloads, clock(), genuine, far)
 
     watch = TicketWatch(look, ping=PING)
 
@@ -103,15 +107,15 @@ def phone_routes(
             return _too_many()
         text = request.path_params["payload"]
         try:
-            first = (await run_in_threadpool(status, text)).status.as_json()
+            check(config, the_key(), text)  # no position, nor even a stream, for a forgery
         except NotOurs:
             return JSONResponse(NOT_OURS, status_code=404)
-        queue = watch.subscribe(text, first)
+        queue = watch.subscribe(text)  # the first status comes from the next look, shared
         slots.take(client)
 
         async def events() -> AsyncIterator[bytes]:
             try:
-                yield b"retry: 2000\n\n" + _status_event(first)
+                yield b"retry: 2000\n\n"
                 while True:
                     item = await queue.get()
                     yield item if isinstance(item, bytes) else _status_event(item)

@@ -1,27 +1,39 @@
 """Phones following their tickets: one poller for all of them, however many there are.
 
-Each open phone stream subscribes to its payload. Once a second one look, always in the same
-worker thread of its own, works out the status of every watched payload, once per payload,
-and hands each stream what changed; the look may answer None when nothing can have changed
-(see phones.py: it asks the database's data_version first). A heartbeat goes to every stream
-from the same loop, so dead peers are noticed.
+Each open phone stream subscribes to its payload. One look, always in the same worker thread
+of its own, works out the status of every watched payload at once and hands each stream what
+changed: once a second, at once when a desk calls someone (:meth:`TicketWatch.poke`) or a new
+phone subscribes. The look may answer None when nothing can have changed (phones.py asks the
+database's data_version first). A heartbeat goes to every stream from the same loop, so dead
+peers are noticed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 QUEUE_SIZE = 16
+# A phone far from its turn hears a change at most every FAR_EVERY seconds (its count of
+# people ahead moves with every call, and a thousand far phones would hear every call);
+# one within NEAR of its turn, or whose state changes, hears it at once.
+NEAR = 10
+FAR_EVERY = 15.0
+# Looks are at least this far apart, however often desks call: one look serves them all.
+MIN_GAP = 0.25
+_UNSEEN = object()
 
 
 class TicketWatch:
     """Args:
-    look: the statuses of the given payloads, or None when nothing changed since its last
-        answer (run in one thread of its own, so it may keep a connection there).
+    look: ``look(payloads, far, fresh)``: the statuses of the payloads, and of those in
+        ``far`` whose state is no longer the one given; or None when nothing changed since its
+        last answer (``fresh``: a new phone waits for its first status, so it must answer).
+        Run in one thread of its own, so it may keep a connection there.
     poll: seconds between looks.
     heartbeat: seconds between pings to every stream.
     ping: the item sent as a heartbeat.
@@ -29,7 +41,7 @@ class TicketWatch:
 
     def __init__(
         self,
-        look: Callable[[list[str]], dict[str, Any] | None],
+        look: Callable[[list[str], dict[str, str], bool], dict[str, Any] | None],
         poll: float = 1.0,
         heartbeat: float = 15.0,
         ping: Any = None,
@@ -37,6 +49,8 @@ class TicketWatch:
         self.look, self.poll, self.heartbeat, self.ping = look, poll, heartbeat, ping
         self._streams: dict[str, set[asyncio.Queue[Any]]] = {}
         self._last: dict[str, Any] = {}
+        self._sent_at: dict[str, float] = {}
+        self._fresh = False
         self._task: asyncio.Task[None] | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="ticket-watch")
         self._poked: asyncio.Event | None = None
@@ -45,13 +59,18 @@ class TicketWatch:
     def count(self) -> int:
         return sum(len(q) for q in self._streams.values())
 
-    def subscribe(self, payload: str, current: Any) -> asyncio.Queue[Any]:
-        """A stream for ``payload``, starting from its ``current`` status."""
+    def subscribe(self, payload: str) -> asyncio.Queue[Any]:
+        """A stream for ``payload``: its current status comes first, then every change."""
         queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_SIZE)
         self._streams.setdefault(payload, set()).add(queue)
-        self._last.setdefault(payload, current)
+        last = self._last.get(payload, _UNSEEN)
+        if last is _UNSEEN:
+            self._fresh = True
+        else:
+            queue.put_nowait(last)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
+        self.poke()
         return queue
 
     def poke(self) -> None:
@@ -65,27 +84,51 @@ class TicketWatch:
         if not streams:
             self._streams.pop(payload, None)
             self._last.pop(payload, None)
+            self._sent_at.pop(payload, None)
 
     async def _run(self) -> None:
         since_beat = 0.0
         self._poked = poked = asyncio.Event()
+        poked.set()  # the first subscriber waits for its status
         loop = asyncio.get_running_loop()
         while self._streams:
             started = loop.time()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(poked.wait(), self.poll)
+                async with asyncio.timeout(self.poll):
+                    await poked.wait()
             poked.clear()
+            await asyncio.sleep(max(0.0, MIN_GAP - (loop.time() - started)))
             since_beat += loop.time() - started
-            watched = list(self._streams)
-            found = await loop.run_in_executor(self._thread, self.look, watched)
+            fresh, self._fresh = self._fresh, False
+            due, far = self._due(loop.time())
+            found = await loop.run_in_executor(self._thread, self.look, due, far, fresh)
+            now = loop.time()
             for payload, status in (found or {}).items():
-                if payload in self._streams and status != self._last.get(payload):
-                    self._last[payload] = status
-                    self._send(payload, status)
+                last = self._last.get(payload, _UNSEEN)
+                if payload not in self._streams or status == last:
+                    continue
+                if last is _UNSEEN:  # spread the far phones' turns, or they all come at once
+                    self._sent_at[payload] = now - random.uniform(0, FAR_EVERY)
+                else:
+                    self._sent_at[payload] = now
+                self._last[payload] = status
+                self._send(payload, status)
             if since_beat >= self.heartbeat and self.ping is not None:
                 since_beat = 0.0
                 for payload in list(self._streams):
                     self._send(payload, self.ping)
+
+    def _due(self, now: float) -> tuple[list[str], dict[str, str]]:
+        """The payloads whose status the look must work out, and the far ones it need only
+        check for a change of state (with the state their phone last heard)."""
+        due, far = [], {}
+        for payload in self._streams:
+            last = self._last.get(payload, _UNSEEN)
+            if _far(last) and now - self._sent_at.get(payload, 0.0) < FAR_EVERY:
+                far[payload] = last["state"]
+            else:
+                due.append(payload)
+        return due, far
 
     def _send(self, payload: str, item: Any) -> None:
         for queue in list(self._streams.get(payload, ())):
@@ -93,3 +136,8 @@ class TicketWatch:
                 # A phone that stopped reading misses items; a status is whole, so the next
                 # change (or its reconnection) brings it up to date.
                 queue.put_nowait(item)
+
+
+def _far(last: Any) -> bool:
+    """Whether a phone's next change may wait: it is waiting, far from its turn."""
+    return isinstance(last, dict) and last.get("state") == "waiting" and last["ahead"] > NEAR

@@ -9,17 +9,15 @@ counts what a desk did.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kiosk.core.queue import call_order
 from kiosk.store.db import Store
 from kiosk.store.state import NOW_SERVING, get, put_in
-from kiosk.store.tickets import _ticket, as_waiting, utc_text
+from kiosk.store.tickets import next_in_line, utc_text
 
 CALLS_KEPT = 6
 
@@ -92,26 +90,18 @@ def call_next(
             "SELECT id FROM tickets WHERE day = ? AND desk = ? AND status = 'called'", (day, desk)
         ).fetchall():
             _finish(conn, row_id, now)
-        conn.row_factory = sqlite3.Row
-        rows = conn.execute(
-            "SELECT * FROM tickets WHERE day = ? AND status = 'waiting'"
-            " AND COALESCE(queue, service) IN (SELECT value FROM json_each(?)) ORDER BY id",
-            (day, json.dumps(list(services))),
-        ).fetchall()
-        conn.row_factory = None
-        tickets = {r["id"]: _ticket(dict(r)) for r in rows}
-        order = call_order([as_waiting(t) for t in tickets.values()], services, now)
-        if not order:
+        first = next_in_line(conn, day, services, now)
+        if first is None:
             return None
-        chosen = tickets[order[0].ticket_id]
+        chosen, code, waits_for = first
         conn.execute(
             "UPDATE tickets SET status = 'called', called_at = ?, desk = ? WHERE id = ?",
-            (utc_text(now), desk, chosen.id),
+            (utc_text(now), desk, chosen),
         )
         # What the screens show as served now for the service, even after a transfer moves
         # the ticket on to another one.
-        put_in(conn, {NOW_SERVING + chosen.waits_for: f"{day} {chosen.code}"})
-        return _log_call(conn, day, chosen.code, desk, at)
+        put_in(conn, {NOW_SERVING + waits_for: f"{day} {code}"})
+        return _log_call(conn, day, code, desk, at)
 
 
 def now_serving(store: Store, day: str, service: str) -> str | None:

@@ -145,8 +145,12 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     CREATE INDEX tickets_desk ON tickets (day, desk, status);
     """,
     _contract_v2,
-    # 4: the language the citizen chose, for the ticket's phone page (purged with the ticket).
-    "ALTER TABLE tickets ADD COLUMN lang TEXT;",
+    # 4: the language the citizen chose, for the ticket's phone page (purged with the ticket),
+    # and tickets found by their code (a scan, a phone) without reading the whole day.
+    """
+    ALTER TABLE tickets ADD COLUMN lang TEXT;
+    CREATE INDEX tickets_code ON tickets (day, code);
+    """,
 )
 
 VERSION = len(MIGRATIONS)

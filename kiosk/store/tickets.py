@@ -7,7 +7,9 @@ whole transaction back (no gap), and UNIQUE(day, service, number) backs the inva
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -235,9 +237,28 @@ def find(store: Store, day: str, code: str) -> Ticket | None:
     return _ticket(rows[0]) if rows else None
 
 
-def of_day(store: Store, day: str) -> list[Ticket]:
-    """Every ticket of ``day`` (one look for many phones at once)."""
-    return [_ticket(r) for r in store.query("SELECT * FROM tickets WHERE day = ?", (day,))]
+@dataclass(frozen=True)
+class Brief:
+    """Where a ticket is, and no more: what a phone's status needs of it."""
+
+    code: str
+    status: Status
+    waits_for: str
+    desk: str | None
+    lang: str | None
+
+
+_BRIEF = "SELECT code, status, COALESCE(queue, service), desk, lang FROM tickets WHERE day = ?"
+
+
+def brief(store: Store, day: str, code: str) -> Brief | None:
+    rows = store.rows(_BRIEF + " AND code = ?", (day, code))
+    return Brief(rows[0][0], Status(rows[0][1]), *rows[0][2:]) if rows else None
+
+
+def briefs(store: Store, day: str) -> dict[str, Brief]:
+    """Every ticket of ``day``, briefly (one read for many phones at once)."""
+    return {r[0]: Brief(r[0], Status(r[1]), *r[2:]) for r in store.rows(_BRIEF, (day,))}
 
 
 def waiting(store: Store, day: str, service: str | None = None) -> list[Waiting]:
@@ -323,16 +344,73 @@ def records(store: Store, day: str, service: str) -> list[Record]:
     return out
 
 
+# What the call order needs of each waiting ticket, and no more (a queue may be long).
+WAITING_FOR = (
+    "SELECT id, code, COALESCE(queue, service), kind, issued_at, slot_at, returned_at,"
+    " transferred_at FROM tickets WHERE day = ? AND status = 'waiting'"
+    " AND COALESCE(queue, service) IN (SELECT value FROM json_each(?))"
+)
+
+
+def waiting_params(day: str, services: Sequence[str]) -> tuple[str, str]:
+    return day, json.dumps(list(services))
+
+
+def in_call_order(
+    rows: Sequence[Sequence[Any]], services: Sequence[str], now: datetime
+) -> list[tuple[int, str, str]]:
+    """``(id, code, service waited for)`` of the rows :data:`WAITING_FOR` read, in the order
+    a desk serving ``services`` calls them."""
+    codes = {r[0]: (r[1], r[2]) for r in rows}
+    entries = [
+        Waiting(r[0], r[2], Kind(r[3]), datetime.fromisoformat(r[4]), _moment(r[5]),
+                _moment(r[6]), _moment(r[7]))
+        for r in rows
+    ]  # fmt: skip
+    return [(w.ticket_id, *codes[w.ticket_id]) for w in call_order(entries, services, now)]
+
+
+def next_in_line(
+    conn: sqlite3.Connection, day: str, services: Sequence[str], now: datetime
+) -> tuple[int, str, str] | None:
+    """The first of :func:`in_call_order`, reading only the rows that can be first: every
+    ticket a rule may move forward, and each service's earliest plain walk-in (plain walk-ins
+    are called in order of arrival among themselves). A long queue costs a desk no more."""
+    params = waiting_params(day, services)
+    special = conn.execute(
+        WAITING_FOR + " AND (kind != 'walkin' OR returned_at IS NOT NULL"
+        " OR transferred_at IS NOT NULL)",
+        params,
+    ).fetchall()
+    plain = [
+        row
+        for service in services
+        for row in conn.execute(
+            WAITING_FOR + " AND kind = 'walkin' AND returned_at IS NULL"
+            " AND transferred_at IS NULL AND COALESCE(queue, service) = ?"
+            " ORDER BY issued_at, id LIMIT 1",
+            (*params, service),
+        ).fetchall()
+    ]
+    order = in_call_order(special + plain, services, now)
+    return order[0] if order else None
+
+
 def call_queue(store: Store, day: str, service: str, now: datetime) -> list[str]:
     """The numbers waiting for ``service``, in the order the desks will call them."""
-    rows = store.query(
-        "SELECT * FROM tickets WHERE day = ? AND status = 'waiting'"
-        " AND COALESCE(queue, service) = ? ORDER BY id",
-        (day, service),
+    rows = store.rows(WAITING_FOR, waiting_params(day, [service]))
+    return [code for _id, code, _service in in_call_order(rows, [service], now)]
+
+
+def at_desks(store: Store, day: str, service: str) -> int:
+    """How many tickets of ``service`` are at a desk now."""
+    return int(
+        store.scalar(
+            "SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'called'"
+            " AND COALESCE(queue, service) = ?",
+            (day, service),
+        )
     )
-    tickets = {t.id: t for t in map(_ticket, rows)}
-    order = call_order([as_waiting(t) for t in tickets.values()], [service], now)
-    return [tickets[w.ticket_id].code for w in order]
 
 
 def in_progress(store: Store, day: str, service: str) -> bool:

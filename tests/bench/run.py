@@ -5,6 +5,8 @@ from __future__ import annotations
 from tests.bench import (
     bench_branch,
     bench_flood,
+    bench_phones,
+    bench_predictor,
     bench_printer,
     bench_store,
     bench_sync,
@@ -13,7 +15,16 @@ from tests.bench import (
 
 
 def main() -> None:
-    for module in (bench_store, bench_printer, bench_sync, bench_branch, bench_flood, bench_ui):
+    for module in (
+        bench_store,
+        bench_printer,
+        bench_sync,
+        bench_branch,
+        bench_flood,
+        bench_phones,
+        bench_predictor,
+        bench_ui,
+    ):
         module.run()
 
 

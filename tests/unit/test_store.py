@@ -194,3 +194,40 @@ def test_data_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
         os.umask(old)
     assert folder.stat().st_mode & 0o777 == 0o700
     assert modes == {name: 0o600 for name in modes} and "kiosk.sqlite3-wal" in modes
+
+
+_ENTRY = st.fixed_dictionaries(
+    {
+        "service": st.sampled_from(["A", "B"]),
+        "queue": st.sampled_from([None, None, "A", "B"]),
+        "kind": st.sampled_from(["walkin", "walkin", "walkin", "reentry", "appointment"]),
+        "issued": st.integers(0, 120),  # minutes after opening (ties included)
+        "slot": st.integers(0, 180),
+        "returned": st.one_of(st.none(), st.integers(0, 120)),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_ENTRY, max_size=25), st.sampled_from([["A"], ["B"], ["A", "B"], ["B", "A"]]))
+def test_the_next_in_line_is_the_first_of_the_whole_call_order(entries, services) -> None:
+    """A desk reads only the rows that can be first; it must pick what the whole order says."""
+    opening = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
+    now = opening + timedelta(minutes=90)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "k.db") as s:
+        for n, e in enumerate(entries, start=1):
+            at = lambda m: (opening + timedelta(minutes=m)).isoformat()  # noqa: E731
+            s.conn.execute(
+                "INSERT INTO tickets (day, service, number, code, kind, issued_at, slot_at,"
+                " returned_at, queue, transferred_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                ("2026-11-23", e["service"], n, f"{e['service']}{n:03d}", e["kind"],
+                 at(e["issued"]), at(e["slot"]) if e["kind"] == "appointment" else None,
+                 None if e["returned"] is None else at(e["returned"]), e["queue"],
+                 at(e["issued"] + 5) if e["queue"] else None),
+            )  # fmt: skip
+        rows = s.rows(
+            store_tickets.WAITING_FOR, store_tickets.waiting_params("2026-11-23", services)
+        )
+        whole = store_tickets.in_call_order(rows, services, now)
+        first = store_tickets.next_in_line(s.conn, "2026-11-23", services, now)
+        assert first == (whole[0] if whole else None)
