@@ -217,6 +217,8 @@ def render(ticket: TicketContent, layout: Layout) -> bytes:
     else:
         line(texts["soon"])
     p.set(align="center", bold=False)
+    if ticket.qr != ticket.payload:  # the QR opens the ticket's status page
+        line(texts["phone"])
     p.qr(ticket.qr, native=True, size=6 if layout.width_mm == 80 else 5, ec=1)
     _quiet(
         p.barcode,

@@ -111,6 +111,10 @@ def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
         calls = desk.get(branch.url + "/api/v1/calls", timeout=10).json()["calls"]
         click.echo(f"  desk 1 now serves {answer.json()['ticket']}; the call log says {calls}")
 
+    if issued and config.status_url:
+        _step("A citizen opens their ticket's QR on a phone (the page follows the turn live)")
+        _phone(issued[0].qr, branch.url, issued[0].payload)
+
     _step("The sync agent (kiosk sync --once): events to the central server, appointments back")
     _kiosk(config, "sync", "--once")
     downloaded = store_appointments.count(obj.store())
@@ -151,6 +155,23 @@ def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
     _serve_until_stopped(obj, branch, central, token)
 
 
+def _phone(qr: str, base: str, payload: str) -> None:
+    """What the phone page shows for a ticket, read as the page reads it (from the branch
+    server the demo started, wherever ``ticket.status_url`` points)."""
+    click.echo(f"  the QR holds {qr}")
+    try:
+        page = requests.get(f"{base}/t/{payload}", timeout=10)
+        status = requests.get(f"{base}/api/v1/tickets/{payload}", timeout=10).json()
+    except requests.RequestException as exc:
+        click.echo(f"  the page did not answer: {type(exc).__name__}")
+        return
+    shown = {k: v for k, v in status.items() if k in ("ticket", "state", "ahead", "wait", "desk")}
+    click.echo(
+        f"  page: {page.status_code}, {len(page.content)} bytes, cookie:"
+        f" {'yes' if 'set-cookie' in page.headers else 'none'}; status now: {shown}"
+    )
+
+
 def _serve_until_stopped(
     obj: Context, branch: ThreadedServer, central: subprocess.Popen[bytes], token: str
 ) -> None:
@@ -165,6 +186,10 @@ def _serve_until_stopped(
     _step("Running: open these in a browser (Ctrl-C to stop)")
     click.echo(f"  call display:  {branch.url}/display")
     click.echo(f"  desk console:  {branch.url}/desk/1   (token: {token})")
+    if config.status_url:
+        click.echo(
+            "  a phone page:  the URL in any printed ticket's QR (kiosk issue A --json: payload)"
+        )
     click.echo(f"  issue more:    .venv/bin/kiosk --config {config.source} issue A")
     click.echo(f"  tickets:       {config.data_dir / 'printer-sim'}/")
     if ui is None:

@@ -38,6 +38,7 @@ def test_demo_runs(capsys, tmp_path: Path) -> None:
     code, out, err = run_kiosk(capsys, "--config", str(path), "demo", "--no-wait")
     assert code == 0, err
     assert "ticket A001" in out and "rejected (not_genuine)" in out
+    assert "page: 200" in out and "cookie: none" in out and "'ticket': 'A001'" in out
     assert "would delete 0 tickets" in out
     assert "desk 1 now serves A001" in out
     assert "a citizen scans their booking QR: checkin" in out

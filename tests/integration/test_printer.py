@@ -105,6 +105,23 @@ def test_ticket_decodes_back_to_text_in_every_language(
     assert found == {("QRCode", ticket.payload), ("Code128", ticket.payload)}
 
 
+@pytest.mark.parametrize("lang", list(TICKET_TEXTS))
+def test_a_qr_that_opens_the_status_page_says_so(lang: str, tmp_path: Path) -> None:
+    plain = content(lang)
+    with_url = content(lang, qr=f"https://coda.example.org/t/{plain.payload}")
+
+    def words(ticket: TicketContent) -> str:
+        paper = decode(render(ticket, Layout(58)))
+        return " ".join(i.text for i in paper.items if isinstance(i, Line))
+
+    phone = TICKET_TEXTS[lang]["phone"].replace(" ", "")  # wrapped over lines on 58 mm
+    assert phone in words(with_url).replace(" ", "")
+    assert phone not in words(plain).replace(" ", "")
+    paper = decode(render(with_url, Layout(58)))
+    png = render_png(paper, tmp_path / "t.png", 384)
+    assert read_codes(png)["QRCode"] == with_url.qr  # a phone's camera opens the page
+
+
 def test_unprintable_text_is_refused_not_replaced() -> None:
     assert encode("Carta d’identità — è") == "Carta d'identità - è".encode("cp858")
     with pytest.raises(Unprintable):

@@ -33,10 +33,10 @@ def test_a_ticket_follows_its_way_from_waiting_to_the_desk(
 ) -> None:
     server, auth = branch
     totem = Totem(config, store, KEY, clock=clock)
-    issued = [totem.issue_walkin("A") for _ in range(3)]
-    third = issued[2].payload
-    url = f"{server.url}/api/v1/tickets/{third}"
     with caplog.at_level(logging.DEBUG):
+        issued = [totem.issue_walkin("A") for _ in range(3)]
+        third = issued[2].payload
+        url = f"{server.url}/api/v1/tickets/{third}"
         answer = requests.get(url, timeout=5)
         assert answer.status_code == 200 and "set-cookie" not in answer.headers
         status = answer.json()
@@ -52,9 +52,15 @@ def test_a_ticket_follows_its_way_from_waiting_to_the_desk(
         assert (status["state"], status["desk"], status["now"]) == ("called", "1", "A003")
         requests.post(f"{server.url}/api/v1/desks/1/done", headers=auth, timeout=5)
         assert requests.get(url, timeout=5).json()["state"] == "done"
+        page = requests.get(f"{server.url}/t/{third}", timeout=5)
+        assert page.status_code == 200 and "set-cookie" not in page.headers
+        forged = requests.get(f"{server.url}/t/{third[:-1]}0{third[-1]}"[:-1], timeout=5)
+        assert forged.status_code == 404
     server_lines = [r.getMessage() for r in caplog.records
                     if r.name.startswith(("kiosk", "uvicorn", "starlette"))]  # fmt: skip
-    assert not any(third in line for line in server_lines)  # the payload is never logged
+    assert server_lines  # the logs were heard (the totem's), but never...
+    assert not any(third in line for line in server_lines)  # ...the payload
+    assert not any("127.0.0.1" in line for line in server_lines)  # ...or the client
 
 
 @pytest.mark.parametrize("change", ["last digit", "another key", "not digits", "too short"])
