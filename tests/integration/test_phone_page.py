@@ -147,3 +147,44 @@ def test_the_page_is_small_sets_no_cookie_and_loads_nothing_else(
     assert "set-cookie" not in answer.headers
     assert answer.headers["cache-control"] == "no-store"
     assert "default-src 'none'" in answer.headers["content-security-policy"]
+
+
+# Records what the page asks of the phone: vibrations, notifications, sounds.
+SPY = """
+window.__told = [];
+navigator.vibrate = function (p) { window.__told.push("vibrate:" + JSON.stringify(p)); return true; };
+window.Notification = function (title) { window.__told.push("notify:" + title); };
+window.Notification.permission = "granted";
+window.Notification.requestPermission = function () { return Promise.resolve("granted"); };
+"""
+
+
+def test_the_phone_is_told_when_three_are_left_and_when_called(
+    browser,  # noqa: F811
+    office,
+) -> None:
+    branch, totem = office
+    issued = [totem.issue_walkin("A", lang="en") for _ in range(6)]
+    page = browser.new_page(**TESTING)
+    page.add_init_script(SPY)
+    try:
+        page.goto(issued[5].qr)  # 5 ahead
+        page.click("#alerts")
+        assert page.inner_text("#alerts") == "Alerts on: keep this page open"
+        page.evaluate("window.__told = []")
+        branch.next("1")  # 4 ahead: nothing yet
+        page.wait_for_function("document.getElementById('big').textContent.startsWith('4')")
+        assert page.evaluate("window.__told.filter(t => t.startsWith('notify'))") == []
+        branch.next("2")  # 3 ahead: told
+        page.wait_for_function("window.__told.some(t => t.startsWith('notify'))", timeout=3000)
+        told = page.evaluate("window.__told")
+        assert "notify:Almost your turn: come back to the waiting room" in told
+        assert any(t.startswith("vibrate:[") for t in told)
+        for desk in ("1", "2", "3"):
+            branch.next(desk)
+        page.evaluate("window.__told = []")
+        branch.next("1")  # its turn
+        page.wait_for_function("window.__told.some(t => t.startsWith('notify'))", timeout=3000)
+        assert "notify:It's your turn. Go to desk 1" in page.evaluate("window.__told")
+    finally:
+        page.close()
