@@ -44,7 +44,9 @@ from kiosk.store import Store
 from kiosk.store import appointments as store_appointments
 from kiosk.store import state as shared_state
 from kiosk.store import tickets as store_tickets
+from kiosk.store import totems as store_totems
 from kiosk.store.tickets import Issue, IssueRefused, Ticket
+from kiosk.store.totems import Request
 
 log = logging.getLogger(__name__)
 
@@ -211,17 +213,24 @@ class Totem:
 
     # -- issuing ----------------------------------------------------------------------------
 
-    def issue_walkin(self, code: str, lang: str | None = None) -> Issued:
+    def issue_walkin(
+        self, code: str, lang: str | None = None, request: Request | None = None
+    ) -> Issued:
         """Issue a walk-in ticket for service ``code`` if it is available now, and print it.
 
         Args:
             code: the service.
             lang: the citizen's language (the ticket is printed in it where possible).
+            request: a satellite's request: made again, it answers the ticket it issued,
+                whatever has changed since.
 
         Raises:
             KeyError: no such service.
             Unavailable: closed, capped, closing, or the printer blocks issuing.
         """
+        again = self._replay(request)
+        if again is not None:
+            return again[2]
         if self.printer_blocks(fresh=True):
             now = self.clock()
             blocked = Availability(Reason.PRINTER)
@@ -234,7 +243,8 @@ class Totem:
             )
         try:
             ticket = store_tickets.issue(
-                self.store, self._request(code, now, lang, walkin_cap=state.service.daily_cap)
+                self.store,
+                self._request(code, now, lang, walkin_cap=state.service.daily_cap, request=request),
             )
         except IssueRefused:
             capped = Availability(Reason.CAP_REACHED)
@@ -314,32 +324,52 @@ class Totem:
             wait_min=self._wait(service, ticket.day, ahead),
         )
 
+    def _replay(self, request: Request | None) -> tuple[str, str, Issued] | None:
+        """What a satellite's request gave the first time (result, reason, ticket), if any."""
+        if request is None:
+            return None
+        found = store_totems.lookup(self.store, request)
+        ticket = store_tickets.by_id(self.store, found.ticket_id) if found else None
+        if found is None or ticket is None:
+            return None
+        log.info("a satellite's request made again: the same ticket %s", ticket.code)
+        return found.result, found.reason, self._issued(ticket, self.clock())
+
     # -- scanning ---------------------------------------------------------------------------
 
-    def scan(self, raw: str, lang: str | None = None) -> ScanOutcome:
+    def scan(
+        self, raw: str, lang: str | None = None, request: Request | None = None
+    ) -> ScanOutcome:
         """Handle a scanned code exactly as the totem does, printing any ticket it issues.
 
-        Never logs the scanned text, only its kind and the outcome.
+        Never logs the scanned text, only its kind and the outcome. A satellite's ``request``
+        made again answers what it gave the first time.
         """
+        again = self._replay(request)
+        if again is not None:
+            result, reason, issued = again
+            if result not in set(Result):  # the id of a walk-in's request, sent with a scan
+                return ScanOutcome(Result.REJECTED, "request_reused")
+            return ScanOutcome(Result(result), reason, issued)
         try:
             scan = classify(raw)
         except ScanRefused as exc:
             log.info("scan refused: %s", exc.reason)
             return ScanOutcome(Result.REJECTED, exc.reason)
         if scan.kind is ScanKind.TICKET:
-            outcome = self._scan_ticket(scan.text, lang)
+            outcome = self._scan_ticket(scan.text, lang, request)
             if outcome.reason == "not_genuine" and booking_shaped(raw.strip()):
                 # A booking code can happen to have a ticket's shape; try it as one.
-                booking = self._scan_booking(raw.strip(), lang)
+                booking = self._scan_booking(raw.strip(), lang, request)
                 outcome = outcome if booking.reason == "unknown_booking" else booking
         else:
-            outcome = self._scan_booking(scan.text, lang)
+            outcome = self._scan_booking(scan.text, lang, request)
         log.info("scan of a %s: %s (%s)", scan.kind.value, outcome.result.value, outcome.reason)
         if outcome.issued is not None and outcome.reason != "requeued":
             outcome = replace(outcome, issued=self.print(outcome.issued, lang))
         return outcome
 
-    def _scan_ticket(self, text: str, lang: str | None) -> ScanOutcome:
+    def _scan_ticket(self, text: str, lang: str | None, request: Request | None) -> ScanOutcome:
         now = self.clock()
         try:
             genuine = ticket_payload.verify(self.key, self.config.branch, text)
@@ -371,14 +401,22 @@ class Totem:
         try:
             issued = store_tickets.issue_reentry(
                 self.store,
-                self._request(ticket.service, now, lang, kind=Kind.REENTRY, ref=ticket.code),
+                self._request(
+                    ticket.service,
+                    now,
+                    lang,
+                    kind=Kind.REENTRY,
+                    ref=ticket.code,
+                    request=request,
+                    answer=(Result.REENTRY.value, "served"),
+                ),
                 ticket.id,
             )
         except IssueRefused as exc:
             return ScanOutcome(Result.REJECTED, exc.reason)
         return ScanOutcome(Result.REENTRY, "served", self._issued(issued, now))
 
-    def _scan_booking(self, code: str, lang: str | None) -> ScanOutcome:
+    def _scan_booking(self, code: str, lang: str | None, request: Request | None) -> ScanOutcome:
         now = self.clock()
         day = self.today(now)
         appt = store_appointments.find(self.store, day.isoformat(), booking_hash(code))
@@ -401,11 +439,18 @@ class Totem:
             return ScanOutcome(Result.TOO_EARLY, decision.reason, come_back_at=at)
         if decision.result is Result.TOO_LATE:
             return ScanOutcome(Result.TOO_LATE, decision.reason, offer=self.state(appt["service"]))
-        request = self._request(
-            appt["service"], now, lang, kind=Kind.APPOINTMENT, ref=appt["ref"], slot_at=slot_at
+        checking_in = self._request(
+            appt["service"],
+            now,
+            lang,
+            kind=Kind.APPOINTMENT,
+            ref=appt["ref"],
+            slot_at=slot_at,
+            request=request,
+            answer=(Result.CHECKIN.value, decision.reason),
         )
         try:
-            ticket = store_tickets.check_in(self.store, request, day.isoformat())
+            ticket = store_tickets.check_in(self.store, checking_in, day.isoformat())
         except IssueRefused as exc:
             return ScanOutcome(Result.REJECTED, exc.reason)
         return ScanOutcome(Result.CHECKIN, decision.reason, self._issued(ticket, now))

@@ -39,6 +39,7 @@ class LazyGroup(click.Group):
         "screenshot": "kiosk.cli.ui_cmds:screenshot_cmd",
         "serve": "kiosk.cli.server_cmds:serve_cmd",
         "desk": "kiosk.cli.server_cmds:desk_group",
+        "totem": "kiosk.cli.totem_cmds:totem_group",
         "doctor": "kiosk.cli.doctor_cmd:doctor_cmd",
         "decommission": "kiosk.cli.decommission:decommission_cmd",
         "status": "kiosk.cli.status_cmd:status_cmd",

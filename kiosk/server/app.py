@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from kiosk import secrets
 from kiosk.config import Config
 from kiosk.core.speech import announcement
 from kiosk.server import desks as desk_tokens
@@ -29,6 +30,7 @@ from kiosk.server.broadcast import PING, Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
 from kiosk.server.phones import phone_routes
 from kiosk.server.ratelimit import StreamSlots
+from kiosk.server.satellites import satellite_routes
 from kiosk.store import StorageError, Store
 from kiosk.store import state as shared
 from kiosk.store.desks import CALLS_KEPT
@@ -166,7 +168,15 @@ def make_app(
             return _error(422, "ticket: must be a ticket code like A042")
         return data
 
-    phones, ticket_watch = phone_routes(config, backend.store, clock, key, slots)
+    known_key: list[bytes] = [key] if key is not None else []
+
+    def ticket_key() -> bytes:
+        if not known_key:
+            known_key.append(secrets.ensure(config.ticket_key_file))
+        return known_key[0]
+
+    phones, ticket_watch = phone_routes(config, backend.store, clock, ticket_key, slots)
+    satellites = satellite_routes(config, backend.store, clock, ticket_key, body)
 
     def publish(call: Call) -> None:
         # Written once for every display: with hundreds connected, encoding per display
@@ -308,6 +318,7 @@ def make_app(
             Route("/api/v1/calls/stream", stream),
             Route("/api/v1/queue", queue_view),
             *phones,
+            *satellites,
             Route("/api/v1/announcement", announce),
             Route("/api/v1/desks/{desk}", desk_state),
             Route("/api/v1/desks/{desk}/{action}", desk_action, methods=["POST"]),

@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from kiosk import secrets
 from kiosk.config import Config
 from kiosk.core.payload import TicketPayload
 from kiosk.phone import page
@@ -35,18 +34,12 @@ def phone_routes(
     config: Config,
     store: Callable[[], Store],
     clock: Callable[[], datetime],
-    key: bytes | None,
+    the_key: Callable[[], bytes],
     slots: StreamSlots,
 ) -> tuple[list[Route], TicketWatch]:
     """``GET /t/{payload}``, ``GET /api/v1/tickets/{payload}`` and its ``/stream``; and the
     watch behind the streams (poke it when a desk acts, so phones hear at once)."""
     budget = RateLimit(rate=1.0, burst=30)  # a phone asks rarely; a scanning script does not
-    known: list[bytes] = [key] if key is not None else []
-
-    def the_key() -> bytes:
-        if not known:
-            known.append(secrets.ensure(config.ticket_key_file))
-        return known[0]
 
     def status(text: str) -> Found:
         return status_of(config, store(), the_key(), text, clock())

@@ -41,6 +41,10 @@ _TARGETS = {
         "SELECT COUNT(*) FROM calls WHERE day < :today",
         "DELETE FROM calls WHERE day < :today",
     ),
+    "requests": (
+        "SELECT COUNT(*) FROM requests WHERE day < :today",
+        "DELETE FROM requests WHERE day < :today",
+    ),
     "appointments": (
         "SELECT COUNT(*) FROM appointments WHERE day < :today",
         "DELETE FROM appointments WHERE day < :today",
@@ -66,6 +70,7 @@ class PurgeReport:
     day_notes: int
     parked_events: int
     unsent_events_kept: int  # events of earlier days the central server has not acked yet
+    requests: int = 0  # what satellites' requests gave (their tickets go with the tickets)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -97,6 +102,7 @@ def plan(store: Store, today: str, now: datetime) -> PurgeReport:
         found["day_notes"],
         found["outbox"],
         int(kept or 0),
+        found["requests"],
     )
 
 

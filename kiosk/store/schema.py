@@ -151,6 +151,23 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     ALTER TABLE tickets ADD COLUMN lang TEXT;
     CREATE INDEX tickets_code ON tickets (day, code);
     """,
+    # 5: satellite totems (their token's hash), and what each of their requests gave, so a
+    # retried request answers the same ticket (today only: purged with the tickets).
+    """
+    CREATE TABLE totems (
+        id TEXT PRIMARY KEY,
+        token_sha256 TEXT NOT NULL
+    );
+    CREATE TABLE requests (
+        totem TEXT NOT NULL,
+        id TEXT NOT NULL,                  -- the satellite's request id (a uuid)
+        day TEXT NOT NULL,
+        ticket_id INTEGER NOT NULL,        -- the ticket it issued
+        result TEXT NOT NULL,              -- walkin, or a scan's result
+        reason TEXT NOT NULL,
+        PRIMARY KEY (totem, id)
+    );
+    """,
 )
 
 VERSION = len(MIGRATIONS)

@@ -20,8 +20,10 @@ from kiosk.core.figures import Record
 from kiosk.core.queue import Waiting, call_order
 from kiosk.core.tickets import Kind, Status, format_code, next_number
 from kiosk.store import marker
+from kiosk.store import totems as store_totems
 from kiosk.store.db import Store
 from kiosk.store.outbox import add_event
+from kiosk.store.totems import Request
 
 
 class IssueRefused(Exception):
@@ -105,6 +107,8 @@ class Issue:
     slot_at: datetime | None = None
     walkin_cap: int | None = None  # checked again inside the transaction
     lang: str | None = None
+    request: Request | None = None  # a satellite's: asked again, it answers the same ticket
+    answer: tuple[str, str] = ("walkin", "issued")  # recorded with the request: result, reason
 
 
 def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
@@ -162,8 +166,11 @@ def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
             service=req.service,
             ref=req.ref,
         )
+    ticket_id = int(cursor.lastrowid or 0)
+    if req.request is not None:
+        store_totems.record(conn, req.request, day, ticket_id, *req.answer)
     return Ticket(
-        id=int(cursor.lastrowid or 0),
+        id=ticket_id,
         day=day,
         service=req.service,
         number=number,
@@ -173,6 +180,7 @@ def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
         issued_at=datetime.fromisoformat(issued_at),
         ref=req.ref,
         slot_at=req.slot_at,
+        lang=req.lang,
     )
 
 
@@ -183,7 +191,20 @@ def issue(store: Store, req: Issue) -> Ticket:
         IssueRefused: the daily cap or the day's numbers are used up.
     """
     with store.write() as conn:
-        return _insert(conn, req)
+        return _replayed(conn, req) or _insert(conn, req)
+
+
+def _replayed(conn: sqlite3.Connection, req: Issue) -> Ticket | None:
+    """The ticket ``req``'s request already issued (the satellite asks again), if any."""
+    if req.request is None:
+        return None
+    found = store_totems.answered(conn, req.request)
+    if found is None:
+        return None
+    cursor = conn.execute("SELECT * FROM tickets WHERE id = ?", (found.ticket_id,))
+    names = [d[0] for d in cursor.description]
+    row = cursor.fetchone()
+    return None if row is None else _ticket(dict(zip(names, row, strict=True)))
 
 
 def issue_reentry(store: Store, req: Issue, earlier_id: int) -> Ticket:
@@ -193,6 +214,9 @@ def issue_reentry(store: Store, req: Issue, earlier_id: int) -> Ticket:
         IssueRefused: ``already_returned`` when another totem got there first.
     """
     with store.write() as conn:
+        again = _replayed(conn, req)
+        if again is not None:
+            return again
         changed = conn.execute(
             "UPDATE tickets SET reentry_issued = 1 WHERE id = ? AND reentry_issued = 0",
             (earlier_id,),
@@ -209,6 +233,9 @@ def check_in(store: Store, req: Issue, day: str) -> Ticket:
         IssueRefused: ``already_checked_in`` when the appointment already has a ticket.
     """
     with store.write() as conn:
+        again = _replayed(conn, req)
+        if again is not None:
+            return again
         row = conn.execute(
             "SELECT ticket FROM appointments WHERE day = ? AND ref = ?", (day, req.ref)
         ).fetchone()
@@ -230,6 +257,11 @@ def requeue_no_show(store: Store, ticket_id: int, now: datetime) -> None:
             "AND status = 'no_show'",
             (utc_text(now), ticket_id),
         )
+
+
+def by_id(store: Store, ticket_id: int) -> Ticket | None:
+    rows = store.query("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+    return _ticket(rows[0]) if rows else None
 
 
 def find(store: Store, day: str, code: str) -> Ticket | None:
