@@ -85,6 +85,10 @@ class Config:
     services: tuple[Service, ...] = field(default_factory=tuple)
     privacy_controller: str = ""
     privacy_dpo: str = ""
+    role: str = "host"  # or "satellite": issues and scans through the host (section 13)
+    host_url: str | None = None  # a satellite's [branch] url, token_file and ca_file
+    host_token_file: Path | None = None
+    host_ca_file: Path | None = None
     server_tls_cert_file: Path | None = None  # the branch server serves https with these
     server_tls_key_file: Path | None = None
 
@@ -246,6 +250,10 @@ def _ident(value: Any) -> str | None:
     return None
 
 
+def _role(value: Any) -> str | None:
+    return None if value in ROLES else f'"{value}" is not a role ({", ".join(ROLES)})'
+
+
 def _timezone(value: Any) -> str | None:
     try:
         ZoneInfo(value)
@@ -268,8 +276,10 @@ def _status_url(value: Any) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 _SECTIONS = (
-    "kiosk", "printer", "scanner", "central", "server", "ticket", "queue", "privacy", "services",
+    "kiosk", "printer", "scanner", "central", "server", "branch", "ticket", "queue", "privacy",
+    "services",
 )  # fmt: skip
+ROLES = ("host", "satellite")
 
 
 def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
@@ -289,7 +299,10 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         sections[name] = value
 
     k = sections["kiosk"]
-    r.table(k, "kiosk", ("id", "branch", "branch_name", "timezone", "languages", "data_dir"))
+    r.table(
+        k, "kiosk", ("id", "branch", "branch_name", "timezone", "languages", "data_dir", "role")
+    )
+    role = r.get(k, "kiosk", "role", str, default="host", check=_role)
     kiosk_id = r.get(k, "kiosk", "id", str, check=_ident)
     branch = r.get(k, "kiosk", "branch", str, check=_ident)
     branch_name = r.get(
@@ -339,6 +352,16 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
             f"server.{missing}",
             f"required with server.{given} (https with both, plain http with neither)",
         )
+
+    b = sections["branch"]
+    r.table(b, "branch", ("url", "token_file", "ca_file"))
+    host_url = r.get(b, "branch", "url", str, default=None, check=_central_url)
+    host_token = r.path_value(b, "branch", "token_file", default=None)
+    host_ca = r.path_value(b, "branch", "ca_file", default=None)
+    if role == "satellite":
+        for key, value in (("url", host_url), ("token_file", host_token)):
+            if value is None and key not in b:
+                r.problem(f"branch.{key}", 'required with kiosk.role = "satellite"')
 
     t = sections["ticket"]
     r.table(t, "ticket", ("status_url", "key_file"))
@@ -390,6 +413,10 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         central_url=central_url.rstrip("/"),
         central_token_file=token_file,
         central_ca_file=ca_file,
+        role=role or "host",
+        host_url=host_url.rstrip("/") if host_url else None,
+        host_token_file=host_token,
+        host_ca_file=host_ca,
         server_listen=listen,
         server_tls_cert_file=tls_cert,
         server_tls_key_file=tls_key,

@@ -120,7 +120,90 @@ class ScanOutcome:
         return out
 
 
-class Totem:
+class Paper:
+    """What every totem does itself, host or satellite: its printer and its clock.
+
+    Args:
+        config: the validated configuration.
+        clock: returns the current instant (aware); injected so tests choose the time.
+        printer: the ticket printer, or None for a totem without one.
+        layout: the paper layout (logo rasterised once); built from the config when None.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        clock: Callable[[], datetime] = utc_now,
+        printer: Printer | None = None,
+        layout: Layout | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.printer = printer
+        self.layout = layout or Layout.build(config.paper_width)
+
+    def record_printer_state(self, state: str) -> None:
+        """Where the printer's state goes when it prints (a host shares it with its sync
+        agent); by default, nowhere."""
+
+    def printer_blocks(self, fresh: bool = False) -> bool:
+        """Whether issuing is stopped because the printer cannot print and on_fault = block.
+
+        Args:
+            fresh: ask the printer now instead of using the last known state.
+        """
+        if self.config.on_fault != "block" or self.printer is None:
+            return False
+        state = self.printer.status() if fresh else self.printer.last_state
+        return not state.can_print
+
+    def today(self, now: datetime | None = None) -> date:
+        return (now or self.clock()).astimezone(self.config.timezone).date()
+
+    def _service(self, code: str) -> Service:
+        service = self.config.service(code)
+        if service is None:
+            raise KeyError(code)
+        return service
+
+    def print(self, issued: Issued, lang: str | None = None) -> Issued:
+        """Print a ticket; returns it with ``printed`` saying whether the printer confirmed."""
+        if self.printer is None:
+            return issued
+        service = self._service(issued.ticket.service)
+        language = printable_language(
+            lang or self.config.languages[0], dict(service.name), self.config.languages[0]
+        )
+        content = TicketContent(
+            branch_name=self.config.branch_name,
+            code=issued.ticket.code,
+            service_name=service.name[language],
+            lang=language,
+            issued_at=issued.ticket.issued_at.astimezone(self.config.timezone),
+            ahead=issued.ahead,
+            wait_min=issued.wait_min,
+            qr=issued.qr,
+            payload=issued.payload,
+            reentry_of=issued.ticket.ref if issued.ticket.kind is Kind.REENTRY else None,
+            appointment_slot=(
+                issued.ticket.slot_at.astimezone(self.config.timezone).strftime("%H:%M")
+                if issued.ticket.slot_at
+                else None
+            ),
+        )
+        try:
+            job = render_ticket(content, self.layout)
+        except Unprintable as exc:  # a branch or service name outside the code page
+            log.error("ticket %s not printed: %s", issued.ticket.code, exc)
+            return issued
+        result = self.printer.print_job(job)
+        self.record_printer_state(result.state.value)
+        if not result.printed:
+            log.warning("ticket %s not printed: printer %s", issued.ticket.code, result.state)
+        return replace(issued, printed=result.printed)
+
+
+class Totem(Paper):
     """The use cases of one totem.
 
     Args:
@@ -141,27 +224,10 @@ class Totem:
         printer: Printer | None = None,
         layout: Layout | None = None,
     ) -> None:
-        self.config = config
+        super().__init__(config, clock, printer, layout)
         self.store = store
         self.key = key
-        self.clock = clock
-        self.printer = printer
-        self.layout = layout or Layout.build(config.paper_width)
         self._recorded_printer_state: str | None = None
-
-    def printer_blocks(self, fresh: bool = False) -> bool:
-        """Whether issuing is stopped because the printer cannot print and on_fault = block.
-
-        Args:
-            fresh: ask the printer now instead of using the last known state.
-        """
-        if self.config.on_fault != "block" or self.printer is None:
-            return False
-        state = self.printer.status() if fresh else self.printer.last_state
-        return not state.can_print
-
-    def today(self, now: datetime | None = None) -> date:
-        return (now or self.clock()).astimezone(self.config.timezone).date()
 
     # -- the home screen --------------------------------------------------------------------
 
@@ -204,12 +270,6 @@ class Totem:
         served = store_tickets.served_minutes(self.store, day, service.code)
         minutes = learned_service_minutes(service.minutes, served)
         return wait_minutes(ahead, minutes, service.desks)
-
-    def _service(self, code: str) -> Service:
-        service = self.config.service(code)
-        if service is None:
-            raise KeyError(code)
-        return service
 
     # -- issuing ----------------------------------------------------------------------------
 
@@ -258,42 +318,6 @@ class Totem:
         if state != self._recorded_printer_state:
             shared_state.put(self.store, {"printer.state": state})
             self._recorded_printer_state = state
-
-    def print(self, issued: Issued, lang: str | None = None) -> Issued:
-        """Print a ticket; returns it with ``printed`` saying whether the printer confirmed."""
-        if self.printer is None:
-            return issued
-        service = self._service(issued.ticket.service)
-        language = printable_language(
-            lang or self.config.languages[0], dict(service.name), self.config.languages[0]
-        )
-        content = TicketContent(
-            branch_name=self.config.branch_name,
-            code=issued.ticket.code,
-            service_name=service.name[language],
-            lang=language,
-            issued_at=issued.ticket.issued_at.astimezone(self.config.timezone),
-            ahead=issued.ahead,
-            wait_min=issued.wait_min,
-            qr=issued.qr,
-            payload=issued.payload,
-            reentry_of=issued.ticket.ref if issued.ticket.kind is Kind.REENTRY else None,
-            appointment_slot=(
-                issued.ticket.slot_at.astimezone(self.config.timezone).strftime("%H:%M")
-                if issued.ticket.slot_at
-                else None
-            ),
-        )
-        try:
-            job = render_ticket(content, self.layout)
-        except Unprintable as exc:  # a branch or service name outside the code page
-            log.error("ticket %s not printed: %s", issued.ticket.code, exc)
-            return issued
-        result = self.printer.print_job(job)
-        self.record_printer_state(result.state.value)
-        if not result.printed:
-            log.warning("ticket %s not printed: printer %s", issued.ticket.code, result.state)
-        return replace(issued, printed=result.printed)
 
     def _request(self, code: str, now: datetime, lang: str | None, **extra: Any) -> Issue:
         return Issue(

@@ -18,6 +18,7 @@ from drivers.printer.uri import PrinterUriError
 from kiosk import secrets
 from kiosk.config import Config, ConfigError, load, with_credentials
 from kiosk.devices import configured_printer
+from kiosk.satellite import HostAway, SatelliteTotem
 from kiosk.store import StorageError, Store
 from kiosk.totem import Totem, utc_now
 
@@ -81,7 +82,10 @@ class Context:
                 raise Fail(f"printer.uri: {exc}", 2) from None
         return self._printer
 
-    def totem(self) -> Totem:
+    def totem(self) -> Totem | SatelliteTotem:
+        """This totem's use cases: on a satellite, through the host (no database here)."""
+        if self.config.role == "satellite":
+            return SatelliteTotem(self.config, clock=self.clock, printer=self.printer())
         return Totem(
             self.config, self.store(), self.ticket_key(), clock=self.clock, printer=self.printer()
         )
@@ -108,6 +112,8 @@ def handled(func: F) -> F:
             raise Fail(f"database: {exc}", 1) from None
         except secrets.SecretError as exc:
             raise Fail(f"secret: {exc}", 1) from None
+        except HostAway as exc:
+            raise Fail(f"branch: {exc}", 1) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -89,6 +89,7 @@ class Backend:
                     "wait_min": st.wait_min,
                     "available": available,
                     "reason": reason,
+                    "until": st.availability.until.isoformat() if st.availability.until else None,
                     "reason_text": st.availability.describe(self.config.timezone, now)
                     if not blocked
                     else "printer unavailable",
