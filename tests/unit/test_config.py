@@ -83,7 +83,7 @@ CASES = [
     ),
     (
         edit("[printer]", "colour = 1\n[printer]"),
-        "kiosk.colour: unknown key (allowed: id, branch, branch_name, timezone, languages, data_dir)",
+        "kiosk.colour: unknown key (allowed: id, branch, branch_name, timezone, languages, data_dir, role)",
     ),
     (
         edit('uri = "none://"', 'uri = "none://"\ncolour = "red"'),
@@ -95,7 +95,7 @@ CASES = [
     ),
     (
         GOOD + "\n[extra]\nx = 1\n",
-        "extra: unknown key (allowed: kiosk, printer, scanner, central, server, ticket, queue, privacy, services)",
+        "extra: unknown key (allowed: kiosk, printer, scanner, central, server, branch, ticket, queue, privacy, services)",
     ),
     (edit('id = "test-totem"', "id = 5"), "kiosk.id: 5 is not a string"),
     (
