@@ -91,6 +91,7 @@ class Config:
     host_ca_file: Path | None = None
     server_tls_cert_file: Path | None = None  # the branch server serves https with these
     server_tls_key_file: Path | None = None
+    server_phone_listen: str | None = None  # a second port for phones only (guest Wi-Fi)
 
     @property
     def server_tls(self) -> tuple[Path, Path] | None:
@@ -338,8 +339,9 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     ca_file = r.path_value(c, "central", "ca_file", default=None)
 
     sv = sections["server"]
-    r.table(sv, "server", ("listen", "tls_cert_file", "tls_key_file"))
+    r.table(sv, "server", ("listen", "tls_cert_file", "tls_key_file", "phone_listen"))
     listen = r.get(sv, "server", "listen", str, default="0.0.0.0:8080", check=_listen)
+    phone_listen = r.get(sv, "server", "phone_listen", str, default=None, check=_listen)
     tls_cert = r.path_value(sv, "server", "tls_cert_file", default=None)
     tls_key = r.path_value(sv, "server", "tls_key_file", default=None)
     if (tls_cert is None) != (tls_key is None):
@@ -420,6 +422,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         server_listen=listen,
         server_tls_cert_file=tls_cert,
         server_tls_key_file=tls_key,
+        server_phone_listen=phone_listen,
         status_url=status_url,
         ticket_key_file=key_file,
         no_show_tolerance_min=tolerance,

@@ -16,7 +16,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-Predictor = Callable[[int, int, list[float], int], list[int]]
+from kiosk.core.queue import PACE_EVERY_MIN
+
+Predictor = Callable[[int, list[float], int], list[int]]
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,9 @@ def simulate(predict: Predictor, seed: int, day: Day | None = None) -> list[Outc
     served: list[tuple[float, float]] = []  # (done at, service time), in done order
     predicted: dict[int, list[int]] = {}
     called: dict[int, float] = {}
-    serving: set[int] = set()  # desks with a citizen (a desk on a break is not one)
 
     def call(desk: int, now: float) -> None:
         nonlocal order
-        serving.discard(desk)
         if breaks[desk] <= now:
             breaks[desk] = math.inf
             order += 1
@@ -93,7 +93,6 @@ def simulate(predict: Predictor, seed: int, day: Day | None = None) -> list[Outc
             return
         who = waiting.popleft()
         called[who] = now
-        serving.add(desk)
         if rng.random() < day.no_show:
             took = day.no_show_wait
         else:
@@ -105,8 +104,9 @@ def simulate(predict: Predictor, seed: int, day: Day | None = None) -> list[Outc
     while heap:
         now, _, kind, who = heapq.heappop(heap)
         if kind == 1:
-            known = [took for done, took in served if done <= now]
-            predicted[who] = predict(len(waiting), len(serving), known, day.desks)
+            cut = now // PACE_EVERY_MIN * PACE_EVERY_MIN
+            known = [took for done, took in served if done < cut]
+            predicted[who] = predict(len(waiting), known, day.desks)
             waiting.append(who)
             if idle:
                 call(idle.pop(), now)

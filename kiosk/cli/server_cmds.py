@@ -10,6 +10,8 @@ import os
 import signal
 import ssl
 import threading
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,6 +24,7 @@ from kiosk.cli.context import (
     host_port,
     json_option,
 )
+from kiosk.config import Config
 from kiosk.notify import Notifier
 from kiosk.server import desks as desk_tokens
 
@@ -57,13 +60,20 @@ def serve_cmd(obj: Context, listen: str | None, as_json: bool) -> None:
     gc.collect()
     gc.freeze()
     server = ThreadedServer(app, host, port, tls=tls, graceful_timeout=3)
+    phones = _phone_server(obj.config, app, tls)
     try:
         server.start()
+        if phones is not None:
+            phones.start()
     except RuntimeError:
+        server.stop()
         raise Fail(f"server.listen {address}: the server did not start", 1) from None
     scheme = "https" if tls else "http"
     click.echo(f"branch server on {scheme}://{host}:{port} (displays: /display, desks: /desk/N)")
     log.info("branch server listening on %s:%d", host, port)
+    if phones is not None:
+        click.echo(f"phones only on {phones.url} (/t/PAYLOAD)")
+        log.info("phones' server listening on %s", obj.config.server_phone_listen)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     notifier = Notifier()
@@ -79,8 +89,21 @@ def serve_cmd(obj: Context, listen: str | None, as_json: bool) -> None:
     except KeyboardInterrupt:
         pass
     notifier.stopping()
+    if phones is not None:
+        phones.stop()
     server.stop()
     log.info("branch server stopped")
+
+
+def _phone_server(config: Config, app: Any, tls: tuple[Path, Path] | None) -> Any:
+    """The phones' own listener (``server.phone_listen``), or None."""
+    from kiosk.serving import ThreadedServer
+
+    if config.server_phone_listen is None:
+        return None
+    host, port = host_port("server.phone_listen", config.server_phone_listen)
+    check_bindable("server.phone_listen", config.server_phone_listen, host, port)
+    return ThreadedServer(app.state.phone_app, host, port, tls=tls, graceful_timeout=3)
 
 
 class _Probe:

@@ -20,6 +20,7 @@ SERVICE_TIME_WEIGHT = 0.3
 SERVICE_TIME_RANGE = (0.5, 90.0)
 # The predicted wait range (see :func:`predicted_wait`; tuned on tests/simday.py's days).
 PACE_SAMPLES = 5  # served citizens before today's spread is used
+PACE_EVERY_MIN = 15  # the pace takes in the citizens served up to the last quarter hour
 PACE_WINDOW = 30  # the spread is that of the latest this many
 EARLY_SPREAD = 0.5  # the spread before then, as a share of the configured time
 WAIT_Z = 1.6  # spreads either side of the centre (real waits fall inside ~80% of the time)
@@ -101,28 +102,37 @@ def pace(configured: float, served_minutes: Sequence[float]) -> Pace:
     return Pace(minutes, statistics.pstdev(usable[-PACE_WINDOW:]))
 
 
-def predicted_wait(ahead: int, at_desks: int, desks: int, pace: Pace, floor: float) -> list[int]:
+def pace_cut(now: datetime) -> datetime:
+    """The last whole :data:`PACE_EVERY_MIN` minutes before ``now`` (UTC): the phone's pace
+    takes in only the citizens served before it."""
+    utc = now.astimezone(UTC)
+    return utc.replace(
+        minute=utc.minute // PACE_EVERY_MIN * PACE_EVERY_MIN, second=0, microsecond=0
+    )
+
+
+def predicted_wait(ahead: int, desks: int, pace: Pace, floor: float) -> list[int]:
     """``[low, high]`` minutes until a citizen with ``ahead`` people before them is called.
 
-    Desks free now take the first people waiting; each further citizen waits for a desk to
-    finish, which takes on average half a service time for the first and one service time
-    (over the open desks) for each next. The range is :data:`WAIT_Z` spreads of that sum
-    (whose spread grows with the square root of the people in it) either side, and never
-    narrower than ``floor`` minutes either side.
+    Each person ahead takes a service time over the open desks, and the citizen waits on
+    average half a service more for a desk to finish. The range is :data:`WAIT_Z` spreads of
+    that sum (whose spread grows with the square root of the people in it) either side, and
+    never narrower than ``floor`` minutes either side.
+
+    It moves only when ``ahead`` does (a call, which the screens show anyway) or when the pace
+    does (see :func:`pace`, fed only with citizens served before the last quarter hour): never
+    when a desk finishes with someone, so a phone cannot time a desk's work.
 
     Args:
         ahead: people called before this citizen.
-        at_desks: citizens of the service at a desk now.
-        desks: the desks the configuration gives the service (one on a break looks free).
+        desks: the desks the configuration gives the service.
         pace: today's pace.
         floor: the least half-width of the range.
     """
     desks = max(desks, 1)
-    behind = ahead - max(0, desks - at_desks)  # people to wait out beyond the free desks
-    if behind < 0:
-        return [0, math.ceil(floor)]
-    centre = (behind + 0.5) * pace.minutes / desks
-    half = max(floor, WAIT_Z * pace.spread * math.sqrt(behind + 1) / desks)
+    ahead = max(ahead, 0)
+    centre = (ahead + 0.5) * pace.minutes / desks
+    half = max(floor, WAIT_Z * pace.spread * math.sqrt(ahead + 1) / desks)
     low = max(0, math.floor(centre - half))
     return [low, max(low, math.ceil(centre + half))]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from importlib import resources
 from string import Template
 
@@ -66,7 +67,7 @@ def render(
     *,
     lang: str,
     office: str,
-    service_name: str,
+    service_names: Mapping[str, str],
     stream: str | None,
 ) -> str:
     """The page for a ticket's ``status`` (a :class:`~kiosk.phone.status.TicketStatus` as
@@ -75,7 +76,8 @@ def render(
     Args:
         lang: one of :data:`~kiosk.phone.texts.TEXTS`.
         office: the branch's name.
-        service_name: the service in ``lang``.
+        service_names: each service's name in ``lang`` (a desk may send the ticket to
+            another service; the page then names that one).
         stream: where the status stream is (None: no stream, as for a forged ticket).
     """
     texts = TEXTS[lang]
@@ -88,7 +90,8 @@ def render(
         state=html.escape(str(status["state"]) if status else "unknown"),
         stream=html.escape(stream or ""),
         office=html.escape(office),
-        service=html.escape(service_name if status else ""),
+        service=html.escape(service_names.get(str(status["service"]), "") if status else ""),
+        names=_json(dict(service_names)),
         now_label=html.escape(texts["now"]),
         privacy=html.escape(texts["privacy"]),
         texts=_json(texts),

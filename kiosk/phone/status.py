@@ -15,7 +15,7 @@ from datetime import datetime
 
 from kiosk.config import Config
 from kiosk.core import payload as ticket_payload
-from kiosk.core.queue import Pace, pace, predicted_wait
+from kiosk.core.queue import Pace, pace, pace_cut, predicted_wait
 from kiosk.core.tickets import Status
 from kiosk.store import Store
 from kiosk.store import desks as store_desks
@@ -91,7 +91,7 @@ class Look:
         self._everyone: dict[str, store_tickets.Brief] | None = None
         self._many = everyone
         self._genuine = {} if genuine is None else genuine
-        self._queues: dict[str, tuple[dict[str, int], int]] = {}
+        self._queues: dict[str, dict[str, int]] = {}
         self._paces: dict[str, Pace] = {}
         self._serving: dict[str, str | None] = {}
 
@@ -140,9 +140,8 @@ class Look:
         queue = ticket.waits_for
         serving = self._now_serving(queue)
         if ticket.status is Status.WAITING:
-            order, at_desks = self._queue(queue)
-            ahead = order.get(ticket.code, 0)
-            wait = self._wait(queue, ahead, at_desks)
+            ahead = self._queue(queue).get(ticket.code, 0)
+            wait = self._wait(queue, ahead)
             return TicketStatus(ticket.code, queue, "waiting", ahead, serving, wait)
         state = _STATES.get(ticket.status, "unknown")
         desk = ticket.desk if ticket.status is Status.CALLED else None
@@ -153,26 +152,24 @@ class Look:
             self._serving[queue] = store_desks.now_serving(self.store, self.day.isoformat(), queue)
         return self._serving[queue]
 
-    def _queue(self, queue: str) -> tuple[dict[str, int], int]:
-        """Each waiting ticket's place in the desks' call order, and how many are at a desk."""
+    def _queue(self, queue: str) -> dict[str, int]:
+        """Each waiting ticket's place in the desks' call order."""
         if queue not in self._queues:
-            day = self.day.isoformat()
-            order = store_tickets.call_queue(self.store, day, queue, self.now)
-            places = {code: i for i, code in enumerate(order)}
-            self._queues[queue] = (places, store_tickets.at_desks(self.store, day, queue))
+            order = store_tickets.call_queue(self.store, self.day.isoformat(), queue, self.now)
+            self._queues[queue] = {code: i for i, code in enumerate(order)}
         return self._queues[queue]
 
-    def _wait(self, queue: str, ahead: int, at_desks: int) -> list[int]:
-        """The predicted range: the people ahead, the citizens at a desk now, today's pace."""
+    def _wait(self, queue: str, ahead: int) -> list[int]:
+        """The predicted range, from the people ahead and the pace of today's citizens served
+        before the last quarter hour (so it never moves when a desk finishes with someone)."""
         service = self.config.service(queue)
         if service is None:
             return [0, 0]
         if queue not in self._paces:
-            served = store_tickets.served_minutes(self.store, self.day.isoformat(), queue)
+            cut = pace_cut(self.now)
+            served = store_tickets.served_minutes(self.store, self.day.isoformat(), queue, cut)
             self._paces[queue] = pace(service.minutes, served)
-        return predicted_wait(
-            ahead, at_desks, service.desks, self._paces[queue], self.config.wait_floor_min
-        )
+        return predicted_wait(ahead, service.desks, self._paces[queue], self.config.wait_floor_min)
 
 
 def statuses(

@@ -29,7 +29,7 @@ from kiosk.server.audio import Speaker, SpeechUnavailable
 from kiosk.server.broadcast import PING, Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
 from kiosk.server.phones import phone_routes
-from kiosk.server.ratelimit import StreamSlots
+from kiosk.server.ratelimit import StreamSlots, client_key
 from kiosk.server.satellites import satellite_routes
 from kiosk.store import StorageError, Store
 from kiosk.store import state as shared
@@ -40,7 +40,9 @@ HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are 
 MAX_BODY = 16 * 1024  # a desk's request is a few dozen bytes
 # A waiting room has a handful of displays; a client holding more is not one.
 STREAMS_PER_CLIENT = 32
-STREAMS = 4000  # displays and phones; the unit allows 65536 files
+STREAMS = 1000  # displays' call streams
+PHONE_STREAMS = 3000  # phones' ticket streams, a pool of their own: phones never crowd out
+# the waiting-room screens (the unit allows 65536 files)
 
 
 def utc_now() -> datetime:
@@ -176,7 +178,12 @@ def make_app(
             known_key.append(secrets.ensure(config.ticket_key_file))
         return known_key[0]
 
-    phones, ticket_watch = phone_routes(config, backend.store, clock, ticket_key, slots)
+    phone_slots = StreamSlots(STREAMS_PER_CLIENT, PHONE_STREAMS)
+    phones, ticket_watch = phone_routes(config, backend.store, clock, ticket_key, phone_slots)
+    # The phones' own listener (server.phone_listen, for the guest Wi-Fi): their routes and
+    # nothing else, with a watch and a pool of their own, in another server's event loop.
+    guest_slots = StreamSlots(STREAMS_PER_CLIENT, PHONE_STREAMS)
+    guests, guest_watch = phone_routes(config, backend.store, clock, ticket_key, guest_slots)
     satellites = satellite_routes(config, backend.store, clock, ticket_key, body)
 
     def publish(call: Call) -> None:
@@ -184,6 +191,7 @@ def make_app(
         # held the event loop (and the next desk's answer) back.
         broadcaster.publish(_sse({"id": call.id, **call.as_json()}).encode())
         ticket_watch.poke()  # the phone of the citizen called hears it at once
+        guest_watch.poke()
 
     async def desk_action(request: Request) -> Response:
         desk = await authorised(request)
@@ -247,7 +255,7 @@ def make_app(
         return JSONResponse({"calls": [c.as_json() for c in found[:limit]]})
 
     async def stream(request: Request) -> Response:
-        client = request.client.host if request.client else "?"
+        client = client_key(request.client.host if request.client else None)
         if not slots.free(client):
             return JSONResponse(
                 {"error": "too many open streams; try again later"},
@@ -262,14 +270,18 @@ def make_app(
         async def events() -> AsyncIterator[str]:
             try:
                 yield "retry: 2000\n\n"
+                replayed = 0
                 if after is not None:  # a display reconnecting: what it missed, oldest first
                     missed = await run_in_threadpool(lambda: backend.desks().calls(clock(), after))
                     for call in reversed(missed):
+                        replayed = max(replayed, call.id)
                         yield _sse({"id": call.id, **call.as_json()})
                 while True:
                     item = await queue.get()  # a call, or the broadcaster's heartbeat
                     if item is None:  # dropped for being too slow
                         return
+                    if replayed and _call_id(item) <= replayed:
+                        continue  # published after the replay had it already
                     yield item
             finally:
                 broadcaster.unsubscribe(queue)
@@ -327,12 +339,20 @@ def make_app(
     )
     app.add_exception_handler(StorageError, _storage_failed)
     app.state.broadcaster = broadcaster
+    app.state.phone_app = Starlette(routes=guests)
+    app.state.phone_app.add_exception_handler(StorageError, _storage_failed)
     return app
 
 
 async def _storage_failed(request: Request, exc: Exception) -> Response:
     """A known storage condition (disk full, a lost database) is 503 with its one line."""
     return _error(503, f"database: {exc}")
+
+
+def _call_id(item: bytes | str) -> int:
+    """The id of an encoded call (0 for a heartbeat)."""
+    text = item.decode() if isinstance(item, bytes) else item
+    return int(text[4 : text.index("\n")]) if text.startswith("id: ") else 0
 
 
 def _sse(item: dict[str, Any]) -> str:

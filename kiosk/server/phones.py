@@ -22,12 +22,13 @@ from kiosk.core.payload import TicketPayload
 from kiosk.phone import page
 from kiosk.phone.status import Found, NotOurs, check, status_of, statuses
 from kiosk.server.broadcast import PING
-from kiosk.server.ratelimit import RateLimit, StreamSlots
+from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key
 from kiosk.server.watch import TicketWatch
 from kiosk.store import Store
 
 NOT_OURS = {"error": "not a ticket of this office"}
 FULL_LOOK_S = 20.0
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def phone_routes(
@@ -66,7 +67,7 @@ def phone_routes(
         try:
             found = await run_in_threadpool(status, request.path_params["payload"])
         except NotOurs:
-            return JSONResponse(NOT_OURS, status_code=404)
+            return JSONResponse(NOT_OURS, status_code=404, headers=NO_STORE)
         return JSONResponse(found.status.as_json(), headers={"Cache-Control": "no-store"})
 
     async def ticket_page(request: Request) -> Response:
@@ -81,14 +82,13 @@ def phone_routes(
         lang = page.language(
             found.lang if found else None, request.headers.get("accept-language"), config.languages
         )
-        service = config.service(found.status.service) if found else None
         body = page.render(
             found.status.as_json() if found else None,
             lang=lang,
             office=config.branch_name,
-            service_name=service.name.get(lang, service.name[config.languages[0]])
-            if service
-            else "",
+            service_names={
+                s.code: s.name.get(lang, s.name[config.languages[0]]) for s in config.services
+            },
             stream=f"/api/v1/tickets/{text}/stream" if found else None,
         )
         return HTMLResponse(body, status_code=200 if found else 404, headers=page.HEADERS)
@@ -96,13 +96,19 @@ def phone_routes(
     async def ticket_stream(request: Request) -> Response:
         """The ticket's status now, then again on every change (event "status")."""
         client = _client(request)
-        if not slots.free(client) or not budget.allow(client):
+        if not budget.allow(client):
             return _too_many()
+        if not slots.free(client):
+            return JSONResponse(
+                {"error": "too many open streams; try again later"},
+                status_code=503,
+                headers={"Retry-After": "10", "Cache-Control": "no-store"},
+            )
         text = request.path_params["payload"]
         try:
             check(config, the_key(), text)  # no position, nor even a stream, for a forgery
         except NotOurs:
-            return JSONResponse(NOT_OURS, status_code=404)
+            return JSONResponse(NOT_OURS, status_code=404, headers=NO_STORE)
         queue = watch.subscribe(text)  # the first status comes from the next look, shared
         slots.take(client)
 
@@ -130,14 +136,14 @@ def phone_routes(
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "?"
+    return client_key(request.client.host if request.client else None)
 
 
 def _too_many() -> Response:
     return JSONResponse(
         {"error": "too many requests; try again shortly"},
         status_code=429,
-        headers={"Retry-After": "5"},
+        headers={"Retry-After": "5", "Cache-Control": "no-store"},
     )
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+log = logging.getLogger(__name__)
 QUEUE_SIZE = 16
 # A phone far from its turn hears a change at most every FAR_EVERY seconds (its count of
 # people ahead moves with every call, and a thousand far phones would hear every call);
@@ -54,6 +56,7 @@ class TicketWatch:
         self._task: asyncio.Task[None] | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="ticket-watch")
         self._poked: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def count(self) -> int:
@@ -74,9 +77,10 @@ class TicketWatch:
         return queue
 
     def poke(self) -> None:
-        """Look now rather than at the next tick (a desk just called someone)."""
-        if self._poked is not None:
-            self._poked.set()
+        """Look now rather than at the next tick (a desk just called someone). Safe from any
+        thread: the desks may be served by another server's event loop."""
+        if self._poked is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._poked.set)
 
     def unsubscribe(self, payload: str, queue: asyncio.Queue[Any]) -> None:
         streams = self._streams.get(payload, set())
@@ -90,7 +94,7 @@ class TicketWatch:
         since_beat = 0.0
         self._poked = poked = asyncio.Event()
         poked.set()  # the first subscriber waits for its status
-        loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()
         while self._streams:
             started = loop.time()
             with contextlib.suppress(TimeoutError):
@@ -101,7 +105,13 @@ class TicketWatch:
             since_beat += loop.time() - started
             fresh, self._fresh = self._fresh, False
             due, far = self._due(loop.time())
-            found = await loop.run_in_executor(self._thread, self.look, due, far, fresh)
+            try:
+                found = await loop.run_in_executor(self._thread, self.look, due, far, fresh)
+            except Exception as exc:  # a locked or lost database: try again, never stop
+                log.warning("phones' look failed (%s); trying again", type(exc).__name__)
+                self._fresh = self._fresh or fresh
+                await asyncio.sleep(self.poll)
+                continue
             now = loop.time()
             for payload, status in (found or {}).items():
                 last = self._last.get(payload, _UNSEEN)
@@ -132,12 +142,18 @@ class TicketWatch:
 
     def _send(self, payload: str, item: Any) -> None:
         for queue in list(self._streams.get(payload, ())):
-            with contextlib.suppress(asyncio.QueueFull):
-                # A phone that stopped reading misses items; a status is whole, so the next
-                # change (or its reconnection) brings it up to date.
-                queue.put_nowait(item)
+            if queue.full():
+                # A phone that stopped reading loses its oldest item, never the newest: a
+                # status is whole, so the latest one is all it needs.
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+            queue.put_nowait(item)
 
 
 def _far(last: Any) -> bool:
     """Whether a phone's next change may wait: it is waiting, far from its turn."""
-    return isinstance(last, dict) and last.get("state") == "waiting" and last["ahead"] > NEAR
+    return (
+        isinstance(last, dict)
+        and last.get("state") == "waiting"
+        and int(last.get("ahead") or 0) > NEAR
+    )

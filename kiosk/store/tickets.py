@@ -315,16 +315,19 @@ def as_waiting(t: Ticket) -> Waiting:
     )
 
 
-def served_minutes(store: Store, day: str, service: str) -> list[float]:
-    """How long each of today's served tickets of a service took, oldest first.
+def served_minutes(
+    store: Store, day: str, service: str, before: datetime | None = None
+) -> list[float]:
+    """How long each of today's served tickets of a service took, oldest first (only those
+    done ``before``, when given).
 
     Per ticket, never per desk: the figure feeds the wait estimate and nothing else.
     """
     rows = store.query(
         "SELECT called_at, done_at FROM tickets WHERE day = ? AND COALESCE(queue, service) = ?"
-        " AND status = 'done'"
-        " AND called_at IS NOT NULL AND done_at IS NOT NULL ORDER BY done_at",
-        (day, service),
+        " AND status = 'done' AND called_at IS NOT NULL AND done_at IS NOT NULL"
+        " AND done_at < ? ORDER BY done_at",
+        (day, service, utc_text(before) if before else "9999"),
     )
     return [
         (

@@ -21,8 +21,8 @@ DAYS = {
 
 
 def predictor(configured: float, floor: int = 3):
-    def predict(ahead: int, at_desks: int, served: list[float], desks: int) -> list[int]:
-        return predicted_wait(ahead, at_desks, desks, pace(configured, served), floor)
+    def predict(ahead: int, served: list[float], desks: int) -> list[int]:
+        return predicted_wait(ahead, desks, pace(configured, served), floor)
 
     return predict
 
@@ -30,7 +30,7 @@ def predictor(configured: float, floor: int = 3):
 def published(configured: float):
     """What the totem printed before: people ahead x the configured time, +-30%."""
 
-    def predict(ahead: int, at_desks: int, served: list[float], desks: int) -> list[int]:
+    def predict(ahead: int, served: list[float], desks: int) -> list[int]:
         return wait_range(ahead, configured, desks)
 
     return predict
@@ -58,8 +58,8 @@ Machine: {machine()} (the figures do not depend on it). Simulated days
 (tests/simday.py), {len(SEEDS)} seeds each: citizens arrive for four hours at a rate that
 swells and ebbs, service times are log-normal, 5% do not come when called, and every desk
 takes a 15-minute break the predictor does not know of. At each ticket the range is predicted
-as the page does (people ahead, citizens at a desk, today's served, configured desks, floor
-3 min) and compared with the wait the citizen then had.
+as the page does (people ahead, the citizens served before the last quarter hour, configured
+desks, floor 3 min) and compared with the wait the citizen then had.
 
 | day | tickets | real wait inside the range | median error (min, from the middle) | median width (min) | inside, configured time +-30% | its median error |
 |---|---|---|---|---|---|---|

@@ -32,9 +32,9 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 
 def test_the_branch_server_serves_https(write_config, tmp_path: Path) -> None:
     cert, key = self_signed(tmp_path)
-    port = free_port()
+    port, phones = free_port(), free_port()
     text = write_config().read_text() + (
-        f'\n[server]\nlisten = "127.0.0.1:{port}"\n'
+        f'\n[server]\nlisten = "127.0.0.1:{port}"\nphone_listen = "127.0.0.1:{phones}"\n'
         f'tls_cert_file = "{cert}"\ntls_key_file = "{key}"\n'
     )
     path = tmp_path / "tls.toml"
@@ -44,6 +44,7 @@ def test_the_branch_server_serves_https(write_config, tmp_path: Path) -> None:
     try:
         assert server.stdout is not None
         assert server.stdout.readline().startswith(f"branch server on https://127.0.0.1:{port}")
+        assert server.stdout.readline().startswith(f"phones only on https://127.0.0.1:{phones}")
         for _ in range(50):
             try:
                 answer = requests.get(
@@ -55,6 +56,10 @@ def test_the_branch_server_serves_https(write_config, tmp_path: Path) -> None:
         assert answer.status_code == 200 and "branch_name" in answer.json()
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/api/v1/info", timeout=5)  # no plain http
+        guest = f"https://127.0.0.1:{phones}"  # the phones' listener, for the guest Wi-Fi
+        assert requests.get(f"{guest}/api/v1/info", verify=cert, timeout=5).status_code == 404
+        forged = requests.get(f"{guest}/t/{'1' * 26}", verify=cert, timeout=5)
+        assert forged.status_code == 404 and 'id="status">null<' in forged.text
     finally:
         server.terminate()
         server.communicate(timeout=30)  # and closes its pipes

@@ -188,3 +188,29 @@ def test_the_phone_is_told_when_three_are_left_and_when_called(
         assert "notify:It's your turn. Go to desk 1" in page.evaluate("window.__told")
     finally:
         page.close()
+
+
+def test_a_ticket_sent_to_another_service_shows_it_and_is_told_again(
+    browser,  # noqa: F811
+    office,
+) -> None:
+    branch, totem = office
+    mine = totem.issue_walkin("A", lang="en")
+    page = browser.new_page(**TESTING)
+    page.add_init_script(SPY)
+    try:
+        page.goto(mine.qr)
+        page.click("#alerts")
+        branch.next("1")
+        state_is(page, "called", 2000)
+        assert branch.post("1", "transfer", {"service": "B"}).status_code == 200
+        page.wait_for_function(
+            "document.getElementById('service').textContent === 'Identity card'", timeout=5000
+        )  # the page names the new service
+        assert page.inner_text("#big") == "You are next"
+        page.evaluate("window.__told = []")
+        assert branch.next("3", ["B"]) == "A001"
+        page.wait_for_function("window.__told.some(t => t.startsWith('notify'))", timeout=3000)
+        assert "notify:It's your turn. Go to desk 3" in page.evaluate("window.__told")
+    finally:
+        page.close()

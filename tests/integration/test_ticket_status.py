@@ -4,6 +4,8 @@ queue with the desks' own call order; a forged payload learns nothing."""
 from __future__ import annotations
 
 import logging
+import time
+from datetime import timedelta
 
 import pytest
 import requests
@@ -81,8 +83,6 @@ def test_a_forged_payload_gets_no_position(
 
 
 def test_yesterdays_ticket_is_unknown(branch, config: Config, store: Store, clock: Clock) -> None:
-    from datetime import timedelta
-
     server, _auth = branch
     payload = Totem(config, store, KEY, clock=clock).issue_walkin("A").payload
     clock.now += timedelta(days=1)
@@ -143,3 +143,87 @@ def test_the_stream_tells_the_phone_the_moment_it_is_called(
         assert time.monotonic() - started < 5  # within the poller's second, with room
     forged = requests.get(f"{server.url}/api/v1/tickets/{third[:-1]}0/stream", timeout=5)
     assert forged.status_code in (404, 200) and (forged.status_code == 404 or third.endswith("0"))
+
+
+def test_a_desk_finishing_changes_no_phone(
+    branch, config: Config, store: Store, clock: Clock
+) -> None:
+    """A "done" or a no-show is shown on no screen; a phone must not see it either (its wait
+    would time a desk's work). Only calls, which the screens show, move a phone's status."""
+    server, auth = branch
+    totem = Totem(config, store, KEY, clock=clock)
+    for _ in range(6):
+        totem.issue_walkin("A")
+    seventh = totem.issue_walkin("A").payload
+    url = f"{server.url}/api/v1/tickets/{seventh}"
+    desk = f"{server.url}/api/v1/desks/1"
+    for _ in range(5):  # five served over the morning, so today's pace exists
+        requests.post(f"{desk}/next", json={"services": ["A"]}, headers=auth, timeout=5)
+        clock.now += timedelta(minutes=7)
+        requests.post(f"{desk}/done", headers=auth, timeout=5)
+    requests.post(f"{desk}/next", json={"services": ["A"]}, headers=auth, timeout=5)
+    before = requests.get(url, timeout=5).json()
+    clock.now += timedelta(minutes=2)
+    requests.post(f"{desk}/done", headers=auth, timeout=5)
+    after_done = requests.get(url, timeout=5).json()
+    assert after_done == before
+    requests.post(f"{desk}/next", json={"services": ["A"]}, headers=auth, timeout=5)
+    called = requests.get(url, timeout=5).json()
+    assert called["state"] == "called"  # the seventh's own turn
+
+
+def test_phones_have_a_pool_of_their_own_and_never_take_the_screens(
+    config: Config, store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.server import app as app_module
+
+    monkeypatch.setattr(app_module, "PHONE_STREAMS", 2)
+    server = ThreadedServer(make_app(config, clock, key=KEY), graceful_timeout=1).start()
+    payload = Totem(config, store, KEY, clock=clock).issue_walkin("A").payload
+    url = f"{server.url}/api/v1/tickets/{payload}/stream"
+    phones = [requests.get(url, stream=True, timeout=5) for _ in range(2)]
+    try:
+        assert [p.status_code for p in phones] == [200, 200]
+        full = requests.get(url, stream=True, timeout=5)
+        assert full.status_code == 503 and full.headers["retry-after"]
+        display = requests.get(f"{server.url}/api/v1/calls/stream", stream=True, timeout=5)
+        assert display.status_code == 200  # the waiting-room screen still gets its stream
+        display.close()
+    finally:
+        for p in phones:
+            p.close()
+        server.stop()
+
+
+def test_the_guest_listener_serves_phones_and_nothing_else(
+    config: Config, store: Store, clock: Clock
+) -> None:
+    """server.phone_listen: what the guest Wi-Fi reaches. A phone there hears its call at
+    once (the desks are served by the other listener's event loop); the screens' and desks'
+    routes are not there at all."""
+    app = make_app(config, clock, key=KEY)
+    lan = ThreadedServer(app, graceful_timeout=1).start()
+    guests = ThreadedServer(app.state.phone_app, graceful_timeout=1).start()
+    token = desk_tokens.add(store, "1")
+    payload = Totem(config, store, KEY, clock=clock).issue_walkin("A").payload
+    try:
+        assert requests.get(f"{guests.url}/t/{payload}", timeout=5).status_code == 200
+        assert requests.get(f"{guests.url}/api/v1/tickets/{payload}", timeout=5).ok
+        for path in ("/display", "/desk/1", "/api/v1/calls", "/api/v1/queue",
+                     "/api/v1/announcement?ticket=A001&desk=1", "/api/v1/info"):  # fmt: skip
+            assert requests.get(guests.url + path, timeout=5).status_code == 404, path
+        nope = requests.post(f"{guests.url}/api/v1/desks/1/next",
+                             headers={"Authorization": f"Bearer {token}"}, timeout=5)  # fmt: skip
+        assert nope.status_code == 404
+        with requests.get(f"{guests.url}/api/v1/tickets/{payload}/stream", stream=True,
+                          timeout=10) as stream:  # fmt: skip
+            lines = stream.iter_lines(decode_unicode=True)
+            assert read_statuses(lines, lambda s: True)[-1]["state"] == "waiting"
+            started = time.monotonic()
+            requests.post(f"{lan.url}/api/v1/desks/1/next", json={"services": ["A"]},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=5)  # fmt: skip
+            seen = read_statuses(lines, lambda s: s["state"] == "called")
+            assert seen[-1]["desk"] == "1" and time.monotonic() - started < 1.0
+    finally:
+        guests.stop()
+        lan.stop()

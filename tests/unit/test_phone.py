@@ -38,12 +38,12 @@ def test_the_page_is_one_language_escaped_and_small() -> None:
         {**WAITING, "ticket": "</script><b>"},
         lang="ar",
         office='Ufficio "<i>"',
-        service_name="Anagrafe & co",
+        service_names={"A": "Anagrafe & co"},
         stream="/api/v1/tickets/1/stream",
     )
     assert '<html lang="ar" dir="rtl">' in html
     assert "<i>" not in html and "&lt;i&gt;" in html and "Anagrafe &amp; co" in html
-    assert html.count("</script>") == 3  # the texts, the status and the code: none injected
+    assert html.count("</script>") == 4  # texts, status, names and the code: none injected
     texts = re.search(r'<script type="application/json" id="texts">(.*?)</script>', html, re.S)
     assert texts and json.loads(texts.group(1)) == TEXTS["ar"]
     assert TEXTS["it"]["title"] not in html
@@ -51,7 +51,7 @@ def test_the_page_is_one_language_escaped_and_small() -> None:
 
 
 def test_a_page_without_a_ticket_has_no_stream_and_no_number() -> None:
-    html = page.render(None, lang="en", office="Office", service_name="", stream=None)
+    html = page.render(None, lang="en", office="Office", service_names={}, stream=None)
     assert 'data-stream=""' in html and 'id="status">null<' in html
     assert 'data-state="unknown"' in html
 
@@ -96,27 +96,27 @@ def test_before_five_served_the_spread_is_the_configured_share() -> None:
     assert later.spread == pytest.approx(2.0)
 
 
-def test_free_desks_mean_almost_no_wait_and_the_floor_holds() -> None:
+def test_the_range_and_its_floor() -> None:
     today = Pace(8.0, 0.0)
-    assert predicted_wait(1, 0, 2, today, 3) == [0, 3]  # a desk is free
-    low, high = predicted_wait(10, 2, 2, today, 3)
+    assert predicted_wait(0, 2, today, 3) == [0, 5]  # half a service over two desks, +-3
+    low, high = predicted_wait(10, 2, today, 3)
     assert high - low >= 6 and low <= 42 <= high  # 10.5 services over 2 desks
 
 
 @given(
-    st.integers(0, 200), st.integers(0, 10), st.integers(1, 10),
-    st.floats(0.5, 90), st.floats(0, 60), st.integers(0, 60),
+    st.integers(0, 200), st.integers(1, 10), st.floats(0.5, 90), st.floats(0, 60),
+    st.integers(0, 60),
 )  # fmt: skip
-def test_a_range_never_shrinks_as_people_are_added(ahead, at_desks, desks, minutes, spread, floor):
+def test_a_range_never_shrinks_as_people_are_added(ahead, desks, minutes, spread, floor):
     today = Pace(minutes, spread)
-    low, high = predicted_wait(ahead, at_desks, desks, today, floor)
-    low2, high2 = predicted_wait(ahead + 1, at_desks, desks, today, floor)
+    low, high = predicted_wait(ahead, desks, today, floor)
+    low2, high2 = predicted_wait(ahead + 1, desks, today, floor)
     assert 0 <= low <= high and high - low >= min(floor, high)
     assert low2 >= low and high2 >= high
 
 
-def _predict(ahead: int, at_desks: int, served: list[float], desks: int) -> list[int]:
-    return predicted_wait(ahead, at_desks, desks, pace(8.0, served), 3)
+def _predict(ahead: int, served: list[float], desks: int) -> list[int]:
+    return predicted_wait(ahead, desks, pace(8.0, served), 3)
 
 
 @pytest.mark.parametrize(

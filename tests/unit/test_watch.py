@@ -79,3 +79,21 @@ def test_a_far_phone_hears_its_count_now_and_then_but_its_turn_at_once(
         assert (await next_item(far, 0.5))["state"] == "called"  # a change of state: at once
 
     asyncio.run(day())
+
+
+def test_a_look_that_fails_is_tried_again_and_the_phones_still_hear() -> None:
+    async def day() -> None:
+        q = Queue()
+        q.statuses["p"] = waiting(2)
+        failures = [RuntimeError("database is locked")] * 2
+
+        def look(due, far, fresh):
+            if failures:
+                raise failures.pop()
+            return q.look(due, far, fresh)
+
+        w = TicketWatch(look, poll=0.1)
+        phone = w.subscribe("p")
+        assert await next_item(phone, 2.0) == waiting(2)  # after two failed looks
+
+    asyncio.run(day())
