@@ -65,12 +65,13 @@ desks, floor 3 min) and compared with the wait the citizen then had.
 |---|---|---|---|---|---|---|
 {rows}
 
-The aim is 80% inside: reached or nearly (75-87%) on every day shape; the old range (the
+The aim is 80% inside: reached or nearly (77-89%) on every day shape; the old range (the
 configured time +-30%) held the real wait 56-67% of the time. The range is the learned service
-time's sum over the people ahead, 1.6 spreads either side (the spread of today's last 30
-served), never narrower than the floor. Its middle is further from the real wait than the old
-estimate on quiet days: with a desk free, the range is [0, 3] (middle 1.5 min) where the wait
-is mostly 0; the range, not its middle, is what the page shows.
+time's sum over the people ahead, 1.6 spreads either side (the spread of the last 30 served),
+never narrower than the floor. It is wider, and its middle further from the real wait, than it
+could be: it takes in only the citizens served before the last quarter hour and does not count
+busy desks, so that it never moves when a desk finishes with someone (which would let a phone
+time each desk's work). The range, not its middle, is what the page shows.
 """
     write_section("predictor", body)
     print(body)
