@@ -78,6 +78,7 @@ class Doctor:
         self.systemctl = systemctl
         self.central_probe = central_probe
         self.server_date: datetime | None = None
+        self._other = "central server"  # whose clock server_date is
 
     def run(self) -> list[Check]:
         from kiosk.config import ConfigError
@@ -89,7 +90,20 @@ class Doctor:
             checks = [failed("config", "; ".join(exc.problems), fix)]
             return [*checks, self.disk(None), self.clock(), *self.units()]
         checks = [ok("config", f"{self.config_path} is valid")]
-        steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
+        steps: list[tuple[str, Callable[[], Check | list[Check]]]]
+        if config.role == "satellite":  # no queue here: the host's reach, token and clock
+            steps = [
+                ("host", lambda: self.host(config)),
+                ("printer", lambda: self.printer(config)),
+                ("scanner", lambda: self.scanner(config)),
+                ("clock", self.clock),
+                ("disk", lambda: self.disk(config.data_dir)),
+                ("units", self.units),
+            ]
+            for name, step in steps:
+                checks += _on_its_own(name, step)
+            return checks
+        steps = [
             ("database", lambda: self.database(config)),
             ("ticket key", lambda: self.ticket_key(config)),
             ("printer", lambda: self.printer(config)),
@@ -261,6 +275,42 @@ class Doctor:
         check, self.server_date = self.central_probe(config)
         return check
 
+    def host(self, config: Config) -> Check:
+        """A satellite's host: it answers, accepts this totem's token, and gives its clock."""
+        from email.utils import parsedate_to_datetime
+
+        import requests
+
+        from kiosk.satellite import HostAway, HostClient
+
+        fix_reach = f"check the network and that kiosk-serve runs on the host ({config.host_url})"
+        try:
+            client = HostClient(config)
+            headers = client._headers()
+            info = client.http.get(f"{client.url}/api/v1/info", timeout=5, verify=client.verify)
+            token = client.http.post(
+                f"{client.url}/api/v1/tickets",
+                json={},
+                headers=headers,
+                timeout=5,
+                verify=client.verify,
+            )  # no request id: the host checks the token, then refuses; nothing is issued
+        except HostAway as exc:
+            return failed("host", str(exc), fix_reach)
+        except requests.RequestException as exc:
+            return failed("host", f"{config.host_url}: {type(exc).__name__}", fix_reach)
+        if "date" in info.headers:
+            self.server_date = parsedate_to_datetime(info.headers["date"])
+            self._other = "host"
+        if token.status_code == 401:
+            return failed(
+                "host",
+                f"{config.host_url} does not accept this totem's token",
+                f"on the host: kiosk totem add {config.kiosk_id} --replace, and put the token"
+                f" in {config.host_token_file}",
+            )
+        return ok("host", f"{config.host_url}: reachable, token accepted")
+
     def backlog(self, config: Config) -> Check:
         from kiosk.store import StorageError, Store
         from kiosk.store.outbox import Outbox
@@ -305,13 +355,13 @@ class Doctor:
             " allow UDP 123 out; wrong times print wrong dates and refuse valid tickets"
         )
         if skew is not None and abs(skew) > CLOCK_SKEW_MAX:
-            return failed("clock", f"{skew:+.0f} s from the central server's clock", ntp_fix)
+            return failed("clock", f"{skew:+.0f} s from the {self._other}'s clock", ntp_fix)
         if synced:
             return ok("clock", "synchronised (NTP)")
         if skew is not None:
             return warn(
                 "clock",
-                f"not NTP-synchronised, but within {abs(skew):.0f} s of the central server",
+                f"not NTP-synchronised, but within {abs(skew):.0f} s of the {self._other}",
                 ntp_fix,
             )
         return failed("clock", "not synchronised, and no central server to compare", ntp_fix)

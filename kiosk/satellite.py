@@ -46,7 +46,8 @@ class HostClient:
         self.url, self.patience = config.host_url, patience
         self.token_file = config.host_token_file
         self.http = requests.Session()
-        self.http.verify = str(config.host_ca_file) if config.host_ca_file else True
+        # Given with every request: a session's own verify loses to REQUESTS_CA_BUNDLE.
+        self.verify: str | bool = str(config.host_ca_file) if config.host_ca_file else True
 
     def _headers(self) -> dict[str, str]:
         try:
@@ -66,6 +67,7 @@ class HostClient:
                     f"{self.url}/api/v1/{what}",
                     json=body,
                     headers=headers,
+                    verify=self.verify,
                     timeout=(min(CONNECT_TIMEOUT, max(left, 0.1)), max(left, 0.1)),
                 )
             except requests.RequestException as exc:
@@ -86,7 +88,9 @@ class HostClient:
 
     def queue(self) -> list[dict[str, Any]]:
         try:
-            answer = self.http.get(f"{self.url}/api/v1/queue", timeout=(CONNECT_TIMEOUT, 2.0))
+            answer = self.http.get(
+                f"{self.url}/api/v1/queue", timeout=(CONNECT_TIMEOUT, 2.0), verify=self.verify
+            )
             answer.raise_for_status()
         except requests.RequestException as exc:
             raise HostAway(f"the host {self.url} does not answer ({type(exc).__name__})") from None
@@ -117,6 +121,9 @@ class SatelliteTotem(Paper):
 
     def record_printer_state(self, state: str) -> None:
         self.last_printer_state = state
+
+    def close(self) -> None:
+        self.client.close()
 
     def _request(self) -> str:
         return str(uuid.uuid4())

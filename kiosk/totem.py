@@ -229,6 +229,9 @@ class Totem(Paper):
         self.key = key
         self._recorded_printer_state: str | None = None
 
+    def close(self) -> None:
+        self.store.close()
+
     # -- the home screen --------------------------------------------------------------------
 
     def states(self) -> list[ServiceState]:

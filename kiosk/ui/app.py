@@ -115,6 +115,8 @@ class TotemApp:
         k.refused.connect(w.refused)
         k.scanned.connect(w.show_scan)
         k.failed.connect(w.fail)
+        k.away.connect(w.host_away)
+        k.back.connect(w.host_back)
         self.bridge = PrinterBridge()
         self.bridge.changed.connect(w.set_printer)
         self.bridge.changed.connect(k.record_printer)

@@ -20,6 +20,7 @@ from drivers.sim.printer import SimPrinter
 from kiosk.config import Config
 from kiosk.core.scan import booking_hash
 from kiosk.store import appointments as store_appointments
+from kiosk.totem import Totem
 from kiosk.ui.window import KioskWindow, now_utc
 from kiosk.ui.worker import TotemWorker, make_totem_factory
 
@@ -60,6 +61,7 @@ def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: P
             worker.issue(open_services[0].code, lang)
         elif screen == "scan":
             slot = (now_utc() + timedelta(hours=2)).astimezone(cfg.timezone)
+            assert isinstance(worker.totem, Totem)  # screenshots use a host's demo day
             store_appointments.add(
                 worker.totem.store,
                 slot.date().isoformat(),

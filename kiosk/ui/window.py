@@ -73,6 +73,7 @@ class KioskWindow(QWidget):
         self.states: list[dict[str, Any]] = []
         self.printer_state = "unknown"
         self.broken: str | None = None
+        self.away = False  # a satellite that cannot reach the host
         self.last_result: dict[str, Any] | None = None
         self.shown_once = False
         self.setObjectName("kiosk")
@@ -244,8 +245,9 @@ class KioskWindow(QWidget):
                 dpo=self.config.privacy_dpo or "-",
             )
         )
-        self.broken_screen.message.setText(text(self.lang, "out_of_order"))
-        self.broken_screen.detail.setText(text(self.lang, "out_of_order_help"))
+        why = "out_of_order" if self.broken or not self.away else "host_away"
+        self.broken_screen.message.setText(text(self.lang, why))
+        self.broken_screen.detail.setText(text(self.lang, f"{why}_help"))
         self.broken_screen.code.hide()
         self.paper_notice.setText(text(self.lang, "staff_paper_low"))
         self.paper_notice.setVisible(self.printer_state == "paper_low")
@@ -334,7 +336,7 @@ class KioskWindow(QWidget):
     # -- actions --------------------------------------------------------------------------
 
     def choose(self, code: str) -> None:
-        if self.busy or self.broken:
+        if self.busy or self.broken or self.away:
             return  # a second touch while the first ticket is on its way issues nothing
         self.busy = True
         self._show_states()
@@ -424,7 +426,8 @@ class KioskWindow(QWidget):
 
     def go_home(self) -> None:
         self.back_home.stop()
-        self.stack.setCurrentWidget(self.broken_screen if self.broken else self.home)
+        out = self.broken or self.away
+        self.stack.setCurrentWidget(self.broken_screen if out else self.home)
 
     def reset(self) -> None:
         """Idle: home, branch language, default look."""
@@ -435,6 +438,21 @@ class KioskWindow(QWidget):
     def set_printer(self, state: str) -> None:
         self.printer_state = state
         self.paper_notice.setVisible(state == "paper_low")
+
+    def host_away(self, message: str) -> None:
+        """The host does not answer: say so, point to the other totem, until it is back."""
+        self.busy = False
+        if not self.away:
+            self.away = True
+            self.apply()
+            self.go_home()
+        self._first_shown()
+
+    def host_back(self) -> None:
+        if self.away:
+            self.away = False
+            self.apply()
+            self.go_home()
 
     def fail(self, message: str) -> None:
         if self.broken != message:  # once per cause, not at every refresh

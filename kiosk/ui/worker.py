@@ -17,10 +17,12 @@ from kiosk.config import Config
 from kiosk.store.errors import StorageError
 
 if TYPE_CHECKING:
+    from kiosk.satellite import SatelliteTotem
     from kiosk.totem import Issued, Totem
 
 log = logging.getLogger(__name__)
 REFRESH_MS = 5000
+SATELLITE_REFRESH_MS = 1500  # a satellite notices the host gone (or back) within 3 s
 
 
 def issued_view(issued: Issued, config: Config) -> dict[str, Any]:
@@ -44,13 +46,16 @@ class TotemWorker(QObject):
     refused = Signal(str, str)  # service, reason
     scanned = Signal(dict)
     failed = Signal(str)  # a storage problem: the screen goes out of order
+    away = Signal(str)  # a satellite cannot reach the host: the screen says so...
+    back = Signal()  # ...until it can again
 
     def __init__(self, config: Config, make_totem: Any) -> None:
         super().__init__()
         self.config = config
         self._make_totem = make_totem  # called in the worker thread: SQLite wants that
-        self.totem: Totem | None = None
+        self.totem: Totem | SatelliteTotem | None = None
         self._timer: QTimer | None = None
+        self._away = False
 
     @Slot()
     def start(self) -> None:
@@ -61,7 +66,7 @@ class TotemWorker(QObject):
             return
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
-        self._timer.start(REFRESH_MS)
+        self._timer.start(REFRESH_MS if self.config.role == "host" else SATELLITE_REFRESH_MS)
         self.refresh()
 
     @Slot()
@@ -80,18 +85,33 @@ class TotemWorker(QObject):
             self._timer.deleteLater()
             self._timer = None
         if self.totem is not None:
-            self.totem.store.close()
+            self.totem.close()
             self.totem = None
 
     @Slot()
     def refresh(self) -> None:
         if self.totem is None:
             return
+        from kiosk.satellite import HostAway
+
         try:
             now = self.totem.clock()
             self.states.emit([self._state_view(st, now) for st in self.totem.states()])
         except StorageError as exc:
             self.failed.emit(str(exc))
+        except HostAway as exc:
+            self._host_away(exc)
+        else:
+            if self._away:
+                self._away = False
+                log.info("the host answers again")
+                self.back.emit()
+
+    def _host_away(self, exc: Exception) -> None:
+        if not self._away:
+            log.warning("host away: %s", exc)
+        self._away = True
+        self.away.emit(str(exc))
 
     def _state_view(self, st: Any, now: datetime) -> dict[str, Any]:
         until = st.availability.until
@@ -112,6 +132,7 @@ class TotemWorker(QObject):
     def issue(self, code: str, lang: str) -> None:
         if self.totem is None:
             return
+        from kiosk.satellite import HostAway
         from kiosk.totem import Unavailable  # loaded by start()
 
         try:
@@ -121,6 +142,9 @@ class TotemWorker(QObject):
         except StorageError as exc:
             self.failed.emit(str(exc))
             return
+        except HostAway as exc:
+            self._host_away(exc)
+            return
         else:
             self.issued.emit(issued_view(issued, self.config))
         self.refresh()
@@ -129,10 +153,15 @@ class TotemWorker(QObject):
     def scan(self, raw: str, lang: str) -> None:
         if self.totem is None:
             return
+        from kiosk.satellite import HostAway
+
         try:
             outcome = self.totem.scan(raw, lang)
         except StorageError as exc:
             self.failed.emit(str(exc))
+            return
+        except HostAway as exc:
+            self._host_away(exc)
             return
         view: dict[str, Any] = {"result": outcome.result.value, "reason": outcome.reason}
         if outcome.issued:
@@ -155,11 +184,15 @@ class TotemWorker(QObject):
 
 
 def make_totem_factory(config: Config, key: bytes, printer: Any, clock: Any = None) -> Any:
-    def make() -> Totem:
+    def make() -> Totem | SatelliteTotem:
+        kwargs = {"clock": clock} if clock else {}
+        if config.role == "satellite":  # no database here: everything goes through the host
+            from kiosk.satellite import SatelliteTotem
+
+            return SatelliteTotem(config, printer=printer, **kwargs)
         from kiosk.store import Store
         from kiosk.totem import Totem
 
-        kwargs = {"clock": clock} if clock else {}
         return Totem(config, Store(config.database), key, printer=printer, **kwargs)
 
     return make

@@ -121,3 +121,40 @@ def test_host_and_satellite_at_once_are_gapless(capsys, host, config: Config, cl
     with Store(config.database) as s:
         codes = [r["code"] for r in s.query("SELECT code FROM tickets ORDER BY number")]
     assert codes == [f"A{n:03d}" for n in range(1, 41)]
+
+
+def test_the_doctor_of_a_satellite_checks_its_host(capsys, host, tmp_path: Path) -> None:
+    _server, sat, _key = host
+    code, out, _ = run_kiosk(capsys, "--config", str(sat), "doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
+    assert checks["host"]["status"] == "ok" and "token accepted" in checks["host"]["detail"]
+    assert "database" not in checks and "central" not in checks  # it has neither
+    assert "host" in checks["clock"]["detail"] or checks["clock"]["status"] == "ok"
+    (tmp_path / "sat" / "secrets" / "branch-token").write_text("stale")
+    code, out, _ = run_kiosk(capsys, "--config", str(sat), "doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
+    assert checks["host"]["status"] == "failed"
+    assert "kiosk totem add test-totem-2 --replace" in checks["host"]["fix"]
+
+
+def test_a_satellite_trusts_the_host_s_certificate_by_its_ca_file(
+    capsys, config: Config, store: Store, clock: Clock, tmp_path: Path
+) -> None:
+    from tests.integration.test_branch_tls import self_signed
+
+    cert, key_file = self_signed(tmp_path)
+    key = secrets.ensure(config.ticket_key_file)
+    server = ThreadedServer(
+        make_app(config, clock, key=key), tls=(cert, key_file), graceful_timeout=1
+    ).start()
+    try:
+        sat = satellite_config(tmp_path, server.url, satellites.add(store, "test-totem-2"))
+        assert server.url.startswith("https://")
+        code, _, err = run_kiosk(capsys, "--config", str(sat), "issue", "A")
+        assert code == 1 and "SSLError" in err  # an unknown certificate is not trusted
+        sat.write_text(sat.read_text() + f'ca_file = "{cert}"\n')
+        code, out, err = run_kiosk(capsys, "--config", str(sat), "issue", "A", "--json")
+        assert code == 0, out + err
+        assert json.loads(out)["ticket"] == "A001"
+    finally:
+        server.stop()
