@@ -35,7 +35,7 @@ from kiosk.config import Config
 from kiosk.server import desks as desk_tokens
 from kiosk.serving import ThreadedServer
 from kiosk.store import appointments as store_appointments
-from kiosk.totem import Unavailable
+from kiosk.totem import Totem, Unavailable
 
 
 def _step(title: str) -> None:
@@ -56,12 +56,47 @@ def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
     """
     config = obj.config
     totem = obj.totem()
+    if not isinstance(totem, Totem):
+        raise Fail('the demo runs a host: kiosk.role = "host" in its configuration', 2)
     click.echo(f"Totem demo: {config.branch_name}; data in {config.data_dir}")
     central = _start_central(config, totem.today().isoformat(), totem.clock())
     click.echo(f"reference central server on {config.central_url} (kiosk central)")
     branch = _start_branch(config)
     click.echo(f"branch server on {branch.url}")
 
+    try:
+        token = _walk_through(obj, totem, branch)
+    except BaseException:  # nothing of the demo outlives it
+        branch.stop()
+        _end(central)
+        raise
+    if no_wait:
+        branch.stop()
+        _end(central)
+        return
+    _serve_until_stopped(obj, branch, central, token)
+
+
+def _phone(qr: str, base: str, payload: str) -> None:
+    """What the phone page shows for a ticket, read as the page reads it (from the branch
+    server the demo started, wherever ``ticket.status_url`` points)."""
+    click.echo(f"  the QR holds {qr}")
+    try:
+        page = requests.get(f"{base}/t/{payload}", timeout=10)
+        status = requests.get(f"{base}/api/v1/tickets/{payload}", timeout=10).json()
+    except requests.RequestException as exc:
+        click.echo(f"  the page did not answer: {type(exc).__name__}")
+        return
+    shown = {k: v for k, v in status.items() if k in ("ticket", "state", "ahead", "wait", "desk")}
+    click.echo(
+        f"  page: {page.status_code}, {len(page.content)} bytes, cookie:"
+        f" {'yes' if 'set-cookie' in page.headers else 'none'}; status now: {shown}"
+    )
+
+
+def _walk_through(obj: Context, totem: Totem, branch: ThreadedServer) -> str:
+    """Every capability once, step by step; returns desk 1's token."""
+    config = obj.config
     _step("A citizen touches each service")
     issued = []
     for service in config.services:
@@ -115,6 +150,12 @@ def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
         _step("A citizen opens their ticket's QR on a phone (the page follows the turn live)")
         _phone(issued[0].qr, branch.url, issued[0].payload)
 
+    _step("A second totem (a satellite) issues through this one and prints on its own printer")
+    from kiosk.cli.demo_satellite import satellite_config
+
+    second = satellite_config(config, obj.store(), branch.url)
+    _kiosk(config, "issue", config.services[0].code, source=second)
+
     _step("The sync agent (kiosk sync --once): events to the central server, appointments back")
     _kiosk(config, "sync", "--once")
     downloaded = store_appointments.count(obj.store())
@@ -148,28 +189,7 @@ def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
         if not check.name.startswith("kiosk-"):
             fix = f" (fix: {check.fix})" if check.fix else ""
             click.echo(f"  {check.status:<7} {check.name:<11} {check.detail}{fix}")
-    if no_wait:
-        branch.stop()
-        _end(central)
-        return
-    _serve_until_stopped(obj, branch, central, token)
-
-
-def _phone(qr: str, base: str, payload: str) -> None:
-    """What the phone page shows for a ticket, read as the page reads it (from the branch
-    server the demo started, wherever ``ticket.status_url`` points)."""
-    click.echo(f"  the QR holds {qr}")
-    try:
-        page = requests.get(f"{base}/t/{payload}", timeout=10)
-        status = requests.get(f"{base}/api/v1/tickets/{payload}", timeout=10).json()
-    except requests.RequestException as exc:
-        click.echo(f"  the page did not answer: {type(exc).__name__}")
-        return
-    shown = {k: v for k, v in status.items() if k in ("ticket", "state", "ahead", "wait", "desk")}
-    click.echo(
-        f"  page: {page.status_code}, {len(page.content)} bytes, cookie:"
-        f" {'yes' if 'set-cookie' in page.headers else 'none'}; status now: {shown}"
-    )
+    return token
 
 
 def _serve_until_stopped(
@@ -183,6 +203,9 @@ def _serve_until_stopped(
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         ui = _spawn(config, "ui", "--windowed")
         children.append(ui)
+        second = config.data_dir.parent / "satellite" / "kiosk.toml"
+        if second.exists():  # the second totem, in its own window
+            children.append(subprocess.Popen([KIOSK, "--config", str(second), "ui", "--windowed"]))
     _step("Running: open these in a browser (Ctrl-C to stop)")
     click.echo(f"  call display:  {branch.url}/display")
     click.echo(f"  desk console:  {branch.url}/desk/1   (token: {token})")
@@ -191,6 +214,8 @@ def _serve_until_stopped(
             "  a phone page:  the URL in any printed ticket's QR (kiosk issue A --json: payload)"
         )
     click.echo(f"  issue more:    .venv/bin/kiosk --config {config.source} issue A")
+    second = config.data_dir.parent / "satellite" / "kiosk.toml"
+    click.echo(f"  a satellite:   .venv/bin/kiosk --config {second} issue A")
     click.echo(f"  tickets:       {config.data_dir / 'printer-sim'}/")
     if ui is None:
         click.echo(
@@ -198,7 +223,7 @@ def _serve_until_stopped(
             f" kiosk --config {config.source} screenshot --screen home out.png"
         )
     else:
-        click.echo("  touch UI:      in its own window (kiosk ui --windowed)")
+        click.echo("  touch UI:      in its own window (kiosk ui --windowed), and the satellite's")
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
     stop.set()
@@ -216,10 +241,11 @@ def _spawn(config: Config, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([KIOSK, "--config", str(config.source), *args])
 
 
-def _kiosk(config: Config, *args: str) -> None:
-    """Run ``kiosk ARGS`` to the end, its output indented under the step."""
+def _kiosk(config: Config, *args: str, source: Path | None = None) -> None:
+    """Run ``kiosk ARGS`` to the end (on another configuration when given), its output
+    indented under the step."""
     done = subprocess.run(
-        [KIOSK, "--config", str(config.source), *args],
+        [KIOSK, "--config", str(source or config.source), *args],
         stdout=subprocess.PIPE,
         text=True,
         check=False,

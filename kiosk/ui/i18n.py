@@ -47,7 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "out_of_order": "Totem fuori servizio",
         "out_of_order_help": "Chieda al personale allo sportello. Ci scusiamo per il disagio.",
         "host_away": "Questo totem non raggiunge la coda dell'ufficio",
-        "host_away_help": "Usi l'altro totem, o chieda allo sportello. Nessun biglietto è stato emesso qui.",
+        "host_away_help": "Usi l'altro totem, o chieda allo sportello. Nessun biglietto è stato stampato qui.",
         "staff_paper_low": "Carta in esaurimento",
         "privacy_title": "Informativa sul trattamento dei dati",
         "privacy_body": (
@@ -100,7 +100,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "out_of_order": "Out of order",
         "out_of_order_help": "Please ask the staff at the desk. We are sorry for the inconvenience.",
         "host_away": "This totem cannot reach the office's queue",
-        "host_away_help": "Please use the other totem, or ask at the desk. No ticket was issued here.",
+        "host_away_help": "Please use the other totem, or ask at the desk. No ticket was printed here.",
         "staff_paper_low": "Paper running low",
         "privacy_title": "How we process data",
         "privacy_body": (
@@ -153,7 +153,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "out_of_order": "Hors service",
         "out_of_order_help": "Adressez-vous au personnel au guichet. Veuillez nous excuser.",
         "host_away": "Cette borne n'atteint pas la file du bureau",
-        "host_away_help": "Utilisez l'autre borne, ou demandez au guichet. Aucun ticket n'a été émis ici.",
+        "host_away_help": "Utilisez l'autre borne, ou demandez au guichet. Aucun ticket n'a été imprimé ici.",
         "staff_paper_low": "Papier bientôt épuisé",
         "privacy_title": "Traitement des données",
         "privacy_body": (
@@ -207,7 +207,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "out_of_order": "Außer Betrieb",
         "out_of_order_help": "Bitte wenden Sie sich an das Personal am Schalter. Entschuldigung.",
         "host_away": "Dieser Automat erreicht die Warteschlange nicht",
-        "host_away_help": "Bitte nutzen Sie den anderen Automaten oder fragen Sie am Schalter. Hier wurde kein Ticket ausgegeben.",
+        "host_away_help": "Bitte nutzen Sie den anderen Automaten oder fragen Sie am Schalter. Hier wurde kein Ticket gedruckt.",
         "staff_paper_low": "Papier geht zur Neige",
         "privacy_title": "Datenverarbeitung",
         "privacy_body": (
@@ -259,7 +259,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "out_of_order": "Fuera de servicio",
         "out_of_order_help": "Pregunte al personal en la ventanilla. Disculpe las molestias.",
         "host_away": "Este tótem no llega a la cola de la oficina",
-        "host_away_help": "Use el otro tótem o pregunte en la ventanilla. Aquí no se emitió ningún número.",
+        "host_away_help": "Use el otro tótem o pregunte en la ventanilla. Aquí no se imprimió ningún número.",
         "staff_paper_low": "Queda poco papel",
         "privacy_title": "Tratamiento de datos",
         "privacy_body": (
@@ -312,7 +312,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "out_of_order": "خارج الخدمة",
         "out_of_order_help": "يرجى سؤال الموظفين عند الشباك. نعتذر عن الإزعاج.",
         "host_away": "هذا الجهاز لا يصل إلى طابور المكتب",
-        "host_away_help": "يرجى استخدام الجهاز الآخر أو السؤال عند الشباك. لم تصدر أي تذكرة هنا.",
+        "host_away_help": "يرجى استخدام الجهاز الآخر أو السؤال عند الشباك. لم تُطبع أي تذكرة هنا.",
         "staff_paper_low": "الورق على وشك النفاد",
         "privacy_title": "كيف نعالج البيانات",
         "privacy_body": (

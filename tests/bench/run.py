@@ -8,6 +8,7 @@ from tests.bench import (
     bench_phones,
     bench_predictor,
     bench_printer,
+    bench_satellite,
     bench_store,
     bench_sync,
     bench_ui,
@@ -23,6 +24,7 @@ def main() -> None:
         bench_flood,
         bench_phones,
         bench_predictor,
+        bench_satellite,
         bench_ui,
     ):
         module.run()

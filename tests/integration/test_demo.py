@@ -39,6 +39,8 @@ def test_demo_runs(capsys, tmp_path: Path) -> None:
     assert code == 0, err
     assert "ticket A001" in out and "rejected (not_genuine)" in out
     assert "page: 200" in out and "cookie: none" in out and "'ticket': 'A001'" in out
+    second = out.split("A second totem (a satellite)")[1].split("==")[0]
+    assert "A002" in second and "printed" in second  # numbered by the host, printed there
     assert "would delete 0 tickets" in out
     assert "desk 1 now serves A001" in out
     assert "a citizen scans their booking QR: checkin" in out
