@@ -310,6 +310,9 @@ def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
     """
     now = obj.clock()
     today = now.astimezone(obj.config.timezone).date().isoformat()
+    if obj.config.role == "satellite":  # nothing of the citizens' is kept here
+        emit({"satellite": True}, as_json, "purge: nothing to delete: a satellite keeps no queue")
+        return
     store: Store = obj.store()
     if not dry_run:
         last = clocks.Reading.parse(shared.get(store, shared.LAST_EVENT_CLOCKS))

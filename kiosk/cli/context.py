@@ -54,7 +54,17 @@ class Context:
     def config(self) -> Config:
         return with_credentials(load(self.config_path))
 
+    def host_only(self) -> None:
+        """Fail with one line on a satellite: what follows needs the branch's queue."""
+        if self.config.role == "satellite":
+            raise Fail(
+                f"this totem is a satellite of {self.config.host_url}: it keeps no queue;"
+                " run this on the host",
+                2,
+            )
+
     def store(self) -> Store:
+        self.host_only()
         if self._store is None:
             store = Store(self.config.database)
             try:

@@ -33,6 +33,7 @@ def store_reset(obj: Context, yes: bool, as_json: bool) -> None:
     Example:
       systemctl stop kiosk-ui kiosk-serve kiosk-sync && kiosk store reset --yes
     """
+    obj.host_only()
     if not yes:
         raise Fail("store reset: add --yes to confirm (it starts a new database)", 2)
     database = obj.config.database

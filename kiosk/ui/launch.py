@@ -72,7 +72,8 @@ def _launch(config_path: Path | None, windowed: bool) -> int:
         print("\n".join(exc.problems), file=sys.stderr)
         return 2
     try:
-        key = secrets.ticket_key(config)
+        # A satellite signs nothing (the host does) and talks to no central server.
+        key = secrets.ticket_key(config) if config.role == "host" else b""
     except secrets.SecretError as exc:
         print(f"secret: {exc}", file=sys.stderr)
         return 1

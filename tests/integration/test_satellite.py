@@ -158,3 +158,15 @@ def test_a_satellite_trusts_the_host_s_certificate_by_its_ca_file(
         assert json.loads(out)["ticket"] == "A001"
     finally:
         server.stop()
+
+
+def test_a_satellite_keeps_no_queue_and_says_where_it_is(capsys, tmp_path: Path) -> None:
+    sat = satellite_config(tmp_path, "http://127.0.0.1:9", "t")
+    for args in (["serve"], ["desk", "add", "1"], ["totem", "list"], ["status"],
+                 ["store", "reset", "--yes"], ["sync", "--once"]):  # fmt: skip
+        code, out, err = run_kiosk(capsys, "--config", str(sat), *args)
+        assert code == 2, args
+        assert "satellite of http://127.0.0.1:9" in err and err.count("\n") == 1, args
+    code, out, _ = run_kiosk(capsys, "--config", str(sat), "purge")
+    assert code == 0 and "a satellite keeps no queue" in out
+    assert not (tmp_path / "sat" / "data" / "kiosk.sqlite3").exists()
