@@ -39,6 +39,12 @@ class Check:
 CentralProbe = Callable[[Config], tuple[Check, datetime | None]]
 
 
+SATELLITE_CHECKS = frozenset({"host", "printer", "scanner", "clock", "disk", "units"})
+HOST_CHECKS = frozenset(
+    {"database", "ticket key", "printer", "scanner", "central", "sync", "clock", "disk", "units"}
+)
+
+
 def ok(name: str, detail: str) -> Check:
     return Check(name, "ok", detail)
 
@@ -90,20 +96,9 @@ class Doctor:
             checks = [failed("config", "; ".join(exc.problems), fix)]
             return [*checks, self.disk(None), self.clock(), *self.units()]
         checks = [ok("config", f"{self.config_path} is valid")]
-        steps: list[tuple[str, Callable[[], Check | list[Check]]]]
-        if config.role == "satellite":  # no queue here: the host's reach, token and clock
-            steps = [
-                ("host", lambda: self.host(config)),
-                ("printer", lambda: self.printer(config)),
-                ("scanner", lambda: self.scanner(config)),
-                ("clock", self.clock),
-                ("disk", lambda: self.disk(config.data_dir)),
-                ("units", self.units),
-            ]
-            for name, step in steps:
-                checks += _on_its_own(name, step)
-            return checks
-        steps = [
+        satellite = config.role == "satellite"  # no queue here: the host's reach and clock
+        steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
+            ("host", lambda: self.host(config)),
             ("database", lambda: self.database(config)),
             ("ticket key", lambda: self.ticket_key(config)),
             ("printer", lambda: self.printer(config)),
@@ -114,8 +109,10 @@ class Doctor:
             ("disk", lambda: self.disk(config.data_dir)),
             ("units", self.units),
         ]
+        only = SATELLITE_CHECKS if satellite else HOST_CHECKS
         for name, step in steps:
-            checks += _on_its_own(name, step)
+            if name in only:
+                checks += _on_its_own(name, step)
         return checks
 
     # -- the database ----------------------------------------------------------------------

@@ -37,18 +37,28 @@ def ui_cmd(obj: Context, windowed: bool, as_json: bool) -> None:
 )
 @click.option("--lang", default=None, help="Language (default: the branch's).")
 @click.option("--size", default="1080x1920", show_default=True, help="WIDTHxHEIGHT in pixels.")
+@click.option("--large-text", "large", is_flag=True, help="As after a touch on large text.")
+@click.option("--high-contrast", "contrast", is_flag=True, help="As after a touch on contrast.")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 @click.pass_obj
 @handled
 def screenshot_cmd(
-    obj: Context, screen: str, lang: str | None, size: str, out: Path, as_json: bool
+    obj: Context,
+    screen: str,
+    lang: str | None,
+    size: str,
+    large: bool,
+    contrast: bool,
+    out: Path,
+    as_json: bool,
 ) -> None:
     """Render a screen offscreen to a PNG, on a throw-away copy of the data.
 
     \b
     Example:
       kiosk screenshot --screen home --lang ar --size 1080x1920 home-ar.png
+      kiosk screenshot --screen ticket --large-text --high-contrast ticket-large.png
     """
     import os
 
@@ -70,7 +80,7 @@ def screenshot_cmd(
         raise Fail(f"OUT: {out.parent} is not a folder (create it first)", 2)
     if out.exists() and not out.is_file():
         raise Fail(f"OUT: {out} is not a regular file", 2)
-    if not render_screen(obj.config, screen, language, (width, height), out):
+    if not render_screen(obj.config, screen, language, (width, height), out, large, contrast):
         raise Fail(f"OUT: {out} could not be written", 1)
     emit(
         {"path": str(out), "screen": screen, "lang": language, "size": [width, height]},

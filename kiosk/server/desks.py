@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 
+from kiosk.server import tokens
 from kiosk.store import Store
 from kiosk.store import desks as store_desks
 
@@ -15,10 +13,6 @@ DESK = re.compile(r"\A[1-9][0-9]{0,2}\Z", re.ASCII)  # a desk is a number, 1 to 
 
 class DeskError(ValueError):
     """A desk name is malformed or unknown."""
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def check_name(desk: str) -> str:
@@ -40,8 +34,8 @@ def add(store: Store, desk: str, replace: bool = False) -> str:
             f"desk {desk} already has a token; add --replace to give it a new one"
             " (the old one stops working)"
         )
-    token = secrets.token_urlsafe(24)
-    store_desks.set_token(store, desk, _hash(token))
+    token = tokens.new()
+    store_desks.set_token(store, desk, tokens.digest(token))
     return token
 
 
@@ -56,11 +50,7 @@ def names(store: Store) -> list[str]:
 
 def authorise(store: Store, desk: str, token: str | None) -> str:
     """``ok``, ``unknown`` (no valid token: 401) or ``other_desk`` (another desk's token: 403)."""
-    if not token:
+    found = tokens.owner(store_desks.token_digests(store), token)
+    if found is None:
         return "unknown"
-    digest = _hash(token)
-    rows = store_desks.token_digests(store)
-    owner = next((desk for desk, known in rows if hmac.compare_digest(known, digest)), None)
-    if owner is None:
-        return "unknown"
-    return "ok" if owner == desk else "other_desk"
+    return "ok" if found == desk else "other_desk"

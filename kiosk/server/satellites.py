@@ -9,10 +9,7 @@ across every totem of the branch; the satellite prints on its own printer.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -25,6 +22,7 @@ from starlette.routing import Route
 from kiosk.config import Config
 from kiosk.core import events
 from kiosk.core.tickets import Kind
+from kiosk.server import tokens
 from kiosk.store import Store
 from kiosk.store import totems as store_totems
 from kiosk.store.totems import Request
@@ -36,10 +34,6 @@ MAX_SCAN = 512  # a scanned text longer than this is refused by the totem's rule
 
 class TotemError(ValueError):
     """A satellite's id is malformed, taken or unknown."""
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def add(store: Store, totem: str, replace: bool = False) -> str:
@@ -55,8 +49,8 @@ def add(store: Store, totem: str, replace: bool = False) -> str:
             f"totem {totem} already has a token; add --replace to give it a new one"
             " (the old one stops working)"
         )
-    token = secrets.token_urlsafe(24)
-    store_totems.set_token(store, totem, _hash(token))
+    token = tokens.new()
+    store_totems.set_token(store, totem, tokens.digest(token))
     return token
 
 
@@ -70,11 +64,7 @@ def names(store: Store) -> list[str]:
 
 def owner(store: Store, token: str | None) -> str | None:
     """The satellite whose token this is, or None."""
-    if not token:
-        return None
-    digest = _hash(token)
-    rows = store_totems.token_digests(store)
-    return next((t for t, known in rows if hmac.compare_digest(known, digest)), None)
+    return tokens.owner(store_totems.token_digests(store), token)
 
 
 Body = Callable[[HttpRequest], Awaitable[dict[str, Any] | Response]]

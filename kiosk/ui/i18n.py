@@ -15,6 +15,7 @@ LANGUAGE_NAMES = {
 
 TEXTS: dict[str, dict[str, str]] = {
     "it": {
+        "paper_language": "Il biglietto di carta è stampato in {language}",
         "choose": "Tocchi il servizio che le serve",
         "ahead": "{n} persone prima di lei",
         "ahead_one": "1 persona prima di lei",
@@ -33,6 +34,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy": "Privacy",
         "large_text": "Testo grande",
         "high_contrast": "Alto contrasto",
+        "contrast_short": "Contrasto",
         "scan_reentry": "Bentornato: è in coda con priorità",
         "scan_requeued": "È di nuovo in coda, sarà chiamato a breve",
         "scan_checkin": "Appuntamento registrato",
@@ -68,6 +70,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
+        "paper_language": "The paper ticket is printed in {language}",
         "choose": "Touch the service you need",
         "ahead": "{n} people ahead of you",
         "ahead_one": "1 person ahead of you",
@@ -86,6 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy": "Privacy",
         "large_text": "Large text",
         "high_contrast": "High contrast",
+        "contrast_short": "Contrast",
         "scan_reentry": "Welcome back: you are in the queue with priority",
         "scan_requeued": "You are back in the queue and will be called shortly",
         "scan_checkin": "Appointment checked in",
@@ -121,6 +125,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "fr": {
+        "paper_language": "Le ticket papier est imprimé en {language}",
         "choose": "Touchez le service dont vous avez besoin",
         "ahead": "{n} personnes avant vous",
         "ahead_one": "1 personne avant vous",
@@ -139,6 +144,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy": "Confidentialité",
         "large_text": "Grand texte",
         "high_contrast": "Contraste élevé",
+        "contrast_short": "Contraste",
         "scan_reentry": "Bon retour : vous êtes dans la file en priorité",
         "scan_requeued": "Vous êtes de nouveau dans la file, vous serez appelé bientôt",
         "scan_checkin": "Rendez-vous enregistré",
@@ -175,6 +181,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "de": {
+        "paper_language": "Das Papierticket ist auf {language} gedruckt",
         "choose": "Tippen Sie auf den gewünschten Dienst",
         "ahead": "{n} Personen vor Ihnen",
         "ahead_one": "1 Person vor Ihnen",
@@ -193,6 +200,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy": "Datenschutz",
         "large_text": "Große Schrift",
         "high_contrast": "Hoher Kontrast",
+        "contrast_short": "Kontrast",
         "scan_reentry": "Willkommen zurück: Sie sind mit Vorrang in der Warteschlange",
         "scan_requeued": "Sie sind wieder in der Warteschlange und werden gleich aufgerufen",
         "scan_checkin": "Termin angemeldet",
@@ -227,6 +235,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "es": {
+        "paper_language": "El número en papel está impreso en {language}",
         "choose": "Toque el servicio que necesita",
         "ahead": "{n} personas delante de usted",
         "ahead_one": "1 persona delante de usted",
@@ -245,6 +254,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy": "Privacidad",
         "large_text": "Texto grande",
         "high_contrast": "Alto contraste",
+        "contrast_short": "Contraste",
         "scan_reentry": "Bienvenido de nuevo: está en la cola con prioridad",
         "scan_requeued": "Está de nuevo en la cola, le llamarán en breve",
         "scan_checkin": "Cita registrada",
@@ -280,6 +290,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "ar": {
+        "paper_language": "التذكرة الورقية مطبوعة باللغة: {language}",
         "choose": "المس الخدمة التي تحتاجها",
         "ahead": "أمامك {n} أشخاص",
         "ahead_one": "أمامك شخص واحد",
@@ -298,6 +309,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy": "الخصوصية",
         "large_text": "نص كبير",
         "high_contrast": "تباين عالٍ",
+        "contrast_short": "تباين",
         "scan_reentry": "مرحبًا بعودتك: أنت في الطابور بأولوية",
         "scan_requeued": "عدت إلى الطابور وسيتم استدعاؤك قريبًا",
         "scan_checkin": "تم تسجيل موعدك",

@@ -27,15 +27,24 @@ from kiosk.ui.worker import TotemWorker, make_totem_factory
 SCREENS = ("home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order")
 
 
-def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: Path) -> bool:
-    """Draw ``screen`` and save it to ``out``; whether it was written."""
+def render(
+    config: Config,
+    screen: str,
+    lang: str,
+    size: tuple[int, int],
+    out: Path,
+    large: bool = False,
+    contrast: bool = False,
+) -> bool:
+    """Draw ``screen`` (with large text, high contrast) and save it to ``out``; whether it was
+    written."""
     from kiosk.ui.app import install_qt_logging
 
     install_qt_logging()  # the offscreen platform's notes are not the technician's business
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as folder:
-        cfg = dataclasses.replace(
-            config, data_dir=Path(folder), ticket_key_file=Path(folder) / "key"
+        cfg = dataclasses.replace(  # a host's day, even for a satellite's screens
+            config, data_dir=Path(folder), ticket_key_file=Path(folder) / "key", role="host"
         )
         sim = SimPrinter(cfg.paper_width)
         printer = Printer(SimTransport(sim), "sim://", status_timeout=0.05)
@@ -46,6 +55,8 @@ def render(config: Config, screen: str, lang: str, size: tuple[int, int], out: P
         worker.scanned.connect(window.show_scan)
         window.resize(*size)
         window.set_language(lang)
+        window.large, window.contrast = large, contrast
+        window.apply()
         worker.start()
         assert worker.totem is not None
         open_services = [

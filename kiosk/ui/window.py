@@ -233,6 +233,7 @@ class KioskWindow(QWidget):
         self.large_button.setAccessibleName(text(self.lang, "large_text"))
         self.contrast_button.setChecked(self.contrast)
         self.contrast_button.setAccessibleName(text(self.lang, "high_contrast"))
+        self.contrast_button.setText(f"◐ {text(self.lang, 'contrast_short')}")
         self.privacy_button.setText(text(self.lang, "privacy"))
         for back in (self.ticket.back, self.result.back, self.privacy.back):
             back.setText(text(self.lang, "back"))
@@ -355,7 +356,11 @@ class KioskWindow(QWidget):
         t.queue.setText(self._queue_line(view["ahead"], view["wait_min"]))
         if view["printed"]:
             t.qr.hide()
-            t.hint.setText(text(lang, "take_ticket"))
+            hint = text(lang, "take_ticket")
+            paper = view.get("paper_lang")
+            if paper and paper != lang:  # an Arabic ticket is printed in English: say so
+                hint += "\n" + text(lang, "paper_language", language=LANGUAGE_NAMES[paper])
+            t.hint.setText(hint)
         else:  # printer fault with on_fault = screen: the citizen photographs the ticket
             t.qr.setPixmap(qr_pixmap(view["qr"], self.sizes()["base"] * 7))
             t.qr.show()

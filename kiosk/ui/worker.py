@@ -38,6 +38,13 @@ def issued_view(issued: Issued, config: Config) -> dict[str, Any]:
     }
 
 
+def paper_language(lang: str, names: dict[str, str], config: Config) -> str:
+    """The language the ticket is printed in (Arabic cannot be: English then)."""
+    from drivers.printer.ticket import printable_language
+
+    return printable_language(lang, names, config.languages[0])
+
+
 class TotemWorker(QObject):
     """Owns the store and the totem; every slot runs in the worker thread."""
 
@@ -146,7 +153,9 @@ class TotemWorker(QObject):
             self._host_away(exc)
             return
         else:
-            self.issued.emit(issued_view(issued, self.config))
+            view = issued_view(issued, self.config)
+            view["paper_lang"] = paper_language(lang, view["names"], self.config)
+            self.issued.emit(view)
         self.refresh()
 
     @Slot(str, str)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextlib.contextmanager
+def serving(path: Path, port: int) -> Iterator[tuple[str, int]]:
+    """`kiosk serve` on ``path``'s configuration as its own process, until the block ends;
+    yields its base URL and process id once it answers."""
+    server = subprocess.Popen(
+        [str(KIOSK), "--config", str(path), "serve"], preexec_fn=_more_files,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                requests.get(f"{base}/api/v1/info", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def run() -> None:
     _more_files()
     with tempfile.TemporaryDirectory() as tmp:
@@ -57,22 +80,8 @@ def run() -> None:
             day = now.astimezone(config.timezone).date()
             for _ in range(PRESSES):  # straight into the queue, whatever the hour
                 store_tickets.issue(store, Issue("b", config.timezone, day, "A", now))
-        server = subprocess.Popen(
-            [str(KIOSK), "--config", str(path), "serve"], preexec_fn=_more_files,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(200):
-                try:
-                    requests.get(f"{base}/api/v1/info", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.05)
+        with serving(path, port) as (base, _pid):
             result = _flood(base, port, token)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     body = f"""## Branch server on a hostile LAN
 
 Machine: {machine()}; `kiosk serve` as its own process (file limit raised as its unit does),

@@ -3,12 +3,9 @@ satellite's own simulated printer), beside the host's own touch. Aim: the host's
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 import time
 from pathlib import Path
-
-import requests
 
 from drivers.printer.device import Printer
 from drivers.printer.transport.sim import SimTransport
@@ -19,7 +16,7 @@ from kiosk.satellite import SatelliteTotem
 from kiosk.server import satellites
 from kiosk.store import Store
 from kiosk.totem import Totem
-from tests.bench.bench_flood import KIOSK, _free_port
+from tests.bench.bench_flood import _free_port, serving
 from tests.bench.report import machine, percentile, write_section
 from tests.conftest import ALL_WEEK, CONFIG_TEMPLATE
 
@@ -54,15 +51,7 @@ def run() -> None:
         sat_path.write_text(
             sat_text + f'\n[branch]\nurl = "http://127.0.0.1:{port}"\ntoken_file = "branch-token"\n'
         )
-        server = subprocess.Popen([str(KIOSK), "--config", str(path), "serve"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        try:
-            for _ in range(200):
-                try:
-                    requests.get(f"http://127.0.0.1:{port}/api/v1/info", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.05)
+        with serving(path, port):
             printer = Printer(SimTransport(SimPrinter()), "sim://")
             with Store(config.database) as store:
                 host = Totem(config, store, key, printer=printer)
@@ -70,9 +59,6 @@ def run() -> None:
             satellite = SatelliteTotem(load(sat_path), printer=printer)
             satellite.issue_walkin("A")  # the connection opened once, as at a totem
             sat_ms = _times(lambda: satellite.issue_walkin("A"))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
     def line(name: str, ms: list[float]) -> str:
         return f"| {name} | {sorted(ms)[len(ms) // 2]:.1f} ms | {percentile(ms, 99):.1f} ms |"

@@ -28,6 +28,19 @@ def test_every_screen_renders(qapp, capsys, tmp_path: Path, screen: str, lang: s
     assert image.pixelColor(10, 10) != image.pixelColor(540, 960)
 
 
+def test_large_text_and_high_contrast(qapp, capsys, tmp_path: Path) -> None:
+    shots = {}
+    for name, flags in (("plain", []), ("both", ["--large-text", "--high-contrast"])):
+        out = tmp_path / f"{name}.png"
+        code, _, err = run_kiosk(capsys, "--config", str(ROOT / "config" / "demo.toml"),
+                                 "screenshot", "--screen", "ticket", *flags, str(out))  # fmt: skip
+        assert code == 0, err
+        shots[name] = QImage(str(out))
+    page = shots["both"].pixelColor(20, 1400)  # left of the ticket: the page itself
+    assert (page.red(), page.green(), page.blue()) == (0, 0, 0)  # high contrast: black
+    assert shots["plain"].pixelColor(20, 1400) != page
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

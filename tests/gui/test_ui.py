@@ -171,6 +171,10 @@ def test_language_switch_including_arabic_right_to_left(qtbot, make_ui) -> None:
     assert w.home.title.text() == "Touch the service you need"
     assert w.home.buttons["A"].name.text() == "Registry office"
     assert w.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    assert w.contrast_button.text() == "◐ Contrast"  # a word, not only a sign
+    touch(qtbot, w.home.buttons["A"])
+    qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
+    assert w.ticket.hint.text() == "Take your ticket below"  # printed in English: nothing more
 
 
 def test_arabic(qtbot, make_ui, write_config) -> None:
@@ -190,8 +194,10 @@ def test_arabic(qtbot, make_ui, write_config) -> None:
     touch(qtbot, w.home.buttons["A"])
     qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
     assert w.ticket.heading.text() == "رقمك"
-    # printed in English: no printer code page holds Arabic
+    # printed in English: no printer code page holds Arabic, and the screen says so
     assert "Registry office" in ui.sim.complete_jobs()[0].paper().text()
+    assert w.ticket.hint.text().endswith("التذكرة الورقية مطبوعة باللغة: English")
+    assert w.contrast_button.text() == "◐ تباين"
 
 
 def test_idle_resets_language_look_and_screen(qtbot, make_ui) -> None:

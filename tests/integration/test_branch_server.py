@@ -238,6 +238,9 @@ def test_pages_are_served(branch: Branch) -> None:
     for path in ("/display", "/desk/3"):
         response = branch.http.get(branch.url + path)
         assert response.status_code == 200 and "<!doctype html>" in response.text.lower()
+    desk = branch.http.get(branch.url + "/desk/3").text
+    # a clerk is told whom to ask for the desk's code, never to run a command
+    assert "Ask the office's technician or manager" in desk and "kiosk desk add" not in desk
 
 
 def read_events(response: requests.Response, count: int) -> list[tuple[str, dict]]:
