@@ -15,6 +15,7 @@ LANGUAGE_NAMES = {
 
 TEXTS: dict[str, dict[str, str]] = {
     "it": {
+        "page_of": "Pagina {n} di {total}",
         "paper_language": "Il biglietto di carta è stampato in {language}",
         "choose": "Tocchi il servizio che le serve",
         "ahead": "{n} persone prima di lei",
@@ -70,6 +71,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
+        "page_of": "Page {n} of {total}",
         "paper_language": "The paper ticket is printed in {language}",
         "choose": "Touch the service you need",
         "ahead": "{n} people ahead of you",
@@ -125,6 +127,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "fr": {
+        "page_of": "Page {n} sur {total}",
         "paper_language": "Le ticket papier est imprimé en {language}",
         "choose": "Touchez le service dont vous avez besoin",
         "ahead": "{n} personnes avant vous",
@@ -181,6 +184,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "de": {
+        "page_of": "Seite {n} von {total}",
         "paper_language": "Das Papierticket ist auf {language} gedruckt",
         "choose": "Tippen Sie auf den gewünschten Dienst",
         "ahead": "{n} Personen vor Ihnen",
@@ -235,6 +239,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "es": {
+        "page_of": "Página {n} de {total}",
         "paper_language": "El número en papel está impreso en {language}",
         "choose": "Toque el servicio que necesita",
         "ahead": "{n} personas delante de usted",
@@ -290,6 +295,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "ar": {
+        "page_of": "صفحة {n} من {total}",
         "paper_language": "التذكرة الورقية مطبوعة باللغة: {language}",
         "choose": "المس الخدمة التي تحتاجها",
         "ahead": "أمامك {n} أشخاص",

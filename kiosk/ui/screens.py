@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
@@ -10,7 +11,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -131,6 +131,9 @@ class MessageScreen(QWidget):
 
 
 class PrivacyScreen(QWidget):
+    """The privacy notice in pages that fit the screen, turned with large buttons (no
+    scrollbar to find, nothing cut, whatever the language, text size or screen)."""
+
     def __init__(self) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
@@ -140,11 +143,93 @@ class PrivacyScreen(QWidget):
             "privacyBody", align=Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignTop
         )
         self.body.setTextFormat(Qt.TextFormat.PlainText)
-        scroll = QScrollArea()
-        scroll.setObjectName("privacyScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.body)
-        layout.addWidget(scroll, 1)
+        self.body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        layout.addWidget(self.body, 1)
+        pager = QGridLayout()
+        self.previous, self.next = QPushButton("◀"), QPushButton("▶")
+        for button in (self.previous, self.next):
+            button.setObjectName("pager")
+        self.where = label("pageNumber")
+        pager.addWidget(self.previous, 0, 0)
+        pager.addWidget(self.where, 0, 1)
+        pager.addWidget(self.next, 0, 2)
+        layout.addLayout(pager)
+        self.previous.clicked.connect(lambda: self.turn(-1))
+        self.next.clicked.connect(lambda: self.turn(1))
         self.back = QPushButton()
         self.back.setObjectName("back")
         layout.addWidget(self.back, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.paragraphs: list[str] = []
+        self.pages: list[str] = [""]
+        self.page = 0
+        self.page_text = "{n} / {total}"
+
+    def set_notice(self, text: str, page_text: str) -> None:
+        """The notice (paragraphs between blank lines) and how to say "page n of total"."""
+        self.paragraphs = [p for p in text.split("\n\n") if p.strip()]
+        self.page_text = page_text
+        self.page = 0
+        self.paginate()
+
+    def paginate(self) -> None:
+        """Pack whole paragraphs into pages that fit the body; a paragraph too tall for one
+        page is split between words."""
+        self.body.ensurePolished()
+        room = self.body.contentsRect()
+        width, height = max(room.width(), 100), max(room.height(), 100)
+        metrics = self.body.fontMetrics()
+        flags = int(Qt.TextFlag.TextWordWrap)
+
+        def fits(text: str) -> bool:
+            return metrics.boundingRect(0, 0, width, 100_000, flags, text).height() <= height
+
+        pages: list[str] = []
+        current = ""
+        for piece in _pieces(self.paragraphs, fits):
+            joined = f"{current}\n\n{piece}" if current else piece
+            if current and not fits(joined):
+                pages.append(current)
+                current = piece
+            else:
+                current = joined
+        pages.append(current)
+        self.pages = pages
+        self.page = min(self.page, len(pages) - 1)
+        self._show()
+
+    def turn(self, step: int) -> None:
+        self.page = max(0, min(len(self.pages) - 1, self.page + step))
+        self._show()
+
+    def _show(self) -> None:
+        self.body.setText(self.pages[self.page])
+        total = len(self.pages)
+        self.where.setText(self.page_text.format(n=self.page + 1, total=total))
+        self.previous.setEnabled(self.page > 0)
+        self.next.setEnabled(self.page < total - 1)
+        for part in (self.previous, self.next, self.where):
+            part.setVisible(total > 1)
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self.paragraphs:
+            self.paginate()
+
+
+def _pieces(paragraphs: list[str], fits: Callable[[str], bool]) -> list[str]:
+    """The paragraphs, a paragraph too tall for one page cut between words."""
+    out: list[str] = []
+    for paragraph in paragraphs:
+        if fits(paragraph):
+            out.append(paragraph)
+            continue
+        current = ""
+        for word in paragraph.split(" "):
+            joined = f"{current} {word}" if current else word
+            if current and not fits(joined):
+                out.append(current)
+                current = word
+            else:
+                current = joined
+        out.append(current)
+    return out

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import Config
 from kiosk.ui import i18n
-from kiosk.ui.i18n import LANGUAGE_NAMES, RTL, text
+from kiosk.ui.i18n import LANGUAGE_NAMES, RTL, TEXTS, text
 from kiosk.ui.screens import (
     HomeScreen,
     MessageScreen,
@@ -201,6 +201,9 @@ class KioskWindow(QWidget):
         QPushButton#language {{ min-width: 0; font-size: {round(b * 0.8)}px; padding: 0 4px; }}
         QPushButton#language:checked, QPushButton#toggle:checked {{ background: {t.button_text}; color: {t.button}; border: 3px solid {t.button}; }}
         #back {{ min-width: {touch * 3}px; font-weight: bold; }}
+        #pager {{ min-width: {touch * 2}px; font-size: {round(b * 1.2)}px; font-weight: bold; }}
+        #pager:disabled {{ background: {t.disabled}; }}
+        #pageNumber {{ font-size: {b}px; }}
         #paperLow {{ background: {t.warning}; color: {t.warning_text}; font-size: {round(b * 0.6)}px; padding: 4px; }}
         """
 
@@ -238,14 +241,18 @@ class KioskWindow(QWidget):
         for back in (self.ticket.back, self.result.back, self.privacy.back):
             back.setText(text(self.lang, "back"))
         self.privacy.title.setText(text(self.lang, "privacy_title"))
-        self.privacy.body.setText(
+        self.privacy.set_notice(
             text(
                 self.lang,
                 "privacy_body",
                 controller=self.config.privacy_controller,
                 dpo=self.config.privacy_dpo or "-",
-            )
+            ),
+            TEXTS[self.lang]["page_of"],  # filled in per page
         )
+        rtl = self.lang in RTL  # "back a page" points the way the text runs from
+        self.privacy.previous.setText("▶" if rtl else "◀")
+        self.privacy.next.setText("◀" if rtl else "▶")
         why = "out_of_order" if self.broken or not self.away else "host_away"
         self.broken_screen.message.setText(text(self.lang, why))
         self.broken_screen.detail.setText(text(self.lang, f"{why}_help"))
@@ -414,7 +421,9 @@ class KioskWindow(QWidget):
         self.back_home.start()
 
     def show_privacy(self) -> None:
+        self.privacy.page = 0
         self.stack.setCurrentWidget(self.privacy)
+        self.privacy.paginate()  # now that it has its size
         self.back_home.stop()
 
     def set_language(self, lang: str) -> None:

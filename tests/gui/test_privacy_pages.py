@@ -1,0 +1,51 @@
+"""The privacy notice in pages with large buttons: in every language, at the three screen
+shapes, with and without large text, every page fits (nothing cut) and together the pages
+hold the whole notice."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import Qt
+
+from kiosk.config import LANGUAGES, Config
+from kiosk.ui.i18n import text
+from kiosk.ui.window import KioskWindow, now_utc
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (800, 1280), (1920, 1080)])
+@pytest.mark.parametrize("large", [False, True])
+def test_every_page_fits_and_the_pages_hold_the_notice(qtbot, config: Config, size, large) -> None:
+    window = KioskWindow(dataclasses.replace(config, languages=LANGUAGES), now_utc, lockdown=False)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    window.large = large
+    for lang in LANGUAGES:
+        window.set_language(lang)
+        window.show_privacy()
+        qtbot.wait(10)
+        p = window.privacy
+        notice = text(lang, "privacy_body", controller=config.privacy_controller, dpo="-")
+        box = p.body.contentsRect()
+        metrics = p.body.fontMetrics()
+        shown = []
+        for page in range(len(p.pages)):
+            assert p.body.text() == p.pages[page]
+            needed = metrics.boundingRect(0, 0, box.width(), 100_000,
+                                          int(Qt.TextFlag.TextWordWrap), p.body.text())  # fmt: skip
+            assert needed.height() <= box.height(), (lang, size, large, page)
+            shown.append(p.body.text())
+            assert p.next.isEnabled() == (page < len(p.pages) - 1)
+            if p.next.isEnabled():
+                qtbot.mouseClick(p.next, Qt.MouseButton.LeftButton)
+        assert " ".join(" ".join(shown).split()) == " ".join(notice.split())  # all of it
+        if len(p.pages) > 1:
+            assert p.where.text() == text(lang, "page_of", n=len(p.pages), total=len(p.pages))
+            qtbot.mouseClick(p.previous, Qt.MouseButton.LeftButton)
+            assert p.body.text() == p.pages[-2]
+    window.setProperty("allowClose", True)
+    window.close()
