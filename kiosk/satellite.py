@@ -13,9 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from drivers.printer.device import Printer
 from drivers.printer.ticket import Layout
@@ -26,6 +24,9 @@ from kiosk.core.scan import Result
 from kiosk.core.tickets import Kind, Status
 from kiosk.store.tickets import Ticket
 from kiosk.totem import Issued, Paper, ScanOutcome, ServiceState, Unavailable, utc_now
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class HostClient:
             raise HostAway('not a satellite: kiosk.role = "satellite" needs [branch] url')
         self.url, self.patience = config.host_url, patience
         self.token_file = config.host_token_file
+        import requests  # only on a satellite: every other command starts without it
+
         self.http = requests.Session()
         # Given with every request: a session's own verify loses to REQUESTS_CA_BUNDLE.
         self.verify: str | bool = str(config.host_ca_file) if config.host_ca_file else True
@@ -58,6 +61,8 @@ class HostClient:
 
     def post(self, what: str, body: dict[str, Any]) -> requests.Response:
         """POST ``body`` (with its request id) until the host answers, within the patience."""
+        import requests
+
         deadline = time.monotonic() + self.patience
         headers, pause = self._headers(), 0.1
         while True:
@@ -87,6 +92,8 @@ class HostClient:
             return answer
 
     def queue(self) -> list[dict[str, Any]]:
+        import requests
+
         try:
             answer = self.http.get(
                 f"{self.url}/api/v1/queue", timeout=(CONNECT_TIMEOUT, 2.0), verify=self.verify

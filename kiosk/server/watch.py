@@ -58,10 +58,6 @@ class TicketWatch:
         self._poked: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    @property
-    def count(self) -> int:
-        return sum(len(q) for q in self._streams.values())
-
     def subscribe(self, payload: str) -> asyncio.Queue[Any]:
         """A stream for ``payload``: its current status comes first, then every change."""
         queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_SIZE)

@@ -437,17 +437,6 @@ def call_queue(store: Store, day: str, service: str, now: datetime) -> list[str]
     return [code for _id, code, _service in in_call_order(rows, [service], now)]
 
 
-def at_desks(store: Store, day: str, service: str) -> int:
-    """How many tickets of ``service`` are at a desk now."""
-    return int(
-        store.scalar(
-            "SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'called'"
-            " AND COALESCE(queue, service) = ?",
-            (day, service),
-        )
-    )
-
-
 def in_progress(store: Store, day: str, service: str) -> bool:
     """Whether a ticket of ``service`` still waits or is at a desk."""
     return bool(

@@ -183,17 +183,9 @@ class PrivacyScreen(QWidget):
         def fits(text: str) -> bool:
             return metrics.boundingRect(0, 0, width, 100_000, flags, text).height() <= height
 
-        pages: list[str] = []
-        current = ""
-        for piece in _pieces(self.paragraphs, fits):
-            joined = f"{current}\n\n{piece}" if current else piece
-            if current and not fits(joined):
-                pages.append(current)
-                current = piece
-            else:
-                current = joined
-        pages.append(current)
-        self.pages = pages
+        # A paragraph that fits stays whole; one too tall for a page is cut between words.
+        pieces = [piece for p in self.paragraphs for piece in _pack(p.split(" "), " ", fits)]
+        self.pages = pages = _pack(pieces, "\n\n", fits)
         self.page = min(self.page, len(pages) - 1)
         self._show()
 
@@ -216,20 +208,16 @@ class PrivacyScreen(QWidget):
             self.paginate()
 
 
-def _pieces(paragraphs: list[str], fits: Callable[[str], bool]) -> list[str]:
-    """The paragraphs, a paragraph too tall for one page cut between words."""
-    out: list[str] = []
-    for paragraph in paragraphs:
-        if fits(paragraph):
-            out.append(paragraph)
-            continue
-        current = ""
-        for word in paragraph.split(" "):
-            joined = f"{current} {word}" if current else word
-            if current and not fits(joined):
-                out.append(current)
-                current = word
-            else:
-                current = joined
-        out.append(current)
-    return out
+def _pack(items: list[str], joiner: str, fits: Callable[[str], bool]) -> list[str]:
+    """``items`` joined into as few parts as fit, in order (an item too big alone stands
+    alone): paragraphs into pages, or the words of a paragraph too tall for one page."""
+    parts: list[str] = []
+    current = ""
+    for item in items:
+        joined = f"{current}{joiner}{item}" if current else item
+        if current and not fits(joined):
+            parts.append(current)
+            current = item
+        else:
+            current = joined
+    return [*parts, current]
