@@ -15,8 +15,8 @@ test: bootstrap lint
 	$(BIN)/python -m pytest -q
 
 lint: bootstrap
-	$(BIN)/ruff check kiosk drivers sync tests
-	$(BIN)/ruff format --check kiosk drivers sync tests
+	$(BIN)/ruff check kiosk drivers sync central tests
+	$(BIN)/ruff format --check kiosk drivers sync central tests
 	$(BIN)/mypy
 
 bench: bootstrap

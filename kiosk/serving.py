@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -59,6 +59,7 @@ class ThreadedServer:
         tls: tuple[Path, Path] | None = None,
         graceful_timeout: int | None = None,
         header_timeout: float = HEADER_TIMEOUT,
+        lifespan: Literal["on", "off"] = "off",
     ) -> None:
         certfile, keyfile = tls if tls else (None, None)
         protocol = type("Guarded", (GuardedH11Protocol,), {"header_timeout": header_timeout})
@@ -69,7 +70,7 @@ class ThreadedServer:
             port=port,
             log_level="warning",
             access_log=False,
-            lifespan="off",
+            lifespan=lifespan,
             http=protocol,
             timeout_keep_alive=IDLE_TIMEOUT,
             ssl_certfile=certfile,

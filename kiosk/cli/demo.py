@@ -1,17 +1,16 @@
 """``kiosk demo``: everything that exists, working together, from one command.
 
-The reference central server (``kiosk central``) and the sync agent (``kiosk sync``) run as
-their own processes, as their units do on a totem; the branch server starts on 127.0.0.1. The
-demo then issues and prints tickets (simulated printer), scans (simulated scanner), has a desk
-call a number, sends the events out and checks a booking in. Unless ``--no-wait``, everything
-keeps running so the display and desk pages can be opened in a browser, with the touch UI in
-its own window where there is a screen.
+The central service (``kiosk central serve``, on its embedded SQLite) and the sync agent
+(``kiosk sync``) run as their own processes, as their units do on a totem; the branch server
+starts on 127.0.0.1. The demo then issues and prints tickets (simulated printer), scans
+(simulated scanner), has a desk call a number, sends the events out and checks a booking in.
+Unless ``--no-wait``, everything keeps running so the display, desk and statistics pages can be
+opened in a browser, with the touch UI in its own window where there is a screen.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -59,8 +58,8 @@ def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
     if not isinstance(totem, Totem):
         raise Fail('the demo runs a host: kiosk.role = "host" in its configuration', 2)
     click.echo(f"Totem demo: {config.branch_name}; data in {config.data_dir}")
-    central = _start_central(config, totem.today().isoformat(), totem.clock())
-    click.echo(f"reference central server on {config.central_url} (kiosk central)")
+    central, manager = _start_central(config, totem.clock())
+    click.echo(f"central service on {config.central_url} (kiosk central serve, embedded SQLite)")
     branch = _start_branch(config)
     click.echo(f"branch server on {branch.url}")
 
@@ -74,7 +73,7 @@ def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
         branch.stop()
         _end(central)
         return
-    _serve_until_stopped(obj, branch, central, token)
+    _serve_until_stopped(obj, branch, central, token, manager)
 
 
 def _phone(qr: str, base: str, payload: str) -> None:
@@ -170,6 +169,9 @@ def _walk_through(obj: Context, totem: Totem, branch: ThreadedServer) -> str:
         "  the central server learns ticket numbers, check-ins, what the waiting-room screens"
         " show (service.status) and hourly counts, times only over five citizens; never a desk"
     )
+    _step("The central service: today's figures for the branch manager (kiosk central stats)")
+    for line in _central(config, "stats", "--branch", config.branch).splitlines():
+        click.echo(f"  {line}")
 
     _step("kiosk status")
     ctx = click.get_current_context()
@@ -193,7 +195,11 @@ def _walk_through(obj: Context, totem: Totem, branch: ThreadedServer) -> str:
 
 
 def _serve_until_stopped(
-    obj: Context, branch: ThreadedServer, central: subprocess.Popen[bytes], token: str
+    obj: Context,
+    branch: ThreadedServer,
+    central: subprocess.Popen[bytes],
+    token: str,
+    manager: str,
 ) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -213,6 +219,7 @@ def _serve_until_stopped(
         click.echo(
             "  a phone page:  the URL in any printed ticket's QR (kiosk issue A --json: payload)"
         )
+    click.echo(f"  statistics:    {config.central_url}/stats   (manager token: {manager})")
     click.echo(f"  issue more:    .venv/bin/kiosk --config {config.source} issue A")
     second = config.data_dir.parent / "satellite" / "kiosk.toml"
     click.echo(f"  a satellite:   .venv/bin/kiosk --config {second} issue A")
@@ -295,31 +302,52 @@ def _through_scanner(text: str) -> str:
 DEMO_BOOKING = "BOOK-DEMO-0001"
 
 
-def _start_central(config: Config, day: str, now: datetime) -> subprocess.Popen[bytes]:
-    """``kiosk central`` on the configured address, with one booking for today."""
-    secrets.ensure(config.central_token_file, secrets.new_token())
+def _central(config: Config, *args: str) -> str:
+    """``kiosk central ARGS --database <the demo's>``; its output."""
+    database = f"sqlite:///{(config.data_dir / 'central.sqlite3').resolve()}"
+    done = subprocess.run(
+        [KIOSK, "--config", str(config.source), "central", *args, "--database", database],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise Fail(f"kiosk central {' '.join(args[:2])}: {done.stdout or done.stderr}".strip(), 1)
+    return done.stdout.strip()
+
+
+def _start_central(config: Config, now: datetime) -> tuple[subprocess.Popen[bytes], str]:
+    """The central service (``kiosk central serve``, embedded SQLite) on the configured
+    address: this totem enrolled, one booking for today, a manager's token (returned)."""
+    (config.data_dir / "central.sqlite3").unlink(missing_ok=True)  # a new town each demo
+    token = _central(config, "kiosk", "add", config.kiosk_id, "--branch", config.branch)
+    config.central_token_file.unlink(missing_ok=True)
+    secrets.ensure(config.central_token_file, token.encode())
+    manager = _central(config, "manager", "add", "demo-manager", "--branch", config.branch)
+    names = [f"--service={s.code}={s.name[config.languages[0]]}" for s in config.services]
+    _central(config, "branch", config.branch, "--name", config.branch_name, *names)
     slot = now.astimezone(config.timezone) + timedelta(minutes=5)
-    bookings = config.data_dir / "central-appointments.json"
-    bookings.write_text(json.dumps({config.branch: [
-        {"day": day, "ref": "demo-apt-1", "code": DEMO_BOOKING, "service": config.services[0].code,
-         "slot": f"{slot:%H:%M}"},
-    ]}))  # fmt: skip
+    bookings = config.data_dir / "central-bookings.csv"
+    bookings.write_text(
+        f"ref,code,service,slot\ndemo-apt-1,{DEMO_BOOKING},{config.services[0].code},{slot:%H:%M}\n"
+    )
+    _central(config, "appointments", "import", str(bookings), "--branch", config.branch,
+             "--day", f"{now.astimezone(config.timezone):%Y-%m-%d}")  # fmt: skip
+    bookings.unlink()  # the booking system's file: the central kept only the code's hash
     parts = urlsplit(config.central_url)
     listen = f"{parts.hostname or '127.0.0.1'}:{parts.port or 80}"
     child = subprocess.Popen(
-        [KIOSK, "--config", str(config.source), "central", "--listen", listen,
-         "--db", str(config.data_dir / "central.sqlite3"), "--appointments", str(bookings)],
+        [KIOSK, "--config", str(config.source), "central", "serve", "--listen", listen,
+         "--database", f"sqlite:///{(config.data_dir / 'central.sqlite3').resolve()}"],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if child.poll() is not None:
-            raise Fail(f"cannot start the demo central server on {listen} (port in use?)", 1)
+            raise Fail(f"cannot start the demo central service on {listen} (port in use?)", 1)
         with (
             contextlib.suppress(OSError),
             socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=1),
         ):
-            return child
+            return child, manager
         time.sleep(0.1)
     _end(child)
-    raise Fail(f"the demo central server did not start on {listen}", 1)
+    raise Fail(f"the demo central service did not start on {listen}", 1)

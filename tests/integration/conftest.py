@@ -1,4 +1,4 @@
-"""A reference central server on 127.0.0.1 and a totem configured to talk to it."""
+"""The central service on 127.0.0.1 (embedded SQLite) and a totem enrolled with it."""
 
 from __future__ import annotations
 
@@ -7,25 +7,23 @@ from pathlib import Path
 
 import pytest
 
+from central.server import CentralServer
 from kiosk import secrets
 from kiosk.config import Config, load
 from kiosk.store import Store
 from kiosk.totem import Totem
 from sync.agent import SyncAgent
-from sync.central import CentralServer
 from sync.client import CentralClient
 from tests.conftest import Clock
 
 
 @pytest.fixture
 def central(tmp_path: Path):
-    # The server's copy of the token, and the totem's own file with the same value.
-    expected = tmp_path / "central-side" / "expected-token"
-    secrets.ensure(expected, b"good-token-123")
+    # The totem is enrolled with the central (which keeps the token hashed), as by
+    # `kiosk central kiosk add test-totem --branch test-branch`.
     secrets.ensure(tmp_path / "secrets" / "central-token", b"good-token-123")
-    server = CentralServer(
-        tmp_path / "central.sqlite3", expected, tmp_path / "appointments.json"
-    ).start()
+    server = CentralServer(tmp_path / "central.sqlite3").start()
+    server.enrol("test-totem", "test-branch", "good-token-123")
     yield server
     server.stop()
 

@@ -27,6 +27,8 @@ from typing import Any
 import pytest
 import requests
 
+from central import contract
+from central.server import CentralServer
 from kiosk import secrets
 from kiosk.config import Config, load
 from kiosk.core import events as contract_v2
@@ -36,9 +38,7 @@ from kiosk.serving import ThreadedServer
 from kiosk.store import Store
 from kiosk.store import purge as retention
 from kiosk.totem import Totem, Unavailable
-from sync import contract
 from sync.agent import SyncAgent
-from sync.central import CentralServer
 from sync.client import CentralClient
 from tests.conftest import Clock, rome
 
@@ -129,10 +129,9 @@ def run_day(
     tmp_path: Path, seed: int
 ) -> tuple[Day, CentralServer, Store, SyncAgent, dict[str, datetime]]:
     rng = random.Random(seed)
-    token = tmp_path / "central-side-token"
-    secrets.ensure(token, b"audit-token-1234567890")
     secrets.ensure(tmp_path / "secrets" / "central-token", b"audit-token-1234567890")
-    central = CentralServer(tmp_path / "central.sqlite3", token).start()
+    central = CentralServer(tmp_path / "central.sqlite3").start()
+    central.enrol("audit-totem", "audit-branch", "audit-token-1234567890")
     (tmp_path / "kiosk.toml").write_text(CONFIG.format(url=central.url))
     config = load(tmp_path / "kiosk.toml")
     clock = Clock(rome(2026, 11, 23, 8, 0))
@@ -357,7 +356,7 @@ def judge(
 def test_nothing_the_central_server_holds_tells_one_desks_tickets_apart(tmp_path: Path) -> None:
     day, central, store, agent, arrival = run_day(tmp_path, seed=20261123)
     try:
-        bodies = [json.loads(b) for b in central.store.bodies()]
+        bodies = [json.loads(b) for b in central.bodies()]
         received = sorted(
             {e["id"]: e for body in bodies for e in body["events"]}.values(),
             key=lambda e: e["seq"],

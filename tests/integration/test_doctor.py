@@ -1,4 +1,4 @@
-"""`kiosk doctor --json` against the demo configuration, with the reference central server on
+"""`kiosk doctor --json` against the demo configuration, with the central service on
 127.0.0.1 and the simulated printer: healthy, out of paper, a refused token, no server."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from central.server import CentralServer
 from kiosk import secrets
-from sync.central import CentralServer
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).parents[2]
@@ -25,16 +25,15 @@ def demo(tmp_path: Path):
     (tmp_path / "config").mkdir()
     token = tmp_path / ".demo" / "secrets" / "central-token"
     secrets.ensure(token, b"demo-token-abc")
-    expected = tmp_path / "central" / "token"
-    secrets.ensure(expected, b"demo-token-abc")
-    server = CentralServer(tmp_path / "central.sqlite3", expected, None).start()
+    server = CentralServer(tmp_path / "central.sqlite3").start()
+    server.enrol("demo-totem-1", "demo-branch", "demo-token-abc")
     text = (ROOT / "config/demo.toml").read_text()
     path = tmp_path / "config" / "demo.toml"
     path.write_text(text.replace("http://127.0.0.1:8765", server.url))
     # The totem has been used: a ticket issued (which creates the ticket key) and sent.
     for args in (["issue", "A"], ["sync", "--once"]):
         subprocess.run([str(KIOSK), "--config", str(path), *args], check=True, capture_output=True)
-    yield path, expected
+    yield path, server
     server.stop()
 
 
@@ -80,8 +79,11 @@ def test_paper_out_is_named_with_its_fix(demo) -> None:
 
 
 def test_wrong_token_is_named_with_its_fix(demo) -> None:
-    path, expected = demo
-    expected.write_text("another-token\n")  # the central server now expects another token
+    path, server = demo
+    from central import store
+
+    store.remove_kiosk(server.db, "demo-totem-1")  # revoked at the central server
+    server.enrol("demo-totem-1", "demo-branch", "another-token")
     code, result = doctor(path)
     central = by_name(result)["central"]
     assert code == 1

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from central.server import CentralServer
 from kiosk.core import events as contract
 from kiosk.store import Store
 from kiosk.store import state as shared
 from kiosk.totem import Totem
 from sync.agent import SyncAgent
-from sync.central import CentralServer
 from tests.conftest import Clock
 from tests.helpers import run_kiosk
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 
 def ticket_events(central: CentralServer) -> list[dict]:
-    return [e for e in central.store.events() if e["type"] == "ticket.issued"]
+    return [e for e in central.events() if e["type"] == "ticket.issued"]
 
 
 def outbox_count(store: Store, state: str = "ready") -> int:
@@ -37,7 +37,7 @@ def test_drain_delivers_in_order_with_only_allowed_keys(
     assert [e["ticket"] for e in events] == codes
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
     assert outbox_count(sync_store) == 0
-    for body in central.store.bodies():
+    for body in central.bodies():
         for event in json.loads(body)["events"]:
             assert set(event) <= {*contract.COMMON, *contract.KEYS[event["type"]]}
     assert shared.get(sync_store, "sync.last_success")
@@ -160,9 +160,9 @@ def test_dropped_connection_after_storing_is_resent_and_deduplicated(
     central.faults.drop_rate = 0.0
     assert agent.step().kind == "sent"
     assert len(ticket_events(central)) == 1 and outbox_count(sync_store) == 0
-    assert len(central.store.bodies()) == 2  # the same batch twice, with the same key
-    keys = central.store.conn.execute("SELECT idempotency_key FROM posts").fetchall()
-    assert keys[0] == keys[1]
+    assert len(central.bodies()) == 2  # the same batch twice, with the same key
+    keys = central.faults.keys
+    assert len(keys) == 2 and keys[0] == keys[1] and len(keys[0]) == 36
 
 
 def test_unreachable_server(totem: Totem, synced, sync_store: Store, clock: Clock) -> None:
@@ -203,7 +203,7 @@ def test_health_on_printer_change_and_every_15_minutes(
     clock.now += timedelta(minutes=16)
     agent.health_due()
     assert agent.drain() is True
-    health = [e for e in central.store.events() if e["type"] == "kiosk.health"]
+    health = [e for e in central.events() if e["type"] == "kiosk.health"]
     assert [h["printer"] for h in health] == ["ok", "paper_out", "paper_out"]
     assert set(health[0]) == {"id", "seq", "type", "branch", "day", "at", "printer", "backlog"}
 
@@ -211,36 +211,14 @@ def test_health_on_printer_change_and_every_15_minutes(
 def test_appointments_downlink_and_checkin(
     agent: SyncAgent, totem: Totem, central: CentralServer, sync_store: Store, tmp_path: Path
 ) -> None:
-    appointments = tmp_path / "appointments.json"
-    appointments.write_text(
-        json.dumps(
-            {
-                "test-branch": [
-                    {
-                        "day": "2026-11-23",
-                        "ref": "apt-1",
-                        "code": "BOOK-111111",
-                        "service": "A",
-                        "slot": "10:10",
-                    },
-                    {
-                        "day": "2026-11-23",
-                        "ref": "apt-2",
-                        "code": "BOOK-222222",
-                        "service": "A",
-                        "slot": "11:30",
-                    },
-                    {
-                        "day": "2026-11-24",
-                        "ref": "apt-3",
-                        "code": "BOOK-333333",
-                        "service": "A",
-                        "slot": "10:00",
-                    },
-                ]
-            }
-        )
-    )
+    today = [
+        {"ref": "apt-1", "code": "BOOK-111111", "service": "A", "slot": "10:10"},
+        {"ref": "apt-2", "code": "BOOK-222222", "service": "A", "slot": "11:30"},
+    ]
+    central.book("test-branch", "2026-11-23", today)
+    central.book("test-branch", "2026-11-24", [
+        {"ref": "apt-3", "code": "BOOK-333333", "service": "A", "slot": "10:00"}
+    ])  # fmt: skip
     assert agent.drain() is True
     assert sync_store.scalar("SELECT COUNT(*) FROM appointments") == 2
     assert totem.scan("BOOK-111111").result == "checkin"
@@ -250,9 +228,8 @@ def test_appointments_downlink_and_checkin(
     from sync.appointments import refresh_appointments
 
     assert refresh_appointments(agent.config, sync_store, agent.client, agent.clock()) is False
-    data = json.loads(appointments.read_text())
-    data["test-branch"][1]["slot"] = "10:20"
-    appointments.write_text(json.dumps(data))
+    today[1]["slot"] = "10:20"
+    central.book("test-branch", "2026-11-23", today)
     assert refresh_appointments(agent.config, sync_store, agent.client, agent.clock()) is True
     rows = sync_store.query("SELECT ref, slot, ticket FROM appointments ORDER BY ref")
     assert rows == [
@@ -260,10 +237,10 @@ def test_appointments_downlink_and_checkin(
         {"ref": "apt-2", "slot": "10:20", "ticket": None},
     ]
     assert b"BOOK-111111" not in agent.config.database.read_bytes()
-    events = [e for e in central.store.events() if e["type"] == "appointment.checked_in"]
+    events = [e for e in central.events() if e["type"] == "appointment.checked_in"]
     assert not events  # not yet sent
     assert agent.drain() is True
-    [checked] = [e for e in central.store.events() if e["type"] == "appointment.checked_in"]
+    [checked] = [e for e in central.events() if e["type"] == "appointment.checked_in"]
     assert (checked["ticket"], checked["ref"]) == ("A001", "apt-1")
 
 
@@ -290,11 +267,8 @@ def test_tls_is_verified_and_a_ca_file_replaces_the_system_store(
          "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True,
     )  # fmt: skip
-    server = CentralServer(
-        tmp_path / "tls-central.sqlite3",
-        tmp_path / "central-side" / "expected-token",
-        tls=(cert, key),
-    ).start()
+    server = CentralServer(tmp_path / "tls-central.sqlite3", tls=(cert, key)).start()
+    server.enrol("test-totem", "test-branch", "good-token-123")
     try:
         assert server.url.startswith("https://")
         totem.issue_walkin("A")
@@ -311,7 +285,7 @@ def test_tls_is_verified_and_a_ca_file_replaces_the_system_store(
             clock=clock,
         )
         assert trusting.step().kind == "sent"
-        assert len(server.store.events()) == 1
+        assert len(server.events()) == 1
         untrusting.client.close()
         trusting.client.close()
     finally:
@@ -337,5 +311,5 @@ def test_printer_state_seen_when_printing_reaches_the_health_event(
     assert printing.issue_walkin("A").printed
     assert shared.get(sync_store, "printer.state") == "paper_low"
     assert agent.drain()
-    [health] = [e for e in central.store.events() if e["type"] == "kiosk.health"]
+    [health] = [e for e in central.events() if e["type"] == "kiosk.health"]
     assert health["printer"] == "paper_low"

@@ -194,8 +194,6 @@ def test_secrets_come_from_credentials_when_systemd_passes_them(
         env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert [e.get("ticket") for e in central.store.events() if e["type"] == "ticket.issued"] == [
-        "A001"
-    ]
+    assert [e.get("ticket") for e in central.events() if e["type"] == "ticket.issued"] == ["A001"]
     # Nothing was created where the unit cannot write.
     assert not (tmp_path / "secrets" / "central-token").exists()

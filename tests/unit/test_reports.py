@@ -222,7 +222,7 @@ def test_every_report_is_refused_by_nothing(
     serve_many(totem, store, clock, 12, minutes=7)
     clock.now = rome(2026, 11, 24, 0, 5)
     reports.due(force=True)
-    from sync import contract
+    from central import contract
 
     found = outbox_events(store)
     assert {e["type"] for e in found} >= {"service.status", "service.hour"}

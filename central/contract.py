@@ -1,4 +1,4 @@
-"""The reference central server's own copy of the event table of docs/central-api.md.
+"""The central service's own copy of the event table of docs/central-api.md.
 
 Written out by hand from the documentation, and deliberately sharing nothing with the totem's
 :mod:`kiosk.core.events`: the server checks every body key by key against this table, so a

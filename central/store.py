@@ -1,0 +1,379 @@
+"""Everything the central service keeps, and the only SQL it runs (on SQLite or PostgreSQL
+alike, through :mod:`central.db`).
+
+Kept: kiosks and staff by the SHA-256 of their tokens; per-ticket rows (``ticket.issued``,
+``appointment.checked_in``) and health reports until the retention, then only their counts per
+branch, day, service and hour; ``service.hour`` as sent (counts and percentiles over five or
+more citizens); the latest ``service.status`` of each service, never an older one; today's and
+future appointments by the hash of their booking code, never the code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from central.db import Database, Tx
+from kiosk.server import tokens
+
+ROLES = ("manager", "booking")
+PER_TICKET = ("ticket.issued", "appointment.checked_in", "kiosk.health")
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    id: str
+    branch: str
+
+
+@dataclass(frozen=True)
+class Staff:
+    name: str
+    role: str
+    branch: str | None  # None: the whole town
+
+    def may_see(self, branch: str) -> bool:
+        return self.branch is None or self.branch == branch
+
+
+class Taken(ValueError):
+    """The name is already registered."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --- kiosks and staff --------------------------------------------------------------------
+
+
+def add_kiosk(db: Database, kiosk: str, branch: str, token: str | None = None) -> str:
+    """Register a kiosk for a branch; returns its token (shown once, kept hashed).
+
+    Raises:
+        Taken: the kiosk is already registered (remove it first to issue a new token).
+    """
+    token = token or tokens.new()
+
+    def work(tx: Tx) -> None:
+        if tx.execute("SELECT 1 FROM kiosks WHERE id = ?", (kiosk,)):
+            raise Taken(f"kiosk {kiosk} is already registered; remove it first")
+        tx.execute(
+            "INSERT INTO kiosks (id, branch, token_sha256, added) VALUES (?, ?, ?, ?)",
+            (kiosk, branch, tokens.digest(token), _now()),
+        )
+
+    db.run(work)
+    return token
+
+
+def remove_kiosk(db: Database, kiosk: str) -> bool:
+    return bool(
+        db.run(lambda tx: tx.execute("DELETE FROM kiosks WHERE id = ? RETURNING id", (kiosk,)))
+    )
+
+
+def kiosks(db: Database) -> list[Kiosk]:
+    rows = db.run(lambda tx: tx.execute("SELECT id, branch FROM kiosks ORDER BY branch, id"))
+    return [Kiosk(*r) for r in rows]
+
+
+def kiosk_for(db: Database, token: str) -> Kiosk | None:
+    """The kiosk whose token this is (a lookup by the token's hash), or None."""
+    rows = db.run(
+        lambda tx: tx.execute(
+            "SELECT id, branch FROM kiosks WHERE token_sha256 = ?", (tokens.digest(token),)
+        )
+    )
+    return Kiosk(*rows[0]) if rows else None
+
+
+def add_staff(db: Database, name: str, role: str, branch: str | None) -> str:
+    """A manager's or the booking system's token, for one branch or (None) the whole town.
+
+    Raises:
+        Taken: the name is already registered.
+    """
+    assert role in ROLES
+    token = tokens.new()
+
+    def work(tx: Tx) -> None:
+        if tx.execute("SELECT 1 FROM staff WHERE name = ?", (name,)):
+            raise Taken(f"{name} is already registered; remove it first")
+        tx.execute(
+            "INSERT INTO staff (name, role, branch, token_sha256, added) VALUES (?, ?, ?, ?, ?)",
+            (name, role, branch, tokens.digest(token), _now()),
+        )
+
+    db.run(work)
+    return token
+
+
+def remove_staff(db: Database, name: str) -> bool:
+    return bool(
+        db.run(lambda tx: tx.execute("DELETE FROM staff WHERE name = ? RETURNING name", (name,)))
+    )
+
+
+def staff_for(db: Database, token: str, role: str) -> Staff | None:
+    rows = db.run(
+        lambda tx: tx.execute(
+            "SELECT name, role, branch FROM staff WHERE token_sha256 = ? AND role = ?",
+            (tokens.digest(token), role),
+        )
+    )
+    return Staff(*rows[0]) if rows else None
+
+
+def set_branch(db: Database, branch: str, name: str | None, services: Mapping[str, str]) -> None:
+    """A branch's display name and service names (for the public status page)."""
+
+    def work(tx: Tx) -> None:
+        old = tx.execute("SELECT name, services FROM branches WHERE id = ?", (branch,))
+        merged = {**(json.loads(old[0][1]) if old else {}), **services}
+        tx.execute(
+            "INSERT INTO branches (id, name, services) VALUES (?, ?, ?) ON CONFLICT (id)"
+            " DO UPDATE SET name = excluded.name, services = excluded.services",
+            (branch, name or (old[0][0] if old else branch), json.dumps(merged, sort_keys=True)),
+        )
+
+    db.run(work)
+
+
+def branch_names(db: Database, branch: str) -> tuple[str, dict[str, str]]:
+    rows = db.run(
+        lambda tx: tx.execute("SELECT name, services FROM branches WHERE id = ?", (branch,))
+    )
+    return (rows[0][0], json.loads(rows[0][1])) if rows else (branch, {})
+
+
+# --- ingest ------------------------------------------------------------------------------
+
+
+def ingest(db: Database, kiosk: Kiosk, events: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Keep a checked batch; returns the ids now held (all of them: new or seen before).
+
+    Idempotent by event id (a unique key, conflicts ignored), whichever process got the batch
+    first; a status replaces the kept one only when it is newer (by the kiosk's seq).
+    """
+    received = _now()
+    rows: list[dict[str, Any]] = []
+    hours: list[dict[str, Any]] = []
+    statuses: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for e in events:
+        kind = e["type"]
+        if kind in PER_TICKET:
+            rows.append({
+                "id": e["id"], "kiosk": kiosk.id, "branch": e["branch"], "day": e["day"],
+                "type": kind, "hour": int(e["at"][11:13]), "service": e.get("service"),
+                "ticket": e.get("ticket"), "ref": e.get("ref"), "printer": e.get("printer"),
+                "backlog": e.get("backlog"), "seq": e["seq"], "received": received,
+            })  # fmt: skip
+        elif kind == "service.hour":
+            hours.append({
+                "id": e["id"], "kiosk": kiosk.id, "branch": e["branch"], "day": e["day"],
+                "service": e["service"], "span": e["span"], "issued": e["issued"],
+                "served": e["served"], "no_show": e["no_show"], "wait_p50": e["wait_p50"],
+                "wait_p90": e["wait_p90"], "service_p50": e["service_p50"],
+            })  # fmt: skip
+        elif kind == "service.status":
+            key = (e["branch"], e["service"])
+            if key not in statuses or statuses[key]["seq"] < e["seq"]:
+                statuses[key] = e
+
+    def work(tx: Tx) -> None:
+        tx.insert_ignore("events", rows)
+        tx.insert_ignore("hours", hours)
+        tx.executemany(
+            "INSERT INTO statuses (branch, service, kiosk, seq, day, at, now, waiting, wait_low,"
+            " wait_high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (branch, service)"
+            " DO UPDATE SET kiosk = excluded.kiosk, seq = excluded.seq, day = excluded.day,"
+            " at = excluded.at, now = excluded.now, waiting = excluded.waiting,"
+            " wait_low = excluded.wait_low, wait_high = excluded.wait_high"
+            " WHERE statuses.kiosk <> excluded.kiosk OR statuses.seq < excluded.seq",
+            [
+                (s["branch"], s["service"], kiosk.id, s["seq"], s["day"], s["at"], s["now"],
+                 json.dumps(s["waiting"]), s["wait"][0], s["wait"][1])
+                for s in statuses.values()
+            ],
+        )  # fmt: skip
+
+    db.run(work)
+    return [str(e["id"]) for e in events]
+
+
+@dataclass(frozen=True)
+class Status:
+    """A service's latest ``service.status``."""
+
+    service: str
+    day: str
+    at: str
+    now: str | None
+    waiting: list[str]
+    wait: list[int]
+
+
+def statuses(db: Database, branch: str) -> dict[str, Status]:
+    rows = db.run(
+        lambda tx: tx.execute(
+            "SELECT service, day, at, now, waiting, wait_low, wait_high FROM statuses"
+            " WHERE branch = ?",
+            (branch,),
+        )
+    )
+    return {r[0]: Status(r[0], r[1], r[2], r[3], json.loads(r[4]), [r[5], r[6]]) for r in rows}
+
+
+# --- appointments ------------------------------------------------------------------------
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def put_appointments(
+    db: Database, branch: str, day: str, items: Iterable[Mapping[str, str]]
+) -> int:
+    """Replace a branch's appointments of a day. Each item has ``code_sha256`` (a raw code is
+    hashed by the caller on arrival), ``service``, ``slot`` and maybe the booking's ``ref``."""
+    rows = []
+    for item in items:
+        digest = item["code_sha256"]
+        ref = (
+            item.get("ref")
+            or "apt-" + hashlib.sha256(f"{branch}|{day}|{digest}".encode()).hexdigest()[:16]
+        )
+        rows.append(
+            {"branch": branch, "day": day, "ref": ref, "code_sha256": digest,
+             "service": item["service"], "slot": item["slot"]}
+        )  # fmt: skip
+
+    def work(tx: Tx) -> None:
+        tx.execute("DELETE FROM appointments WHERE branch = ? AND day = ?", (branch, day))
+        tx.insert_ignore("appointments", rows)
+
+    db.run(work)
+    return len(rows)
+
+
+def appointments(db: Database, branch: str, day: str) -> list[dict[str, str]]:
+    rows = db.run(
+        lambda tx: tx.execute(
+            "SELECT ref, code_sha256, service, slot FROM appointments"
+            " WHERE branch = ? AND day = ? ORDER BY slot, ref",
+            (branch, day),
+        )
+    )
+    return [{"ref": r[0], "code_sha256": r[1], "service": r[2], "slot": r[3]} for r in rows]
+
+
+# --- retention ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Retained:
+    rows: int  # per-ticket and health rows deleted (their counts kept)
+    appointments: int  # appointments of past days deleted
+
+
+def retain(db: Database, today: date, days: int) -> Retained:
+    """Delete per-ticket rows of days older than ``days`` before ``today``, adding them to
+    the kept counts in the same transaction (so no process counts a row twice or loses one),
+    and the appointments of days gone by."""
+    cutoff = (today - timedelta(days=days)).isoformat()
+
+    def work(tx: Tx) -> Retained:
+        gone = tx.execute(
+            "DELETE FROM events WHERE day < ? RETURNING branch, day, service, hour, type, ref",
+            (cutoff,),
+        )
+        counts: Counter[tuple[str, str, str, int, str]] = Counter()
+        for branch, day, service, hour, kind, ref in gone:
+            if kind == "ticket.issued":
+                counts[(branch, day, service, hour, "issued")] += 1
+                if ref is not None:
+                    counts[(branch, day, service, hour, "reentries")] += 1
+            elif kind == "appointment.checked_in":
+                counts[(branch, day, service, hour, "checked_in")] += 1
+        cells = {key[:4] for key in counts}
+        tx.executemany(
+            "INSERT INTO issued (branch, day, service, hour, issued, reentries, checked_in)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (branch, day, service, hour) DO UPDATE SET"
+            " issued = issued.issued + excluded.issued,"
+            " reentries = issued.reentries + excluded.reentries,"
+            " checked_in = issued.checked_in + excluded.checked_in",
+            [
+                (*cell, counts[(*cell, "issued")], counts[(*cell, "reentries")],
+                 counts[(*cell, "checked_in")])
+                for cell in sorted(cells)
+            ],
+        )  # fmt: skip
+        old = tx.execute(
+            "DELETE FROM appointments WHERE day < ? RETURNING ref", (today.isoformat(),)
+        )
+        return Retained(len(gone), len(old))
+
+    return db.run(work)
+
+
+# --- statistics --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The raw rows behind a branch's statistics for a range of days."""
+
+    issued: list[tuple[str, str, int, int, int, int]]  # day, service, hour, issued, re, checked
+    hours: list[tuple[str, str, str, int, int, int, int | None, int | None, int | None]]
+
+
+def figures(db: Database, branch: str, first: str, last: str) -> Figures:
+    def work(tx: Tx) -> Figures:
+        kept = tx.execute(
+            "SELECT day, service, hour, issued, reentries, checked_in FROM issued"
+            " WHERE branch = ? AND day BETWEEN ? AND ?",
+            (branch, first, last),
+        )
+        live = tx.execute(
+            "SELECT day, service, hour,"
+            " SUM(CASE WHEN type = 'ticket.issued' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN type = 'ticket.issued' AND ref IS NOT NULL THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN type = 'appointment.checked_in' THEN 1 ELSE 0 END)"
+            " FROM events WHERE branch = ? AND day BETWEEN ? AND ?"
+            " AND type IN ('ticket.issued', 'appointment.checked_in')"
+            " GROUP BY day, service, hour",
+            (branch, first, last),
+        )
+        spans = tx.execute(
+            "SELECT day, service, span, issued, served, no_show, wait_p50, wait_p90,"
+            " service_p50 FROM hours WHERE branch = ? AND day BETWEEN ? AND ?"
+            " ORDER BY day, service, span",
+            (branch, first, last),
+        )
+        return Figures(
+            [(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in kept + live],
+            [tuple(r) for r in spans],
+        )
+
+    return db.run(work)
+
+
+def branches(db: Database) -> list[str]:
+    rows = db.run(
+        lambda tx: tx.execute("SELECT branch FROM kiosks UNION SELECT id FROM branches ORDER BY 1")
+    )
+    return [r[0] for r in rows]
+
+
+def counts(db: Database) -> dict[str, int]:
+    """How many rows each table holds (the retention's and the tests' view)."""
+    names = ("events", "issued", "hours", "statuses", "appointments", "kiosks", "staff")
+    return db.run(
+        lambda tx: {n: int(tx.execute(f"SELECT COUNT(*) FROM {n}")[0][0]) for n in names}  # noqa: S608
+    )

@@ -1,0 +1,311 @@
+"""The central service's HTTP face (docs/central-api.md): the totems' events and appointments,
+the booking system's appointments, the managers' statistics, and the citizens' phone page.
+
+Stateless: every request reads and writes the database, so any number of processes can serve
+behind one load balancer and one PostgreSQL. Nothing a citizen brought (a booking code, a
+payload) is logged; tokens are compared by their hash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
+
+from central import bookings, contract, pages, stats, store
+from central.db import Database
+from central.phone import ticket_status
+from kiosk.config import LANGUAGES
+from kiosk.core import payload as ticket_payload
+from kiosk.phone import page as phone_page
+
+log = logging.getLogger("central")
+MAX_BODY = 256 * 1024
+MAX_EVENTS = 500
+COOKIE = "central_manager"
+RETAIN_EVERY_S = 3600.0
+STREAM_EVERY_S = 3.0
+LONGEST_RANGE_DAYS = 366
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() or None if header.lower().startswith("bearer ") else None
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status, headers=NO_STORE)
+
+
+def _day(text: str | None, default: date, name: str) -> date:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name}: {text[:20]!r} is not a day YYYY-MM-DD") from None
+
+
+def make_app(
+    db: Database, *, retention_days: int = 7, today: Callable[[], date] | None = None
+) -> Starlette:
+    """The service on ``db``; ``today`` is the clock the retention and the pages use."""
+    today = today or (lambda: datetime.now(UTC).date())
+
+    async def call(fn: Callable[..., Any], *args: Any) -> Any:
+        return await run_in_threadpool(fn, db, *args)
+
+    async def kiosk_of(request: Request) -> store.Kiosk | None:
+        token = _bearer(request)
+        return await call(store.kiosk_for, token) if token else None
+
+    async def post_events(request: Request) -> Response:
+        kiosk = await kiosk_of(request)
+        if kiosk is None:
+            return _error(401, "bad token")
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            return _error(413, f"more than {MAX_BODY} bytes")
+        try:
+            data = json.loads(raw)
+            events = data["events"]
+            if set(data) != {"kiosk", "events"} or not isinstance(events, list):
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"rejected": [], "error": "not a batch"}, status_code=400)
+        if len(events) > MAX_EVENTS:
+            return _error(413, f"more than {MAX_EVENTS} events")
+        if data["kiosk"] != kiosk.id:
+            return _error(403, "this token is another kiosk's")
+        rejected, problems = [], []
+        for event in events:
+            problem = contract.violation(event)
+            if problem is not None:
+                rejected.append(event.get("id") if isinstance(event, dict) else None)
+                problems.append(problem)
+        if rejected:
+            log.warning(
+                "central: %d event(s) from %s rejected: %s", len(rejected), kiosk.id, problems[0]
+            )
+            return JSONResponse(
+                {"rejected": rejected, "error": "; ".join(sorted(set(problems)))[:500]},
+                status_code=422,
+            )
+        if any(e["branch"] != kiosk.branch for e in events):
+            return _error(403, f"kiosk {kiosk.id} may post only for branch {kiosk.branch}")
+        acked = await call(store.ingest, kiosk, events)
+        kinds = Counter(e["type"] for e in events)
+        log.info("central: %d event(s) from %s: %s", len(events), kiosk.id,
+                 ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))  # fmt: skip
+        return JSONResponse({"acked": acked})
+
+    async def get_appointments(request: Request) -> Response:
+        kiosk = await kiosk_of(request)
+        if kiosk is None:
+            return _error(401, "bad token")
+        branch = request.path_params["branch"]
+        if kiosk.branch != branch:
+            return _error(403, f"kiosk {kiosk.id} belongs to branch {kiosk.branch}")
+        try:
+            day = _day(request.query_params.get("day"), today(), "day").isoformat()
+        except ValueError as exc:
+            return _error(400, str(exc))
+        items = await call(store.appointments, branch, day)
+        body = json.dumps({"day": day, "appointments": items}, sort_keys=True)
+        etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        return Response(body, media_type="application/json", headers={"ETag": etag})
+
+    async def put_appointments(request: Request) -> Response:
+        token = _bearer(request)
+        who = await call(store.staff_for, token, "booking") if token else None
+        if who is None:
+            return _error(401, "bad token")
+        branch = request.path_params["branch"]
+        if not who.may_see(branch):
+            return _error(403, f"{who.name} may not send appointments for branch {branch}")
+        try:
+            day = _day(request.query_params.get("day"), today(), "day").isoformat()
+            raw = await request.body()
+            if len(raw) > 8 * MAX_BODY:
+                return _error(413, "too large")
+            kind = "csv" if "csv" in request.headers.get("content-type", "") else "json"
+            items = bookings.parse(raw, kind)
+        except (ValueError, bookings.BadBookings) as exc:
+            return _error(422 if isinstance(exc, bookings.BadBookings) else 400, str(exc))
+        n = await call(store.put_appointments, branch, day, items)
+        log.info("central: %d appointment(s) for %s on %s from %s", n, branch, day, who.name)
+        return JSONResponse({"branch": branch, "day": day, "appointments": n})
+
+    async def manager(request: Request) -> store.Staff | None:
+        token = _bearer(request) or request.cookies.get(COOKIE)
+        return await call(store.staff_for, token, "manager") if token else None
+
+    async def figures(request: Request, branch: str) -> dict[str, Any]:
+        last = _day(request.query_params.get("to"), today(), "to")
+        first = _day(request.query_params.get("from"), last - timedelta(days=6), "from")
+        if first > last or (last - first).days > LONGEST_RANGE_DAYS:
+            raise ValueError(f"from..to: at most {LONGEST_RANGE_DAYS} days, from before to")
+        rows = await call(store.figures, branch, first.isoformat(), last.isoformat())
+        return stats.compute(branch, first.isoformat(), last.isoformat(), rows)
+
+    async def stats_json(request: Request) -> Response:
+        who, branch = await manager(request), request.path_params["branch"]
+        if who is None:
+            return _error(401, "bad token")
+        if not who.may_see(branch):
+            return _error(403, f"{who.name} may see only branch {who.branch}")
+        try:
+            doc = await figures(request, branch)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        if request.url.path.endswith(".csv"):
+            return PlainTextResponse(
+                stats.to_csv(doc),
+                media_type="text/csv",
+                headers={**NO_STORE, "Content-Disposition":
+                         f'attachment; filename="{branch}-{doc["from"]}-{doc["to"]}.csv"'},
+            )  # fmt: skip
+        return JSONResponse(doc, headers=NO_STORE)
+
+    async def stats_page(request: Request) -> Response:
+        who = await manager(request)
+        if who is None:
+            return RedirectResponse("signin", status_code=303)
+        known = await call(store.branches)
+        mine = [b for b in known if who.may_see(b)] or ([who.branch] if who.branch else [])
+        branch = request.query_params.get("branch") or (mine[0] if mine else "")
+        if not who.may_see(branch):
+            return HTMLResponse(pages.signin("That branch is not yours."), 403, pages.HEADERS)
+        try:
+            doc = await figures(request, branch)
+        except ValueError as exc:
+            return HTMLResponse(pages.signin(str(exc)), 400, pages.HEADERS)
+        scope = "the whole town" if who.branch is None else f"branch {who.branch}"
+        return HTMLResponse(pages.stats(doc, mine, f"{who.name} ({scope})"), headers=pages.HEADERS)
+
+    async def signin(request: Request) -> Response:
+        if request.method == "GET":
+            return HTMLResponse(pages.signin(), headers=pages.HEADERS)
+        form = parse_qs((await request.body())[:4096].decode("utf-8", "replace"))
+        token = (form.get("token") or [""])[0].strip()
+        who = await call(store.staff_for, token, "manager") if token else None
+        if who is None:
+            return HTMLResponse(pages.signin("That token is not a manager's."), 401, pages.HEADERS)
+        answer = RedirectResponse("stats", status_code=303)
+        answer.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                          secure=request.url.scheme == "https", max_age=8 * 3600)  # fmt: skip
+        return answer
+
+    async def signout(request: Request) -> Response:
+        answer = RedirectResponse("signin", status_code=303)
+        answer.delete_cookie(COOKIE)
+        return answer
+
+    async def ticket_found(request: Request) -> tuple[Any, str, dict[str, str], str] | None:
+        branch, text = request.path_params["branch"], request.path_params["payload"]
+        try:
+            ticket = ticket_payload.read(branch, text)
+        except ticket_payload.PayloadError:
+            return None
+        latest = await call(store.statuses, branch)
+        office, names = await call(store.branch_names, branch)
+        return ticket_status(latest, ticket.day, ticket.code).as_json(), office, names, text
+
+    async def phone(request: Request) -> Response:
+        found = await ticket_found(request)
+        lang = phone_page.language(None, request.headers.get("accept-language"), LANGUAGES)
+        if found is None:
+            body = phone_page.render(None, lang=lang, office="", service_names={}, stream=None)
+            return HTMLResponse(body, 404, phone_page.HEADERS)
+        status, office, names, text = found
+        stream = f"{text}/stream"
+        body = phone_page.render(
+            status, lang=lang, office=office, service_names=names, stream=stream
+        )
+        return HTMLResponse(body, headers=phone_page.HEADERS)
+
+    async def phone_stream(request: Request) -> Response:
+        if await ticket_found(request) is None:
+            return _error(404, "not a ticket of this branch")
+
+        async def events() -> AsyncIterator[bytes]:
+            yield b"retry: 5000\n\n"
+            last = None
+            while True:
+                found = await ticket_found(request)
+                status = found[0] if found else None
+                if status != last:
+                    yield f"event: status\ndata: {json.dumps(status)}\n\n".encode()
+                    last = status
+                else:
+                    yield b": ping\n\n"
+                await asyncio.sleep(STREAM_EVERY_S)
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={**NO_STORE, "X-Accel-Buffering": "no"})  # fmt: skip
+
+    async def health(request: Request) -> Response:
+        await call(store.counts)
+        return JSONResponse({"ok": True, "database": db.engine})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(
+            _every(RETAIN_EVERY_S, lambda: call(store.retain, today(), retention_days))
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return Starlette(
+        routes=[
+            Route("/v1/events", post_events, methods=["POST"]),
+            Route("/v1/branches/{branch}/appointments", get_appointments, methods=["GET"]),
+            Route("/v1/branches/{branch}/appointments", put_appointments, methods=["PUT"]),
+            Route("/v1/branches/{branch}/stats", stats_json),
+            Route("/v1/branches/{branch}/stats.csv", stats_json),
+            Route("/stats", stats_page),
+            Route("/signin", signin, methods=["GET", "POST"]),
+            Route("/signout", signout, methods=["POST"]),
+            Route("/t/{branch}/{payload}", phone),
+            Route("/t/{branch}/{payload}/stream", phone_stream),
+            Route("/v1/health", health),
+        ],
+        lifespan=lifespan,
+    )
+
+
+async def _every(seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
+    """Run ``job`` now and then every ``seconds``; a failure is logged, never fatal."""
+    while True:
+        try:
+            done = await job()
+            if getattr(done, "rows", 0) or getattr(done, "appointments", 0):
+                log.info("central: retention deleted %s", done)
+        except Exception:
+            log.exception("central: retention failed; trying again later")
+        await asyncio.sleep(seconds)
