@@ -16,7 +16,7 @@ DEB_PACKAGES=(
   libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   libxcb-xinerama0 libxrender1 libxi6
   fonts-dejavu-core fonts-noto-core openssl
-  chromium espeak-ng faketime
+  chromium espeak-ng faketime postgresql
   systemd cage
 )
 DEB_PACKAGES+=(${EXTRA_DEB_PACKAGES:-})

@@ -50,3 +50,24 @@ def totem(synced: Config, sync_store: Store, clock: Clock) -> Totem:
 def agent(synced: Config, sync_store: Store, clock: Clock) -> SyncAgent:
     client = CentralClient(synced.central_url, synced.central_token_file, timeouts=(2.0, 5.0))
     return SyncAgent(synced, sync_store, client, clock=clock)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throwaway PostgreSQL for the whole run (tests/postgres.py)."""
+    from tests.postgres import cluster
+
+    with cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def central_url(request, tmp_path: Path) -> str:
+    """A new, empty central database: embedded SQLite, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    from uuid import uuid4
+
+    from tests.postgres import fresh_database
+
+    return fresh_database(request.getfixturevalue("postgres_cluster"), f"t{uuid4().hex[:12]}")

@@ -1,0 +1,373 @@
+"""The central service against real PostgreSQL and real SQLite (each test runs on both): tokens
+and branches, idempotent ingest, contract version 2 only, appointments with no raw code kept,
+retention, statistics equal to a direct computation, the public phone page."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import sqlite3
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+import requests
+
+from central import store
+from central.server import CentralServer
+from kiosk.core import payload
+
+pytestmark = pytest.mark.integration
+
+
+def event(kind: str, seq: int, day: str = "2026-11-23", hm: str = "10:00", branch: str = "b1",
+          **keys: Any) -> dict[str, Any]:  # fmt: skip
+    return {"id": str(uuid4()), "seq": seq, "type": kind, "branch": branch, "day": day,
+            "at": f"{day}T{hm}:00+01:00", **keys}  # fmt: skip
+
+
+def post(
+    server: CentralServer, token: str, kiosk: str, events: list[dict[str, Any]]
+) -> requests.Response:
+    return requests.post(
+        f"{server.url}/v1/events",
+        json={"kiosk": kiosk, "events": events},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid4())},
+        timeout=10,
+    )
+
+
+@pytest.fixture
+def central(central_url: str):
+    server = CentralServer(central_url).start()
+    yield server
+    server.stop()
+
+
+def test_tokens_and_branches(central: CentralServer) -> None:
+    mine = central.enrol("k1", "b1")
+    other = central.enrol("k2", "b2")
+    issued = [event("ticket.issued", 1, ticket="A001", service="A")]
+    assert post(central, "wrong-token", "k1", issued).status_code == 401
+    assert post(central, mine, "k2", issued).status_code == 403  # posing as another kiosk
+    assert post(central, other, "k2", issued).status_code == 403  # b1's events from b2's kiosk
+    answer = post(central, mine, "k1", issued)
+    assert answer.status_code == 200 and answer.json() == {"acked": [issued[0]["id"]]}
+    url = f"{central.url}/v1/branches/b1/appointments?day=2026-11-23"
+    assert (
+        requests.get(url, headers={"Authorization": f"Bearer {other}"}, timeout=5).status_code
+        == 403
+    )
+    assert requests.get(url, timeout=5).status_code == 401
+    store.remove_kiosk(central.db, "k1")  # revoked: its next request is refused
+    assert post(central, mine, "k1", issued).status_code == 401
+    assert store.counts(central.db)["events"] == 1
+
+
+def test_version_1_events_and_stray_keys_are_refused(central: CentralServer) -> None:
+    token = central.enrol("k1", "b1")
+    called = event("ticket.called", 1, ticket="A001", service="A")
+    called["desk"] = "3"
+    good = event("ticket.issued", 2, ticket="A002", service="A")
+    answer = post(central, token, "k1", [good, called])
+    assert answer.status_code == 422
+    assert answer.json()["rejected"] == [called["id"]]
+    assert "contract version 2" in answer.json()["error"]
+    leaky = event("ticket.issued", 3, ticket="A003", service="A", desk="2")
+    assert post(central, token, "k1", [leaky]).status_code == 422
+    hour = event("service.hour", 4, service="A", span="10:00-11:00", issued=4, served=3,
+                 no_show=0, wait_p50=5, wait_p90=9, service_p50=4)  # fmt: skip
+    assert post(central, token, "k1", [hour]).status_code == 422  # times over fewer than 5
+    assert store.counts(central.db)["events"] == 0  # nothing of a refused batch is kept
+
+
+def test_a_retried_batch_is_held_once(central: CentralServer) -> None:
+    token = central.enrol("k1", "b1")
+    batch = [event("ticket.issued", i, ticket=f"A{i:03d}", service="A") for i in range(1, 41)]
+    batch.append(event("service.hour", 41, service="A", span="10:00-11:00", issued=40,
+                       served=6, no_show=1, wait_p50=5, wait_p90=9, service_p50=4))  # fmt: skip
+    for _ in range(3):
+        answer = post(central, token, "k1", batch)
+        assert answer.status_code == 200
+        assert sorted(answer.json()["acked"]) == sorted(e["id"] for e in batch)
+    counts = store.counts(central.db)
+    assert (counts["events"], counts["hours"]) == (40, 1)
+    doc = store.figures(central.db, "b1", "2026-11-23", "2026-11-23")
+    assert sum(row[3] for row in doc.issued) == 40
+
+
+def test_only_the_latest_status_is_kept(central: CentralServer) -> None:
+    token = central.enrol("k1", "b1")
+    newer = event("service.status", 5, service="A", now="A002", waiting=["A003"], wait=[2, 6])
+    older = event("service.status", 4, service="A", now="A001", waiting=["A002", "A003"],
+                  wait=[4, 9])  # fmt: skip
+    assert post(central, token, "k1", [newer]).status_code == 200
+    assert post(central, token, "k1", [older]).status_code == 200  # late, and acked
+    [kept] = store.statuses(central.db, "b1").values()
+    assert (kept.now, kept.waiting, kept.wait) == ("A002", ["A003"], [2, 6])
+    assert store.counts(central.db)["statuses"] == 1
+
+
+BOOKINGS_CSV = "ref,code,service,slot\nr-1,SECRET-CODE-1111,A,10:30\n,SECRET-CODE-2222,B,11:00\n"
+
+
+def test_appointments_round_trip_with_no_raw_code_anywhere(
+    central: CentralServer, central_url: str, tmp_path, capsys, caplog
+) -> None:
+    from tests.helpers import run_kiosk
+
+    caplog.set_level(logging.DEBUG)
+    token = central.enrol("k1", "b1")
+    booking = store.add_staff(central.db, "cup", "booking", "b1")
+    file = tmp_path / "bookings.csv"
+    file.write_text(BOOKINGS_CSV)
+    code, out, err = run_kiosk(capsys, "--config", str(tmp_path / "none.toml"), "central",
+                               "appointments", "import", str(file), "--branch", "b1",
+                               "--day", "2026-11-23", "--database", central_url)  # fmt: skip
+    assert code == 0, err
+    assert out.strip() == "2 appointment(s) for b1 on 2026-11-23"
+    put = requests.put(
+        f"{central.url}/v1/branches/b1/appointments?day=2026-11-24",
+        data=json.dumps(
+            {"appointments": [{"code": "SECRET-CODE-3333", "service": "A", "slot": "09:00"}]}
+        ),  # fmt: skip
+        headers={"Authorization": f"Bearer {booking}", "Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert put.status_code == 200 and put.json()["appointments"] == 1
+    wrong_branch = requests.put(f"{central.url}/v1/branches/b2/appointments?day=2026-11-24",
+                                data=b"[]", headers={"Authorization": f"Bearer {booking}"},
+                                timeout=5)  # fmt: skip
+    assert wrong_branch.status_code == 403
+    auth = {"Authorization": f"Bearer {token}"}
+    url = f"{central.url}/v1/branches/b1/appointments?day=2026-11-23"
+    first = requests.get(url, headers=auth, timeout=5)
+    items = first.json()["appointments"]
+    assert [(i["ref"], i["service"], i["slot"]) for i in items][0] == ("r-1", "A", "10:30")
+    assert items[0]["code_sha256"] == store.code_hash("SECRET-CODE-1111")
+    assert items[1]["ref"].startswith("apt-") and items[1]["ref"] != "apt-"
+    again = requests.get(url, headers={**auth, "If-None-Match": first.headers["ETag"]}, timeout=5)
+    assert again.status_code == 304
+    # A bad row names the row and the key, never the code.
+    file.write_text("code,service,slot\nSECRET-CODE-4444,A,25:00\n")
+    code, out, err = run_kiosk(capsys, "--config", str(tmp_path / "none.toml"), "central",
+                               "appointments", "import", str(file), "--branch", "b1",
+                               "--day", "2026-11-23", "--database", central_url)  # fmt: skip
+    assert code == 2 and "appointment 1: slot: '25:00' is not a time HH:MM" in err
+    assert "SECRET" not in out + err
+    dump = json.dumps(_every_row(central))
+    assert "SECRET" not in dump and "SECRET" not in caplog.text
+    if central_url.startswith("sqlite"):
+        raw = (tmp_path / "central.sqlite3").read_bytes()
+        wal = tmp_path / "central.sqlite3-wal"
+        assert b"SECRET" not in raw + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _every_row(server: CentralServer) -> list[Any]:
+    names = ("kiosks", "staff", "branches", "events", "issued", "hours", "statuses", "appointments")
+    return server.db.run(lambda tx: [tx.execute(f"SELECT * FROM {n}") for n in names])
+
+
+def test_retention_deletes_tickets_and_keeps_their_counts(
+    central: CentralServer, central_url: str, tmp_path
+) -> None:
+    token = central.enrol("k1", "b1")
+    old, recent = "2026-11-10", "2026-11-20"
+    batch = [event("ticket.issued", i, day=old, hm="09:15", ticket=f"A{i:03d}", service="A")
+             for i in range(1, 8)]  # fmt: skip
+    batch += [event("ticket.issued", 8, day=old, hm="10:05", ticket="A008", service="A",
+                    ref="A002"),
+              event("appointment.checked_in", 9, day=old, hm="10:10", ticket="A009",
+                    service="A", ref="r-1"),
+              event("ticket.issued", 10, day=recent, ticket="A001", service="A"),
+              event("kiosk.health", 11, day=old, printer="ok", backlog=0)]  # fmt: skip
+    assert post(central, token, "k1", batch).status_code == 200
+    central.book("b1", "2026-11-19", [{"code": "X-1", "service": "A", "slot": "10:00"}])
+    central.book("b1", "2026-11-27", [{"code": "X-2", "service": "A", "slot": "10:00"}])
+    before = store.figures(central.db, "b1", old, recent)
+    done = store.retain(central.db, date(2026, 11, 25), 7)  # keeps the 18th onwards
+    assert (done.rows, done.appointments) == (10, 1)
+    assert store.counts(central.db)["events"] == 1  # the recent ticket
+    after = store.figures(central.db, "b1", old, recent)
+    assert sorted(after.issued) == sorted(before.issued)  # the same figures, from the counts
+    assert store.retain(central.db, date(2026, 11, 25), 7).rows == 0  # nothing twice
+    assert sorted(store.figures(central.db, "b1", old, recent).issued) == sorted(before.issued)
+    assert [a["slot"] for a in store.appointments(central.db, "b1", "2026-11-27")] == ["10:00"]
+    if central_url.startswith("sqlite"):  # gone from the file, not only from the table
+        with sqlite3.connect(tmp_path / "central.sqlite3") as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert b"A009" not in (tmp_path / "central.sqlite3").read_bytes()
+
+
+# --- the statistics of a simulated week, against a direct computation from the events ---
+
+
+def simulated_week(rng: random.Random) -> list[dict[str, Any]]:
+    events, seq = [], 0
+    for d in range(7):
+        day = (date(2026, 11, 16) + timedelta(days=d)).isoformat()
+        for service in ("A", "B"):
+            count = rng.choice([0, 2, 3, 12, 40, 75])
+            for n in range(1, count + 1):
+                seq += 1
+                hour = rng.choice([8, 9, 9, 10, 10, 10, 11, 14, 15])
+                kind = "appointment.checked_in" if rng.random() < 0.15 else "ticket.issued"
+                keys: dict[str, Any] = {"ticket": f"{service}{n:03d}", "service": service}
+                if kind == "appointment.checked_in":
+                    keys["ref"] = f"r-{seq}"
+                elif rng.random() < 0.1:
+                    keys["ref"] = f"{service}{max(1, n - 1):03d}"
+                events.append(event(kind, seq, day=day, hm=f"{hour:02d}:{rng.randrange(60):02d}",
+                                    **keys))  # fmt: skip
+            start = 8
+            while count and start < 16:
+                end = start + rng.choice([1, 1, 2])
+                served = rng.choice([0, 3, 5, 8, 17]) if end >= 16 else rng.choice([5, 6, 9, 14])
+                times = (
+                    sorted([rng.randrange(1, 30), rng.randrange(1, 60)]) + [rng.randrange(2, 15)]
+                    if served >= 5 else [None, None, None]
+                )  # fmt: skip
+                seq += 1
+                events.append(event("service.hour", seq, day=day, hm=f"{min(end, 23):02d}:00",
+                                    service=service, span=f"{start:02d}:00-{end:02d}:00",
+                                    issued=rng.randrange(20), served=served,
+                                    no_show=rng.choice([0, 0, 1, 2, 6]), wait_p50=times[0],
+                                    wait_p90=times[1], service_p50=times[2]))  # fmt: skip
+                start = end
+    return events
+
+
+def direct(events: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The figures, computed straight from the events, before any suppression."""
+    out: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {"issued": 0, "reentries": 0, "checked_in": 0, "served": 0, "no_show": 0,
+                 "hours": defaultdict(lambda: [0, 0, 0]), "spans": []}
+    )  # fmt: skip
+    for e in events:
+        cell = out[(e["day"], e["service"])]
+        hour = int(e["at"][11:13])
+        if e["type"] == "ticket.issued":
+            cell["issued"] += 1
+            cell["hours"][hour][0] += 1
+            if "ref" in e:
+                cell["reentries"] += 1
+                cell["hours"][hour][1] += 1
+        elif e["type"] == "appointment.checked_in":
+            cell["checked_in"] += 1
+            cell["hours"][hour][2] += 1
+        elif e["type"] == "service.hour":
+            cell["served"] += e["served"]
+            cell["no_show"] += e["no_show"]
+            cell["spans"].append(e)
+    for cell in out.values():
+        for key in ("wait_p50", "wait_p90", "service_p50"):
+            values = sorted(
+                v for s in cell["spans"] for v in [s[key]] * s["served"] if s[key] is not None
+            )  # every served citizen carries their span's figure: the weighted median
+            cell[key] = values[(len(values) - 1) // 2] if values else None
+    return out
+
+
+def expected_hidden(values: list[int], total_shown: bool) -> set[int]:
+    small = [i for i, v in enumerate(values) if 1 <= v <= 4]
+    if len(small) != 1 or not total_shown:
+        return set(small)
+    rest = sorted((v, i) for i, v in enumerate(values) if v and i != small[0])
+    return {small[0], rest[0][1]} if rest else {small[0]}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_statistics_of_a_simulated_week_equal_a_direct_computation(
+    central: CentralServer, seed: int
+) -> None:
+    token = central.enrol("k1", "b1")
+    events = simulated_week(random.Random(seed))
+    for i in range(0, len(events), 200):
+        assert post(central, token, "k1", events[i : i + 200]).status_code == 200
+    assert post(central, token, "k1", events[:300]).status_code == 200  # a retry: no change
+    manager = store.add_staff(central.db, "boss", "manager", "b1")
+    answer = requests.get(f"{central.url}/v1/branches/b1/stats?from=2026-11-16&to=2026-11-22",
+                          headers={"Authorization": f"Bearer {manager}"}, timeout=10)  # fmt: skip
+    assert answer.status_code == 200
+    doc = answer.json()
+    truth = direct(events)
+    assert {(d["day"], d["service"]) for d in doc["days"]} == set(truth)
+    checked = 0
+    for d in doc["days"]:
+        want = truth[(d["day"], d["service"])]
+        for key in ("issued", "reentries", "checked_in", "served", "no_show"):
+            if 1 <= want[key] <= 4:
+                assert d[key] is None and key in d["suppressed"]
+            else:
+                assert d[key] == want[key], (d["day"], d["service"], key)
+                checked += 1
+        for key in ("wait_p50", "wait_p90", "service_p50"):
+            assert d[key] == want[key], (d["day"], d["service"], key)
+        hours = {int(h["hour"][:2]): h for h in d["hours"]}
+        assert set(hours) == set(want["hours"])
+        for i, key in enumerate(("issued", "reentries", "checked_in")):
+            order = sorted(want["hours"])
+            values = [want["hours"][h][i] for h in order]
+            hide = expected_hidden(values, not 1 <= want[key] <= 4)
+            for j, h in enumerate(order):
+                shown = hours[h][key]
+                assert (shown is None) == (j in hide), (d["day"], d["service"], h, key)
+                if shown is not None:
+                    assert shown == values[j]
+    assert checked > 30  # most figures are shown, not hidden
+    csv = requests.get(f"{central.url}/v1/branches/b1/stats.csv?from=2026-11-16&to=2026-11-22",
+                       headers={"Authorization": f"Bearer {manager}"}, timeout=10).text  # fmt: skip
+    assert csv.splitlines()[0].startswith("day,service,period,issued")
+    assert "<5" in csv and "desk" not in csv.lower()
+
+
+def test_managers_see_only_their_branch(central: CentralServer) -> None:
+    branch = store.add_staff(central.db, "rossi", "manager", "b1")
+    town = store.add_staff(central.db, "sindaco", "manager", None)
+    booking = store.add_staff(central.db, "cup", "booking", None)
+
+    def stats(branch_id: str, token: str) -> int:
+        return requests.get(f"{central.url}/v1/branches/{branch_id}/stats",
+                            headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code  # fmt: skip
+
+    assert (stats("b1", branch), stats("b2", branch)) == (200, 403)
+    assert (stats("b1", town), stats("b2", town)) == (200, 200)
+    assert stats("b1", booking) == 401  # the booking system reads no statistics
+    assert stats("b1", "nobody") == 401
+    bad = requests.get(f"{central.url}/v1/branches/b1/stats?from=2026-13-01",
+                       headers={"Authorization": f"Bearer {branch}"}, timeout=5)  # fmt: skip
+    assert bad.status_code == 400 and "from: '2026-13-01' is not a day" in bad.json()["error"]
+
+
+def test_the_phone_page_from_the_latest_status(central: CentralServer) -> None:
+    token = central.enrol("k1", "b1")
+    store.set_branch(central.db, "b1", "Municipio I", {"A": "Anagrafe"})
+    status = event("service.status", 1, service="A", now="A003",
+                   waiting=["A004", "A005", "A006"], wait=[6, 16])  # fmt: skip
+    assert post(central, token, "k1", [status]).status_code == 200
+    day = date(2026, 11, 23)
+
+    def page(code: str) -> requests.Response:
+        text = payload.sign(b"another installation's key", "b1", day, code)
+        return requests.get(f"{central.url}/t/b1/{text}", headers={"Accept-Language": "en"},
+                            timeout=5)  # fmt: skip
+
+    def state(code: str) -> dict[str, Any]:
+        body = page(code).text
+        start = body.index('<script type="application/json" id="status">') + 44
+        return json.loads(body[start : body.index("</script>", start)])
+
+    waiting = state("A006")
+    assert (waiting["state"], waiting["ahead"], waiting["now"]) == ("waiting", 2, "A003")
+    assert waiting["wait"] == [4, 12] and "desk" not in waiting
+    assert state("A003")["state"] == "called"  # "see the screens": the central knows no desk
+    assert state("A001")["state"] == "past"
+    assert state("A009")["state"] == "pending"
+    assert "Anagrafe" in page("A006").text and "Municipio I" in page("A006").text
+    other = payload.sign(b"k", "b2", day, "A006")  # another branch's ticket
+    assert requests.get(f"{central.url}/t/b1/{other}", timeout=5).status_code == 404
+    assert requests.get(f"{central.url}/t/b1/12345", timeout=5).status_code == 404
+    assert "set-cookie" not in page("A006").headers
