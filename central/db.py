@@ -249,6 +249,10 @@ class PostgresDatabase:
 
         self.url = url
         self._errors = (psycopg.Error,)
+        try:  # one plain connection first: a clear error at once, not the pool's retries
+            psycopg.connect(url, connect_timeout=5).close()
+        except psycopg.Error as exc:
+            raise BadDatabase(f"--database: cannot reach PostgreSQL: {_first_line(exc)}") from None
         try:
             self.pool = ConnectionPool(
                 url, min_size=1, max_size=size, open=True, timeout=15, kwargs={"connect_timeout": 5}

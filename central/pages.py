@@ -139,9 +139,10 @@ W, H, PAD_L, PAD_B, PAD_T = 900, 240, 44, 34, 12
 def _axis(top: int, labels: Sequence[tuple[float, str]], title: str) -> str:
     out = [f'<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="{html.escape(title)}">',
            f"<title>{html.escape(title)}</title>"]  # fmt: skip
-    for i in range(5):
-        value = top * i / 4
-        y = H - PAD_B - (H - PAD_B - PAD_T) * i / 4
+    step = _step(top)
+    for i in range(top // step + 1):
+        value = step * i
+        y = H - PAD_B - _scale(value, top)
         out.append(
             f'<line x1="{PAD_L}" x2="{W}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end">'
@@ -155,6 +156,19 @@ def _axis(top: int, labels: Sequence[tuple[float, str]], title: str) -> str:
     return "".join(out)
 
 
+def _nice(largest: int) -> int:
+    """The axis top: a multiple of a round step (1, 2 or 5 x 10^k), in at most five steps."""
+    step = 1
+    while largest > 5 * step:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return max(step * -(-largest // step), 1)
+
+
+def _step(top: int) -> int:
+    return next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, top)
+                if top % s == 0 and top // s <= 5)  # fmt: skip
+
+
 def _scale(value: float, top: int) -> float:
     return (H - PAD_B - PAD_T) * value / top
 
@@ -164,7 +178,7 @@ def _bars_by_day(doc: dict[str, Any], colour: dict[str, str]) -> str:
     if not days:
         return "<p>No tickets in these days.</p>"
     values = {(d["day"], d["service"]): d["issued"] or 0 for d in doc["days"]}
-    top = max(5, *values.values())
+    top = _nice(max(values.values()))
     services = doc["services"]
     slot = (W - PAD_L) / len(days)
     bar = max(2.0, slot * 0.8 / max(1, len(services)))
@@ -191,7 +205,7 @@ def _bars_by_hour(doc: dict[str, Any]) -> str:
     if not totals:
         return "<p>No tickets in these days.</p>"
     hours = list(range(min(totals), max(totals) + 1))
-    top = max(5, *totals.values())
+    top = _nice(max(totals.values()))
     slot = (W - PAD_L) / len(hours)
     out = [_axis(top, [(PAD_L + slot * (i + 0.5), f"{h:02d}") for i, h in enumerate(hours)],
                  "Tickets issued by hour of the day")]  # fmt: skip
@@ -210,7 +224,7 @@ def _waits(doc: dict[str, Any], colour: dict[str, str]) -> str:
     if not points:
         return f"<p>No day with {MIN_COUNT} or more citizens served.</p>"
     days = sorted({d["day"] for d in doc["days"]})
-    top = max(5, *(d["wait_p90"] for d in points))
+    top = _nice(max(d["wait_p90"] for d in points))
     services = doc["services"]
     slot = (W - PAD_L) / len(days)
     out = [_axis(top, [(PAD_L + slot * (i + 0.5), day[5:]) for i, day in enumerate(days)],

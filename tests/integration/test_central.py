@@ -133,7 +133,7 @@ def test_appointments_round_trip_with_no_raw_code_anywhere(
         f"{central.url}/v1/branches/b1/appointments?day=2026-11-24",
         data=json.dumps(
             {"appointments": [{"code": "SECRET-CODE-3333", "service": "A", "slot": "09:00"}]}
-        ),  # fmt: skip
+        ),
         headers={"Authorization": f"Bearer {booking}", "Content-Type": "application/json"},
         timeout=5,
     )
@@ -146,7 +146,7 @@ def test_appointments_round_trip_with_no_raw_code_anywhere(
     url = f"{central.url}/v1/branches/b1/appointments?day=2026-11-23"
     first = requests.get(url, headers=auth, timeout=5)
     items = first.json()["appointments"]
-    assert [(i["ref"], i["service"], i["slot"]) for i in items][0] == ("r-1", "A", "10:30")
+    assert (items[0]["ref"], items[0]["service"], items[0]["slot"]) == ("r-1", "A", "10:30")
     assert items[0]["code_sha256"] == store.code_hash("SECRET-CODE-1111")
     assert items[1]["ref"].startswith("apt-") and items[1]["ref"] != "apt-"
     again = requests.get(url, headers={**auth, "If-None-Match": first.headers["ETag"]}, timeout=5)
@@ -210,7 +210,7 @@ def simulated_week(rng: random.Random) -> list[dict[str, Any]]:
     for d in range(7):
         day = (date(2026, 11, 16) + timedelta(days=d)).isoformat()
         for service in ("A", "B"):
-            count = rng.choice([0, 2, 3, 12, 40, 75])
+            count = rng.choice([0, 3, 12, 40, 55, 75, 90])
             for n in range(1, count + 1):
                 seq += 1
                 hour = rng.choice([8, 9, 9, 10, 10, 10, 11, 14, 15])
@@ -222,12 +222,15 @@ def simulated_week(rng: random.Random) -> list[dict[str, Any]]:
                     keys["ref"] = f"{service}{max(1, n - 1):03d}"
                 events.append(event(kind, seq, day=day, hm=f"{hour:02d}:{rng.randrange(60):02d}",
                                     **keys))  # fmt: skip
-            start = 8
-            while count and start < 16:
+            start, left = 8, count  # spans as the totem closes them: 5 served or more,
+            while left and start < 16:  # but the day's last, sent at closing whatever it holds
                 end = start + rng.choice([1, 1, 2])
-                served = rng.choice([0, 3, 5, 8, 17]) if end >= 16 else rng.choice([5, 6, 9, 14])
+                served = min(left, rng.choice([5, 6, 9, 14]))
+                if end >= 16 or left - served < 5:
+                    end, served = 16, left
+                left -= served
                 times = (
-                    sorted([rng.randrange(1, 30), rng.randrange(1, 60)]) + [rng.randrange(2, 15)]
+                    [*sorted([rng.randrange(1, 30), rng.randrange(1, 60)]), rng.randrange(2, 15)]
                     if served >= 5 else [None, None, None]
                 )  # fmt: skip
                 seq += 1

@@ -1,0 +1,59 @@
+"""The managers' statistics page in headless Chromium: sign in with a manager token, a week's
+figures with charts drawn server-side, nothing fetched from anywhere else, small counts hidden,
+no desk. ``TOTEM_SHOTS=docs`` also writes the README's screenshot."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from central import store
+from central.server import CentralServer
+from tests.integration.test_central import post, simulated_week
+from tests.integration.test_display_page import browser  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  # noqa: F811
+    server = CentralServer(tmp_path / "central.sqlite3").start()
+    try:
+        token = server.enrol("roma-m1-totem-1", "b1")
+        events = simulated_week(random.Random(7))
+        for i in range(0, len(events), 300):
+            assert post(server, token, "roma-m1-totem-1", events[i : i + 300]).status_code == 200
+        manager = store.add_staff(server.db, "m.rossi", "manager", "b1")
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        elsewhere: list[str] = []
+        page.on(
+            "request", lambda r: None if r.url.startswith(server.url) else elsewhere.append(r.url)
+        )
+        page.goto(f"{server.url}/stats?branch=b1&from=2026-11-16&to=2026-11-22")
+        assert page.url.endswith("/signin")  # not signed in: sent to sign in
+        page.fill("input[name=token]", "not-a-manager-token")
+        page.click("button[type=submit]")
+        assert "not a manager" in page.inner_text("[role=alert]")
+        page.fill("input[name=token]", manager)
+        page.click("button[type=submit]")
+        page.goto(f"{server.url}/stats?branch=b1&from=2026-11-16&to=2026-11-22")
+        assert page.inner_text("h1") == "Statistics: b1"
+        assert page.locator("svg[role=img]").count() == 3
+        assert page.locator("svg rect").count() > 10  # bars were drawn
+        rows = page.locator("tbody tr")
+        assert rows.count() == len({(e["day"], e["service"]) for e in events})
+        text = page.inner_text("main")
+        assert "never send which desk" in text and "<5" in text
+        assert "desk" not in page.inner_text("table").lower()
+        cookie = next(c for c in page.context.cookies() if c["name"] == "central_manager")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        shot = Path(os.environ.get("TOTEM_SHOTS", tmp_path)) / "central-stats.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 20_000
+        page.click("text=Sign out")
+        assert page.url.endswith("/signin")
+        assert elsewhere == []
+    finally:
+        server.stop()
