@@ -93,6 +93,10 @@ def central_group() -> None:
 @click.option("--drop-rate", type=click.FloatRange(0, 1), default=0.0,
               help="Testing: connections dropped after storing.")  # fmt: skip
 @click.option("--max-body", type=int, default=1 << 30, help="Testing: 413 above this many bytes.")
+@click.option("--retry-after", type=int, default=1, show_default=True, help="Testing: with 429s.")
+@click.option("--reject-service", "reject_services", multiple=True, metavar="CODE",
+              help="Testing: answer 422 for this service's events.")  # fmt: skip
+@click.option("--seed", type=int, default=None, help="Testing: seed of the injected faults.")
 @json_option
 @click.pass_obj
 @handled
@@ -103,6 +107,11 @@ def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int
 
     Stateless: start as many as the load needs, against the same PostgreSQL, behind a load
     balancer (docs/central.md).
+
+    \b
+    Examples:
+      kiosk central serve --listen 0.0.0.0:8765 --database postgresql://central@db/central
+      kiosk central serve --error-rate 0.3 --drop-rate 0.1   (testing the totems' retries)
     """
     from central.faults import Faults
     from central.server import CentralServer  # the server stack only when serving
@@ -114,6 +123,7 @@ def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int
     url = _prepared(url or _default_url(obj))
     tls = (tls_cert, tls_key) if tls_cert and tls_key else None
     try:
+        faults["reject_services"] = set(faults["reject_services"])
         server = CentralServer(url, Faults(**faults), host, port, tls,
                                retention_days=retention_days, lifespan="on")  # fmt: skip
     except BadDatabase as exc:
@@ -163,7 +173,12 @@ def kiosk_add(kiosk: str, branch: str, as_json: bool, db: Database) -> None:
 @with_db
 @handled
 def kiosk_remove(kiosk: str, as_json: bool, db: Database) -> None:
-    """Revoke KIOSK's token: its next request gets 401."""
+    """Revoke KIOSK's token: its next request gets 401.
+
+    \b
+    Example:
+      kiosk central kiosk remove roma-m1-totem-1
+    """
     if not store.remove_kiosk(db, kiosk):
         raise Fail(f"KIOSK: {kiosk[:70]!r} is not registered", 2)
     emit({"kiosk": kiosk, "removed": True}, as_json, f"kiosk {kiosk} removed")
@@ -174,7 +189,12 @@ def kiosk_remove(kiosk: str, as_json: bool, db: Database) -> None:
 @with_db
 @handled
 def kiosk_list(as_json: bool, db: Database) -> None:
-    """The registered kiosks and their branches."""
+    """The registered kiosks and their branches.
+
+    \b
+    Example:
+      kiosk central kiosk list --json
+    """
     found = store.kiosks(db)
     emit({"kiosks": [{"kiosk": k.id, "branch": k.branch} for k in found]}, as_json,
          "\n".join(f"{k.id}  {k.branch}" for k in found) or "no kiosk registered")  # fmt: skip
@@ -190,7 +210,13 @@ def _staff_group(role: str, what: str) -> click.Group:
     @with_db
     @handled
     def add(name: str, branch: str | None, as_json: bool, db: Database) -> None:
-        """Print a new token alone, for one branch or the whole town (kept only hashed)."""
+        """Print a new token alone, for one branch or the whole town (kept only hashed).
+
+        \b
+        Examples:
+          kiosk central manager add m.rossi --branch roma-m1
+          kiosk central booking add cup
+        """
         if branch is not None:
             _ident("--branch", branch)
         token = store.add_staff(db, _ident("NAME", name, NAME), role, branch)
@@ -202,7 +228,12 @@ def _staff_group(role: str, what: str) -> click.Group:
     @with_db
     @handled
     def remove(name: str, as_json: bool, db: Database) -> None:
-        """Revoke NAME's token."""
+        """Revoke NAME's token.
+
+        \b
+        Example:
+          kiosk central manager remove m.rossi
+        """
         if not store.remove_staff(db, name):
             raise Fail(f"NAME: {name[:70]!r} is not registered", 2)
         emit({"name": name, "removed": True}, as_json, f"{name} removed")
@@ -224,7 +255,12 @@ central_group.add_command(_staff_group("booking", "the booking system (PUT appoi
 @handled
 def branch_cmd(branch: str, name: str | None, services: tuple[str, ...], as_json: bool,
                db: Database) -> None:  # fmt: skip
-    """Name a branch and its services for the citizens' phone page."""
+    """Name a branch and its services for the citizens' phone page.
+
+    \b
+    Example:
+      kiosk central branch roma-m1 --name "Municipio I" --service A=Anagrafe
+    """
     names = {}
     for item in services:
         code, sep, label = item.partition("=")
@@ -313,7 +349,12 @@ def stats_cmd(branch: str, first: str | None, last: str | None, as_csv: bool, as
 @with_db
 @handled
 def purge_cmd(retention_days: int, as_json: bool, db: Database) -> None:
-    """Apply the retention now (the service also does it every hour)."""
+    """Apply the retention now (the service also does it every hour).
+
+    \b
+    Example:
+      kiosk central purge --retention-days 7
+    """
     done = store.retain(db, datetime.now(UTC).date(), retention_days)
     emit({"rows": done.rows, "appointments": done.appointments}, as_json,
          f"deleted {done.rows} per-ticket row(s) (counted first) and"

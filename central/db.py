@@ -19,6 +19,10 @@ from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 T = TypeVar("T")
+NOT_INSTALLED = (
+    "the central service's packages are not installed here (a totem needs none):"
+    " pip install 'kiosk[central]' on the central server"
+)
 Row = tuple[Any, ...]
 
 
@@ -134,7 +138,10 @@ class SqliteDatabase:
     engine = "sqlite"
 
     def __init__(self, url: str) -> None:
-        import sqlite_utils  # the central's embedded store; never on the totem's UI path
+        try:
+            import sqlite_utils  # the central's embedded store; never on the totem's UI path
+        except ImportError:
+            raise BadDatabase(NOT_INSTALLED) from None
 
         self.url = url
         path = Path(urlsplit(url).path)
@@ -244,8 +251,11 @@ class PostgresDatabase:
     MIGRATION_LOCK = 7_310_016  # pg_advisory_xact_lock key: one process migrates at a time
 
     def __init__(self, url: str, size: int) -> None:
-        import psycopg
-        from psycopg_pool import ConnectionPool
+        try:
+            import psycopg
+            from psycopg_pool import ConnectionPool
+        except ImportError:
+            raise BadDatabase(NOT_INSTALLED) from None
 
         self.url = url
         self._errors = (psycopg.Error,)

@@ -31,8 +31,13 @@ def _as_owner(args: list[str], owner: str | None) -> list[str]:
 
 
 @contextlib.contextmanager
-def cluster() -> Iterator[str]:
-    """Start a cluster; yields the URL of its ``postgres`` database (trust auth, loopback)."""
+def cluster(durable: bool = False) -> Iterator[str]:
+    """Start a cluster; yields the URL of its ``postgres`` database (trust auth, loopback).
+
+    Args:
+        durable: flush to disk as a production server does (the benchmarks); the tests run
+            without, for speed.
+    """
     bindir = _bindir()
     owner = "postgres" if os.geteuid() == 0 else None
     home = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
@@ -49,10 +54,9 @@ def cluster() -> Iterator[str]:
                        "-E", "UTF8", "--no-sync"], owner),
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
-        options = (
-            f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
+        options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(_as_owner([*run, "-o", options, "-w", "-t", "60", "start"], owner),
                        check=True, capture_output=True, timeout=90)  # fmt: skip
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"

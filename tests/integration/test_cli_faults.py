@@ -29,12 +29,12 @@ def test_kiosk_central_on_a_busy_port(write_config) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         done = subprocess.run(
-            [str(KIOSK), "--config", str(write_config()), "central", "--listen", f"127.0.0.1:{port}"],
+            [str(KIOSK), "--config", str(write_config()), "central", "serve", "--listen", f"127.0.0.1:{port}"],
             capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
     assert (
         done.returncode == 1
         and "serving" not in done.stdout
-        and "central server on" not in done.stdout
+        and "central service on" not in done.stdout
     )
     assert done.stderr.strip() == f"--listen 127.0.0.1:{port}: Address already in use"

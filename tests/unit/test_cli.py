@@ -171,7 +171,7 @@ def test_every_command_takes_json() -> None:
             command = command.get_command(click.Context(command), name)  # type: ignore[attr-defined]
         if not isinstance(command, click.Group) or command.invoke_without_command:
             found[" ".join(path)] = command
-    assert {"issue", "sync", "central", "store reset", "config set"} <= set(found)
+    assert {"issue", "sync", "central serve", "store reset", "config set"} <= set(found)
     assert [p for p, c in found.items() if not any("--json" in o.opts for o in c.params)] == []
 
 

@@ -15,11 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from central import contract
 from kiosk.core import events
 from kiosk.core.figures import Record, hour_figures
 from kiosk.store import Store
 from kiosk.store.outbox import Outbox, add_event
-from sync import allowlist, contract
+from sync import allowlist
 from tests.conftest import ROME
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from central import contract
 from kiosk.core import events
 from kiosk.store import Store, schema
 from kiosk.store.outbox import Outbox
-from sync import allowlist, contract
+from sync import allowlist
 
 
 def version_1_database(path: Path) -> None:
