@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -196,6 +197,9 @@ class SqliteDatabase:
 # --- PostgreSQL --------------------------------------------------------------------------
 
 
+_STAGED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
 def _pg(sql: str) -> str:
     return sql.replace("?", "%s")
 
@@ -216,11 +220,22 @@ class _PostgresTx:
     def insert_ignore(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return
-        columns = list(rows[0])
-        self.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES"  # noqa: S608 (our names)
-            f" ({', '.join('?' for _ in columns)}) ON CONFLICT DO NOTHING",
-            [[row[c] for c in columns] for row in rows],
+        # COPY into this connection's staging table, then one INSERT ... SELECT that skips
+        # the ids already held: PostgreSQL's fastest way in, and still idempotent.
+        columns = ", ".join(rows[0])
+        staging = f"staging_{table}"
+        made = _STAGED.setdefault(self.conn, set())
+        if staging not in made:
+            self.conn.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS"
+            )
+            made.add(staging)
+        with self.conn.cursor() as cur, cur.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row.values()))
+        self.conn.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}"  # noqa: S608
+            " ON CONFLICT DO NOTHING"
         )
 
 
@@ -273,8 +288,13 @@ class PostgresDatabase:
         self.run(self._migrate)
 
     def run(self, work: Callable[[Tx], T]) -> T:
-        with self.pool.connection() as conn, conn.transaction():
-            return work(_PostgresTx(conn))
+        with self.pool.connection() as conn:
+            try:
+                with conn.transaction():
+                    return work(_PostgresTx(conn))
+            except BaseException:
+                _STAGED.pop(conn, None)  # a staging table made in it was rolled back too
+                raise
 
     def _migrate(self, tx: Tx) -> None:
         tx.execute("SELECT pg_advisory_xact_lock(?)", (self.MIGRATION_LOCK,))

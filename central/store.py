@@ -93,6 +93,17 @@ def kiosk_for(db: Database, token: str) -> Kiosk | None:
     return Kiosk(*rows[0]) if rows else None
 
 
+def satellite_of(db: Database, host: Kiosk, named: Any, events: Sequence[Any]) -> Kiosk | None:
+    """The kiosk ``named`` when ``host`` may post for it: a kiosk of the same branch, and
+    only its ``kiosk.health`` (a satellite's health goes through its host); else None."""
+    if not isinstance(named, str) or any(
+        not isinstance(e, dict) or e.get("type") != "kiosk.health" for e in events
+    ):
+        return None
+    rows = db.run(lambda tx: tx.execute("SELECT branch FROM kiosks WHERE id = ?", (named,)))
+    return Kiosk(named, host.branch) if rows and rows[0][0] == host.branch else None
+
+
 def add_staff(db: Database, name: str, role: str, branch: str | None) -> str:
     """A manager's or the booking system's token, for one branch or (None) the whole town.
 

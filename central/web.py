@@ -96,8 +96,10 @@ def make_app(
             return JSONResponse({"rejected": [], "error": "not a batch"}, status_code=400)
         if len(events) > MAX_EVENTS:
             return _error(413, f"more than {MAX_EVENTS} events")
-        if data["kiosk"] != kiosk.id:
-            return _error(403, "this token is another kiosk's")
+        if data["kiosk"] != kiosk.id:  # a host may send its satellites' health, nothing else
+            kiosk = await call(store.satellite_of, kiosk, data["kiosk"], events)
+            if kiosk is None:
+                return _error(403, "this token is another kiosk's")
         rejected, problems = [], []
         for event in events:
             problem = contract.violation(event)

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 PATIENCE = 3.0  # seconds a touch keeps trying the host before the screen says it is away
 CONNECT_TIMEOUT = 1.0
+REPORT_EVERY = 60.0  # seconds between printer reports to the host when nothing changes
 
 
 class HostAway(Exception):
@@ -103,6 +104,22 @@ class HostClient:
             raise HostAway(f"the host {self.url} does not answer ({type(exc).__name__})") from None
         return list(answer.json()["services"])
 
+    def report(self, printer: str) -> bool:
+        """Tell the host this totem's printer state, once, briefly; True when it was heard."""
+        import requests
+
+        try:
+            answer = self.http.post(
+                f"{self.url}/api/v1/health",
+                json={"printer": printer},
+                headers=self._headers(),
+                verify=self.verify,
+                timeout=(CONNECT_TIMEOUT, 2.0),
+            )
+        except (requests.RequestException, HostAway):
+            return False
+        return answer.status_code == 200
+
     def close(self) -> None:
         self.http.close()
 
@@ -125,6 +142,7 @@ class SatelliteTotem(Paper):
         super().__init__(config, clock, printer, layout)
         self.client = client or HostClient(config)
         self.last_printer_state: str | None = None
+        self._reported: tuple[str, float] | None = None  # state told to the host, and when
 
     def record_printer_state(self, state: str) -> None:
         self.last_printer_state = state
@@ -135,9 +153,24 @@ class SatelliteTotem(Paper):
     def _request(self) -> str:
         return str(uuid.uuid4())
 
+    def report_printer(self) -> None:
+        """Tell the host this totem's printer state when it changed or a minute passed: the
+        host's sync agent sends it on as this totem's ``kiosk.health``."""
+        state = self.last_printer_state
+        if state is None and self.printer is not None:
+            state = self.printer.last_state.value
+        state = state or "unknown"
+        now = time.monotonic()
+        if self._reported and self._reported[0] == state and now - self._reported[1] < REPORT_EVERY:
+            return
+        if self.client.report(state):
+            self._reported = (state, now)
+
     def states(self) -> list[ServiceState]:
-        """The host's figures for every service, with this totem's own printer."""
+        """The host's figures for every service, with this totem's own printer (and its
+        printer's state told to the host, when due)."""
         found = {s["code"]: s for s in self.client.queue()}
+        self.report_printer()
         blocks = self.printer_blocks()
         out = []
         for service in self.config.services:

@@ -23,6 +23,7 @@ from kiosk.core import events
 from kiosk.reports import ServiceReports
 from kiosk.store import Store
 from kiosk.store import state as shared
+from kiosk.store import totems as store_totems
 from kiosk.store.outbox import Outbox, add_health
 from sync import allowlist, backoff
 from sync.appointments import refresh_appointments
@@ -30,6 +31,7 @@ from sync.client import Answer, CentralClient, TokenMissing
 
 log = logging.getLogger(__name__)
 HEALTH_EVERY = timedelta(minutes=15)
+SATELLITE_SILENT = timedelta(minutes=5)  # a satellite not heard from: its printer is unknown
 APPOINTMENTS_EVERY = timedelta(minutes=5)
 IDLE_CHECK = 0.5  # seconds between looks at the database's data version while the outbox is empty
 TOKEN_CHECK = 2.0  # seconds between looks at the token file while paused
@@ -82,7 +84,8 @@ class SyncAgent:
     # -- one batch ----------------------------------------------------------------------------
 
     def _batch(self, after: int = 0) -> list[allowlist.Checked]:
-        """The next batch of ready events after seq ``after``, checked by the allow-list."""
+        """The next batch of ready events after seq ``after``, checked by the allow-list: all
+        of one kiosk (this totem, or a satellite whose health goes through it)."""
         batch: list[allowlist.Checked] = []
         size = 64  # the envelope
         for row in self.outbox.ready(after, self.limit):
@@ -91,7 +94,10 @@ class SyncAgent:
             except allowlist.NotAllowed as exc:
                 self._park([row.seq], f"not allowed: {exc}")
                 continue
-            if batch and size + len(event.json) + 1 > allowlist.MAX_BATCH_BYTES:
+            if batch and (
+                size + len(event.json) + 1 > allowlist.MAX_BATCH_BYTES
+                or event.kiosk != batch[0].kiosk
+            ):
                 break
             batch.append(event)
             size += len(event.json) + 1
@@ -118,7 +124,8 @@ class SyncAgent:
         ids = ",".join(event.id for event in batch)
         # The same batch always gets the same key, across retries and restarts.
         key = str(uuid.uuid5(uuid.NAMESPACE_URL, "totem-batch:" + ids))
-        return self.client.post_events(allowlist.encode_checked(self.config.kiosk_id, batch), key)
+        kiosk = batch[0].kiosk or self.config.kiosk_id
+        return self.client.post_events(allowlist.encode_checked(kiosk, batch), key)
 
     def step(self) -> Step:
         """Send the next batch once and act on the answer."""
@@ -187,6 +194,10 @@ class SyncAgent:
             self.limit = max(1, len(batch) // 2)
             log.info("sync: 413, batches of at most %d events from now on", self.limit)
             return Step("split", self.limit)
+        if answer.kind == "auth" and batch[0].kiosk is not None:  # a satellite's, not ours
+            fix = f"kiosk central kiosk add {batch[0].kiosk} --branch {self.config.branch}"
+            self._park([e.seq for e in batch], f"HTTP {answer.status}: {answer.error} ({fix})")
+            return Step("parked", len(batch))
         if answer.kind == "auth":
             self.paused_token = self._token_fingerprint()
             shared.put(
@@ -223,11 +234,19 @@ class SyncAgent:
     # -- health and appointments --------------------------------------------------------------
 
     def health_due(self) -> None:
-        """Queue a ``kiosk.health`` event when the printer state changed or 15 minutes passed."""
+        """Queue a ``kiosk.health`` event when the printer state changed or 15 minutes passed:
+        this totem's, and each satellite's as it reported it here (``unknown`` once it has
+        been silent for :data:`SATELLITE_SILENT`), as the satellite's own kiosk."""
         now = self.clock()
-        printer = shared.get(self.store, "printer.state") or "unknown"
-        reported = shared.get(self.store, "sync.health_printer")
-        last = shared.get(self.store, "sync.health_at")
+        self._health(None, shared.get(self.store, "printer.state") or "unknown", now)
+        for totem, printer, at in store_totems.printers(self.store):
+            fresh = at is not None and now - datetime.fromisoformat(at) < SATELLITE_SILENT
+            self._health(totem, printer if printer and fresh else "unknown", now)
+
+    def _health(self, kiosk: str | None, printer: str, now: datetime) -> None:
+        suffix = f":{kiosk}" if kiosk else ""
+        reported = shared.get(self.store, "sync.health_printer" + suffix)
+        last = shared.get(self.store, "sync.health_at" + suffix)
         if printer == reported and last and now - datetime.fromisoformat(last) < HEALTH_EVERY:
             return
         tz = self.config.timezone
@@ -237,7 +256,11 @@ class SyncAgent:
             day=now.astimezone(tz).date().isoformat(),
             at=events.minute(now, tz),
             printer=printer,
-            extra={"sync.health_printer": printer, "sync.health_at": now.isoformat()},
+            kiosk=kiosk,
+            extra={
+                "sync.health_printer" + suffix: printer,
+                "sync.health_at" + suffix: now.isoformat(),
+            },
         )
 
     def appointments_due(self) -> None:

@@ -22,20 +22,22 @@ __all__ = ["MAX_BATCH_BYTES", "MAX_BATCH_EVENTS", "Checked", "NotAllowed", "chec
 class Checked:
     """One event that passed the allow-list, already serialised; only this module makes them."""
 
-    __slots__ = ("id", "json", "seq")
+    __slots__ = ("id", "json", "kiosk", "seq")
 
-    def __init__(self, event_id: str, seq: int, line: str) -> None:
-        self.id, self.seq, self.json = event_id, seq, line
+    def __init__(self, event_id: str, seq: int, line: str, kiosk: str | None = None) -> None:
+        self.id, self.seq, self.json, self.kiosk = event_id, seq, line, kiosk
 
 
-def check(event: Mapping[str, Any]) -> Checked:
-    """Allow-list and serialise one event.
+def check(event: Mapping[str, Any], kiosk: str | None = None) -> Checked:
+    """Allow-list and serialise one event (``kiosk``: sent for another kiosk of the branch).
 
     Raises:
         NotAllowed: the event breaks the contract; the message names the key at fault.
     """
     wire = events.wire(event)
-    return Checked(wire["id"], wire["seq"], events.dumps(wire))
+    if kiosk is not None and (wire["type"] != "kiosk.health" or not events.is_ident(kiosk)):
+        raise NotAllowed("kiosk: only a satellite's kiosk.health is sent for another kiosk")
+    return Checked(wire["id"], wire["seq"], events.dumps(wire), kiosk)
 
 
 def check_row(row: Row) -> Checked:
@@ -44,7 +46,7 @@ def check_row(row: Row) -> Checked:
     Raises:
         NotAllowed: see :func:`check`.
     """
-    return check(row.event())
+    return check(row.event(), row.kiosk)
 
 
 def encode_checked(kiosk: str, checked: Iterable[Checked]) -> bytes:

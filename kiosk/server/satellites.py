@@ -77,20 +77,27 @@ def satellite_routes(
     key: Callable[[], bytes],
     body: Body,
 ) -> list[Route]:
-    """``POST /api/v1/tickets`` and ``POST /api/v1/scans``, for satellites with a token."""
+    """``POST /api/v1/tickets``, ``/api/v1/scans`` and ``/api/v1/health``, for satellites
+    with a token."""
 
     def totem() -> Totem:
         return Totem(config, store(), key(), clock=clock)  # no printer: the satellite prints
 
-    async def asked(request: HttpRequest) -> tuple[Request, dict[str, Any]] | Response:
+    async def sent(request: HttpRequest) -> tuple[str, dict[str, Any]] | Response:
+        """Which satellite asks, and its JSON body."""
         header = request.headers.get("authorization", "")
         token = header[7:] if header.lower().startswith("bearer ") else None
         who = await run_in_threadpool(lambda: owner(store(), token))
         if who is None:
             return _error(401, "a valid totem token is required (kiosk totem add ID on the host)")
         data = await body(request)
-        if isinstance(data, Response):
-            return data
+        return data if isinstance(data, Response) else (who, data)
+
+    async def asked(request: HttpRequest) -> tuple[Request, dict[str, Any]] | Response:
+        got = await sent(request)
+        if isinstance(got, Response):
+            return got
+        who, data = got
         rid = data.get("request")
         if not isinstance(rid, str) or not REQUEST_ID.match(rid):
             return _error(422, "request: a lowercase uuid, the same on every retry of one touch")
@@ -135,9 +142,24 @@ def satellite_routes(
             answer.update(_issued(outcome.issued))
         return JSONResponse(answer)
 
+    async def health(request: HttpRequest) -> Response:
+        """A satellite's printer state: the host's sync agent sends it on as the satellite's
+        own ``kiosk.health``."""
+        got = await sent(request)
+        if isinstance(got, Response):
+            return got
+        who, data = got
+        printer = data.get("printer")
+        if printer not in events.PRINTER_STATES:
+            return _error(422, f"printer: one of {', '.join(events.PRINTER_STATES)}")
+        at = clock().isoformat()
+        await run_in_threadpool(lambda: store_totems.report_printer(store(), who, printer, at))
+        return JSONResponse({"totem": who, "printer": printer})
+
     return [
         Route("/api/v1/tickets", tickets, methods=["POST"]),
         Route("/api/v1/scans", scans, methods=["POST"]),
+        Route("/api/v1/health", health, methods=["POST"]),
     ]
 
 

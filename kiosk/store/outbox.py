@@ -24,9 +24,17 @@ from kiosk.store.state import put_in
 
 
 def add_event(
-    conn: sqlite3.Connection, *, type: str, branch: str, day: str, at: str, **fields: Any
+    conn: sqlite3.Connection,
+    *,
+    type: str,
+    branch: str,
+    day: str,
+    at: str,
+    kiosk: str | None = None,
+    **fields: Any,
 ) -> str:
-    """Append an event inside the caller's transaction; returns its id.
+    """Append an event inside the caller's transaction; returns its id. ``kiosk``: sent for
+    another kiosk of the branch (a satellite's health), not for this one.
 
     Raises:
         events.NotAllowed: the event breaks the contract (the caller's transaction rolls back).
@@ -35,8 +43,8 @@ def add_event(
     event = {"id": event_id, "seq": 1, "type": type, "branch": branch, "day": day, "at": at}
     checked = events.wire({**event, **fields})
     conn.execute(
-        "INSERT INTO outbox (id, type, branch, day, at, body) VALUES (?, ?, ?, ?, ?, ?)",
-        (event_id, type, branch, day, at, events.dumps(events.body_of(checked))),
+        "INSERT INTO outbox (id, type, branch, day, at, body, kiosk) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (event_id, type, branch, day, at, events.dumps(events.body_of(checked)), kiosk),
     )
     # The clocks as this event was written: the purge compares them before it trusts a date.
     put_in(conn, {state.LAST_EVENT_CLOCKS: clocks.read().text()})
@@ -54,6 +62,7 @@ class Row:
     day: str
     at: str
     body: str
+    kiosk: str | None = None  # None: this totem's own event
 
     def event(self) -> dict[str, Any]:
         """The event as a mapping, for :func:`kiosk.core.events.wire`."""
@@ -71,7 +80,7 @@ class Outbox:
     def ready(self, after: int = 0, limit: int = events.MAX_BATCH_EVENTS) -> list[Row]:
         """Waiting rows after seq ``after``, oldest first."""
         rows = self.store.rows(
-            "SELECT seq, id, type, branch, day, at, body FROM outbox"
+            "SELECT seq, id, type, branch, day, at, body, kiosk FROM outbox"
             " WHERE state = 'ready' AND seq > ? ORDER BY seq LIMIT ?",
             (after, limit),
         )
@@ -131,18 +140,30 @@ class Outbox:
 
 
 def add_health(
-    store: Store, *, branch: str, day: str, at: str, printer: str, extra: dict[str, str]
+    store: Store,
+    *,
+    branch: str,
+    day: str,
+    at: str,
+    printer: str,
+    extra: dict[str, str],
+    kiosk: str | None = None,
 ) -> None:
     """Queue a ``kiosk.health`` event with the current backlog, and record ``extra`` state,
-    in one transaction."""
+    in one transaction. For a satellite (``kiosk``), the backlog is 0: it keeps no outbox."""
     with store.write() as conn:
-        backlog = conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'ready'").fetchone()[0]
+        backlog = 0
+        if kiosk is None:
+            backlog = conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'ready'").fetchone()[
+                0
+            ]
         add_event(
             conn,
             type="kiosk.health",
             branch=branch,
             day=day,
             at=at,
+            kiosk=kiosk,
             printer=printer,
             backlog=int(backlog),
         )

@@ -168,6 +168,14 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         PRIMARY KEY (totem, id)
     );
     """,
+    # 6: a satellite's printer as it last reported it, and events sent for another kiosk of
+    # the branch (a satellite's kiosk.health, sent through its host: kiosk NULL = this one).
+    # Numbered by the outbox's own seq, so each kiosk's seq still only grows.
+    """
+    ALTER TABLE totems ADD COLUMN printer TEXT;
+    ALTER TABLE totems ADD COLUMN printer_at TEXT;
+    ALTER TABLE outbox ADD COLUMN kiosk TEXT;
+    """,
 )
 
 VERSION = len(MIGRATIONS)

@@ -75,3 +75,19 @@ def record(
         " VALUES (?, ?, ?, ?, ?, ?)",
         (request.id, day, request.totem, ticket_id, result, reason),
     )
+
+
+def report_printer(store: Store, totem: str, printer: str, at: str) -> None:
+    """A satellite's printer state, as it reported it (its sync goes through this host)."""
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE totems SET printer = ?, printer_at = ? WHERE id = ?", (printer, at, totem)
+        )
+
+
+def printers(store: Store) -> list[tuple[str, str | None, str | None]]:
+    """Each satellite, its last reported printer state and when (None: never reported)."""
+    return [
+        (str(r[0]), r[1], r[2])
+        for r in store.rows("SELECT id, printer, printer_at FROM totems ORDER BY id")
+    ]

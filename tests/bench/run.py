@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.bench import (
     bench_branch,
+    bench_central,
     bench_flood,
     bench_phones,
     bench_predictor,
@@ -25,6 +26,7 @@ def main() -> None:
         bench_phones,
         bench_predictor,
         bench_satellite,
+        bench_central,
         bench_ui,
     ):
         module.run()
