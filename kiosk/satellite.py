@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 PATIENCE = 3.0  # seconds a touch keeps trying the host before the screen says it is away
 CONNECT_TIMEOUT = 1.0
 REPORT_EVERY = 60.0  # seconds between printer reports to the host when nothing changes
+MOST_UNANSWERED = 20
 
 
 class HostAway(Exception):
@@ -120,6 +121,22 @@ class HostClient:
             return False
         return answer.status_code == 200
 
+    def void(self, request: str) -> bool:
+        """Tell the host that a touch's ticket was never printed; True once it has heard."""
+        import requests
+
+        try:
+            answer = self.http.post(
+                f"{self.url}/api/v1/tickets/void",
+                json={"request": request},
+                headers=self._headers(),
+                verify=self.verify,
+                timeout=(CONNECT_TIMEOUT, 2.0),
+            )
+        except (requests.RequestException, HostAway):
+            return False
+        return answer.status_code == 200
+
     def close(self) -> None:
         self.http.close()
 
@@ -143,6 +160,7 @@ class SatelliteTotem(Paper):
         self.client = client or HostClient(config)
         self.last_printer_state: str | None = None
         self._reported: tuple[str, float] | None = None  # state told to the host, and when
+        self.unanswered: list[str] = []  # request ids of touches the host never answered
 
     def record_printer_state(self, state: str) -> None:
         self.last_printer_state = state
@@ -166,11 +184,18 @@ class SatelliteTotem(Paper):
         if self.client.report(state):
             self._reported = (state, now)
 
+    def void_unanswered(self) -> None:
+        """Ask the host to take out the tickets of touches it never answered (none printed)."""
+        for request in list(self.unanswered):
+            if self.client.void(request):
+                self.unanswered.remove(request)
+
     def states(self) -> list[ServiceState]:
         """The host's figures for every service, with this totem's own printer (and its
         printer's state told to the host, when due)."""
         found = {s["code"]: s for s in self.client.queue()}
         self.report_printer()
+        self.void_unanswered()
         blocks = self.printer_blocks()
         out = []
         for service in self.config.services:
@@ -207,7 +232,13 @@ class SatelliteTotem(Paper):
             blocked = Availability(Reason.PRINTER)
             raise Unavailable(code, blocked, blocked.describe(self.config.timezone, self.clock()))
         body = {"service": code, "request": self._request(), "lang": self._lang(lang)}
-        answer = self.client.post("tickets", body)
+        try:
+            answer = self.client.post("tickets", body)
+        except HostAway:
+            # The host may have issued it before going away: once it is back, it takes that
+            # ticket out of the queue, so no desk calls a number nobody holds.
+            self.unanswered = [*self.unanswered[-(MOST_UNANSWERED - 1) :], body["request"]]
+            raise
         if answer.status_code == 409:
             refused = answer.json()
             until = refused.get("until")

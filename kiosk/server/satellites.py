@@ -142,6 +142,16 @@ def satellite_routes(
             answer.update(_issued(outcome.issued))
         return JSONResponse(answer)
 
+    async def void(request: HttpRequest) -> Response:
+        """A walk-in request the satellite never had an answer to: its ticket (if the host
+        issued one) was never printed, so it leaves the queue."""
+        got = await asked(request)
+        if isinstance(got, Response):
+            return got
+        req, _data = got
+        code = await run_in_threadpool(lambda: store_totems.void(store(), req))
+        return JSONResponse({"voided": code})
+
     async def health(request: HttpRequest) -> Response:
         """A satellite's printer state: the host's sync agent sends it on as the satellite's
         own ``kiosk.health``."""
@@ -159,6 +169,7 @@ def satellite_routes(
     return [
         Route("/api/v1/tickets", tickets, methods=["POST"]),
         Route("/api/v1/scans", scans, methods=["POST"]),
+        Route("/api/v1/tickets/void", void, methods=["POST"]),
         Route("/api/v1/health", health, methods=["POST"]),
     ]
 

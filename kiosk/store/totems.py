@@ -91,3 +91,20 @@ def printers(store: Store) -> list[tuple[str, str | None, str | None]]:
         (str(r[0]), r[1], r[2])
         for r in store.rows("SELECT id, printer, printer_at FROM totems ORDER BY id")
     ]
+
+
+def void(store: Store, request: Request) -> str | None:
+    """Take out of the queue the ticket a satellite's walk-in request issued but never
+    printed (the host went away before answering): still waiting, it becomes a no-show with
+    no moment, counted nowhere but as issued. Returns its code; None when there is nothing to
+    take out (never issued, another kind, or already called)."""
+    with store.write() as conn:
+        found = answered(conn, request)
+        if found is None or found.result != "walkin":
+            return None
+        row = conn.execute(
+            "UPDATE tickets SET status = 'no_show' WHERE id = ? AND status = 'waiting'"
+            " RETURNING code",
+            (found.ticket_id,),
+        ).fetchone()
+        return None if row is None else str(row[0])
