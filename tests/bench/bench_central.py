@@ -25,9 +25,9 @@ from tests.postgres import cluster, fresh_database
 KIOSK = Path(sys.executable).with_name("kiosk")
 TOTEMS = 1000
 BRANCHES = 50
-BATCH = 100
+BATCH = 500  # the contract's most: a totem back online sends its day in one or two
 RETRY_SHARE = 0.1  # batches whose ack is "lost": sent again
-CLIENTS = 32  # concurrent totems posting at any moment
+CLIENTS = 16  # totems posting at any moment
 
 
 def a_day(kiosk: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -98,22 +98,22 @@ def _ingest(base: str, processes: int, days: list[list[dict[str, Any]]]) -> dict
         store.add_kiosk(db, f"totem-{k:04d}", f"b{k % BRANCHES:02d}", token)
     procs, ports = _serve(url, processes)
     rng = random.Random(processes)
-    jobs = []
+    jobs = []  # bodies made before the clock starts: the load generator's JSON is not timed
     for k, day in enumerate(days):
         for i in range(0, len(day), BATCH):
-            jobs.append((k, day[i : i + BATCH]))
+            body = json.dumps({"kiosk": f"totem-{k:04d}", "events": day[i : i + BATCH]})
+            jobs.append((k, body))
             if rng.random() < RETRY_SHARE:
-                jobs.append((k, day[i : i + BATCH]))  # the same batch again: the ack was lost
+                jobs.append((k, body))  # the same batch again: the ack was lost
     rng.shuffle(jobs)
     latencies: list[float] = []
     local = threading.local()
     lock = threading.Lock()
 
-    def post(job: tuple[int, list[dict[str, Any]]]) -> None:
-        k, batch = job
+    def post(job: tuple[int, str]) -> None:
+        k, body = job
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        body = json.dumps({"kiosk": f"totem-{k:04d}", "events": batch})
         port = ports[k % len(ports)]
         start = time.perf_counter()
         answer = session.post(f"http://127.0.0.1:{port}/v1/events", data=body, timeout=60,
@@ -121,6 +121,7 @@ def _ingest(base: str, processes: int, days: list[list[dict[str, Any]]]) -> dict
                                        "Content-Type": "application/json"})  # fmt: skip
         took = time.perf_counter() - start
         assert answer.status_code == 200, answer.text
+        assert len(answer.json()["acked"]) == body.count('"seq"')
         with lock:
             latencies.append(took * 1000)
 
@@ -198,6 +199,18 @@ PostgreSQL's own `COPY` of the same rows into a table of the same shape: {copy:,
 Held after the 4-process run: {held["events"]:,} per-ticket and health rows, {held["hours"]:,}
 hours, {held["statuses"]:,} latest statuses (one per branch and service): every event once,
 whatever was sent twice.
+
+Aim, ingest at 50% of COPY: not met ({100 * max(r["rate"] for r in results) / copy:.0f}% at
+best). COPY writes rows and nothing else. Each POST here also does the following, in Python,
+on the two cores that PostgreSQL and the load generator use as well:
+- an HTTP request;
+- a token looked up by its hash;
+- every event checked key by key against the contract (about 9 µs an event);
+- a COPY into a staging table, then `INSERT ... SELECT ... ON CONFLICT DO NOTHING` into a
+  table with its indexes (about 30 µs an event), and a durable commit.
+
+A second process adds a third; four are no faster than two on two cores. Before the staging COPY,
+with `executemany` and batches of 100, the best was 11-12% of COPY.
 """
     write_section("central", body)
     print(body)
