@@ -57,6 +57,24 @@ class Service:
     daily_cap: int | None = None
 
 
+IDLE_DEFAULT_S = 60  # back to the start after this long untouched (a warning first)
+VOICES = ("espeak-ng", "piper", "none")
+OUTPUTS = ("auto", "pw-play", "aplay", "paplay", "none")
+
+
+@dataclass(frozen=True)
+class Access:
+    """[speech], [keypad] and [ui]: how the totem speaks, hears keys and waits (section 11)."""
+
+    voice: str = "espeak-ng"  # espeak-ng, piper (with models) or none
+    output: str = "auto"  # pw-play, aplay or paplay, whichever is installed; none
+    volume: int = 80  # percent; changed on screen
+    rate: int = 150  # words a minute
+    speech: bool = False  # speak from the start (else: the speak control, or a keypad key)
+    keypad_uri: str = "none://"  # evdev:///dev/input/by-id/...-event-kbd
+    idle_s: int = IDLE_DEFAULT_S  # up to ten times the default
+
+
 @dataclass(frozen=True)
 class Config:
     """A validated configuration. Paths are absolute."""
@@ -92,6 +110,7 @@ class Config:
     server_tls_cert_file: Path | None = None  # the branch server serves https with these
     server_tls_key_file: Path | None = None
     server_phone_listen: str | None = None  # a second port for phones only (guest Wi-Fi)
+    access: Access = field(default_factory=Access)
 
     @property
     def server_tls(self) -> tuple[Path, Path] | None:
@@ -278,7 +297,7 @@ def _status_url(value: Any) -> str | None:
 
 _SECTIONS = (
     "kiosk", "printer", "scanner", "central", "server", "branch", "ticket", "queue", "privacy",
-    "services",
+    "speech", "keypad", "ui", "services",
 )  # fmt: skip
 ROLES = ("host", "satellite")
 
@@ -395,6 +414,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     dpo = r.get(pv, "privacy", "dpo", str, default="", check=None)
 
     services = _services(r, data.get("services"), languages or ())
+    access = _access(r, sections)
 
     if r.problems:
         raise ConfigError(r.problems)
@@ -432,7 +452,34 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         services=tuple(services),
         privacy_controller=controller or branch_name,
         privacy_dpo=dpo or "",
+        access=access,
     )
+
+
+def _access(r: _Reader, sections: Mapping[str, Any]) -> Access:
+    sp, kp, ui = sections["speech"], sections["keypad"], sections["ui"]
+    r.table(sp, "speech", ("voice", "output", "volume", "rate", "on"))
+    r.table(kp, "keypad", ("uri",))
+    r.table(ui, "ui", ("idle_s",))
+    keypad = r.get(kp, "keypad", "uri", str, default="none://", check=_keypad_uri)
+    return Access(
+        voice=r.get(sp, "speech", "voice", str, default="espeak-ng", check=_one_of(VOICES)) or "",
+        output=r.get(sp, "speech", "output", str, default="auto", check=_one_of(OUTPUTS)) or "",
+        volume=r.get(sp, "speech", "volume", int, default=80, check=_range(0, 100)) or 0,
+        rate=r.get(sp, "speech", "rate", int, default=150, check=_range(80, 400)) or 150,
+        speech=bool(r.get(sp, "speech", "on", bool, default=False, check=None)),
+        keypad_uri=keypad or "none://",
+        idle_s=r.get(
+            ui, "ui", "idle_s", int, default=IDLE_DEFAULT_S, check=_range(20, 10 * IDLE_DEFAULT_S)
+        )
+        or IDLE_DEFAULT_S,
+    )
+
+
+def _keypad_uri(value: str) -> str | None:
+    if value == "none://" or value.startswith("evdev:///"):
+        return None
+    return "is not none:// or evdev:///dev/input/..."
 
 
 def _languages(r: _Reader, k: Mapping[str, Any]) -> list[str] | None:

@@ -75,7 +75,7 @@ fi
 
 # -- The program: a virtual environment from the locked runtime dependencies --------------------
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
-want=$( (cat requirements-runtime.lock pyproject.toml; find kiosk drivers sync -type f \
+want=$( (cat requirements-runtime.lock pyproject.toml; find kiosk drivers sync central -type f \
   \( -name '*.py' -o -name '*.html' \) -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
 stamp="$D$PREFIX/.install-stamp"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

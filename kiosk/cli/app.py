@@ -37,6 +37,7 @@ class LazyGroup(click.Group):
         "scanner": "kiosk.cli.hardware:scanner_group",
         "ui": "kiosk.cli.ui_cmds:ui_cmd",
         "screenshot": "kiosk.cli.ui_cmds:screenshot_cmd",
+        "say": "kiosk.cli.ui_cmds:say_cmd",
         "serve": "kiosk.cli.server_cmds:serve_cmd",
         "desk": "kiosk.cli.server_cmds:desk_group",
         "totem": "kiosk.cli.totem_cmds:totem_group",

@@ -9,7 +9,7 @@ import socket
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,6 +21,9 @@ from kiosk.devices import configured_printer
 from kiosk.satellite import HostAway, SatelliteTotem
 from kiosk.store import StorageError, Store
 from kiosk.totem import Totem, utc_now
+
+if TYPE_CHECKING:
+    from drivers.audio.voice import Voice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,6 +94,12 @@ class Context:
             except PrinterUriError as exc:
                 raise Fail(f"printer.uri: {exc}", 2) from None
         return self._printer
+
+    def voice(self) -> Voice:
+        """The configured voice (``speech.voice``), for ``kiosk say``."""
+        from kiosk.devices import configured_voice
+
+        return configured_voice(self.config)
 
     def totem(self) -> Totem | SatelliteTotem:
         """This totem's use cases: on a satellite, through the host (no database here)."""

@@ -87,3 +87,50 @@ def screenshot_cmd(
         as_json,
         f"{out}: {screen}, {language}, {width}x{height}",
     )
+
+
+@click.command("say")
+@click.option(
+    "--screen",
+    "screen",
+    type=click.Choice(["home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order"]),
+    required=True,
+)
+@click.option("--lang", default=None, help="Language (default: the branch's).")
+@click.option("--wav", "wav", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the audio here too.")  # fmt: skip
+@json_option
+@click.pass_obj
+@handled
+def say_cmd(obj: Context, screen: str, lang: str | None, wav: Path | None, as_json: bool) -> None:
+    """What the totem says aloud on a screen, and (with --wav) its audio, on a throw-away copy
+    of the data.
+
+    \b
+    Example:
+      kiosk say --screen ticket --lang it --wav ticket-it.wav --json
+    """
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from drivers.audio.voice import SpeechUnavailable
+    from kiosk.ui.screenshot import say
+
+    language = lang or obj.config.languages[0]
+    if language not in obj.config.languages:
+        raise Fail(
+            f'--lang: "{language}" is not in kiosk.languages ({", ".join(obj.config.languages)})', 2
+        )
+    if wav is not None and not wav.parent.is_dir():
+        raise Fail(f"--wav: {wav.parent} is not a folder (create it first)", 2)
+    words = say(obj.config, screen, language)
+    out: dict[str, object] = {"screen": screen, "lang": language, "text": words}
+    if wav is not None:
+        try:
+            wav.write_bytes(obj.voice().wav(words, language))
+        except SpeechUnavailable as exc:
+            raise Fail(f"speech: {exc}", 1) from None
+        except OSError as exc:
+            raise Fail(f"--wav: {wav}: {exc.strerror}", 1) from None
+        out["wav"] = str(wav)
+    emit(out, as_json, words + (f"\n{wav}" if wav else ""))

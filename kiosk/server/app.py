@@ -21,11 +21,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from drivers.audio.voice import Speaker, SpeechUnavailable
 from kiosk import secrets
 from kiosk.config import Config
 from kiosk.core.speech import announcement
 from kiosk.server import desks as desk_tokens
-from kiosk.server.audio import Speaker, SpeechUnavailable
 from kiosk.server.broadcast import PING, Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
 from kiosk.server.phones import phone_routes

@@ -26,6 +26,7 @@ from drivers.printer.monitor import PrinterMonitor
 from drivers.scanner.connect import RECONNECT_EVERY, Scanner
 from kiosk.config import Config
 from kiosk.notify import Notifier
+from kiosk.ui.assist import KeypadWatch
 from kiosk.ui.window import KioskWindow
 from kiosk.ui.worker import TotemWorker
 
@@ -98,9 +99,15 @@ class TotemApp:
         printer: Printer | None = None,
         scanner: Scanner | None = None,
         lockdown: bool = True,
+        keypad: Any = None,
     ) -> None:
         self.config = config
         self.window = KioskWindow(config, clock, lockdown=lockdown)
+        self.voice = Speech(config)
+        self.window.assist.say = self.voice.say
+        self.keypad = KeypadWatch(keypad) if keypad else None
+        if self.keypad:
+            self.keypad.pressed.connect(self.window.assist.key)
         self.worker = TotemWorker(config, make_totem)
         self.thread = QThread()
         self.thread.setObjectName("totem-worker")
@@ -137,6 +144,8 @@ class TotemApp:
     def after_shown(self) -> None:
         if self.scanner:
             self.scanner.connect_device()
+        if self.keypad:
+            self.keypad.connect_device()
         QMetaObject.invokeMethod(self.worker, "warm_up", Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
@@ -157,6 +166,34 @@ class TotemApp:
         self.thread.wait(5000)
         if self.scanner:
             self.scanner.close()
+        if self.keypad:
+            self.keypad.close()
+        self.voice.close()
+
+
+class Speech:
+    """The configured voice and player, made on the first utterance (a totem whose citizens
+    never ask for speech never loads them)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.player: Any = None
+        self.voice: Any = None
+
+    def say(self, words: str, lang: str) -> None:
+        if self.player is None:
+            from kiosk.devices import configured_player, configured_voice
+
+            self.voice, self.player = configured_voice(self.config), configured_player(self.config)
+        if not words:
+            self.player.hush()
+            return
+        voice = self.voice
+        self.player.say(lambda: voice.wav(words, lang))
+
+    def close(self) -> None:
+        if self.player is not None:
+            self.player.close()
 
 
 _QT_LEVELS = {

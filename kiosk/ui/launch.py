@@ -88,13 +88,17 @@ def _launch(config_path: Path | None, windowed: bool) -> int:
         print(f"scanner.uri: {exc}", file=sys.stderr)
         return 2
 
+    from drivers.keypad import open_keypad
     from kiosk.ui.app import TotemApp, run
     from kiosk.ui.window import now_utc
     from kiosk.ui.worker import make_totem_factory
 
+    keypad = open_keypad(config.access.keypad_uri)  # opened once home is drawn
+
     def build() -> TotemApp:
         return TotemApp(config, make_totem_factory(config, key, printer), now_utc,
-                        printer=printer, scanner=scanner, lockdown=not windowed)  # fmt: skip
+                        printer=printer, scanner=scanner, lockdown=not windowed,
+                        keypad=keypad)  # fmt: skip
 
     try:
         return run(build)

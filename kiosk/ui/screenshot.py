@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,17 +29,16 @@ from kiosk.ui.worker import TotemWorker, make_totem_factory
 SCREENS = ("home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order")
 
 
-def render(
+@contextmanager
+def staged(
     config: Config,
     screen: str,
     lang: str,
-    size: tuple[int, int],
-    out: Path,
+    size: tuple[int, int] = (1080, 1920),
     large: bool = False,
     contrast: bool = False,
-) -> bool:
-    """Draw ``screen`` (with large text, high contrast) and save it to ``out``; whether it was
-    written."""
+) -> Iterator[KioskWindow]:
+    """The window showing ``screen`` (with large text, high contrast) on a demo day."""
     from kiosk.ui.app import install_qt_logging
 
     install_qt_logging()  # the offscreen platform's notes are not the technician's business
@@ -58,40 +59,75 @@ def render(
         window.large, window.contrast = large, contrast
         window.apply()
         worker.start()
-        assert worker.totem is not None
-        open_services = [
-            s for s in cfg.services if worker.totem.state(s.code).availability.available
-        ]
-        for service in open_services[:2]:
-            for _ in range(3):
-                worker.totem.issue_walkin(service.code)
-        worker.refresh()
-        if screen in ("ticket", "ticket-on-screen") and open_services:
-            if screen == "ticket-on-screen":
-                sim.set_mode("paper_out")
-            worker.issue(open_services[0].code, lang)
-        elif screen == "scan":
-            slot = (now_utc() + timedelta(hours=2)).astimezone(cfg.timezone)
-            assert isinstance(worker.totem, Totem)  # screenshots use a host's demo day
-            store_appointments.add(
-                worker.totem.store,
-                slot.date().isoformat(),
-                "shot",
-                booking_hash("BOOK-SCREENSHOT"),
-                cfg.services[0].code,
-                f"{slot:%H:%M}",
-            )
-            worker.scan("BOOK-SCREENSHOT", lang)
-        elif screen == "privacy":
-            window.show_privacy()
-        elif screen == "out-of-order":
-            window.fail("screenshot")
-        window.show()
-        for _ in range(5):
-            QCoreApplication.processEvents()
-        saved = window.grab().save(str(out), "PNG")
-        window.setProperty("allowClose", True)
-        window.close()
-        worker.shutdown()
+        try:
+            _stage(cfg, worker, window, sim, screen, lang)
+            window.show()
+            for _ in range(5):
+                QCoreApplication.processEvents()
+            yield window
+        finally:
+            window.setProperty("allowClose", True)
+            window.close()
+            worker.shutdown()
     del app
-    return saved
+
+
+def _stage(
+    cfg: Config, worker: TotemWorker, window: KioskWindow, sim: SimPrinter, screen: str, lang: str
+) -> None:
+    assert worker.totem is not None
+    open_services = [s for s in cfg.services if worker.totem.state(s.code).availability.available]
+    for service in open_services[:2]:
+        for _ in range(3):
+            worker.totem.issue_walkin(service.code)
+    worker.refresh()
+    if screen in ("ticket", "ticket-on-screen") and open_services:
+        if screen == "ticket-on-screen":
+            sim.set_mode("paper_out")
+        worker.issue(open_services[0].code, lang)
+    elif screen == "scan":
+        slot = (now_utc() + timedelta(hours=2)).astimezone(cfg.timezone)
+        assert isinstance(worker.totem, Totem)  # screenshots use a host's demo day
+        store_appointments.add(
+            worker.totem.store,
+            slot.date().isoformat(),
+            "shot",
+            booking_hash("BOOK-SCREENSHOT"),
+            cfg.services[0].code,
+            f"{slot:%H:%M}",
+        )
+        worker.scan("BOOK-SCREENSHOT", lang)
+    elif screen == "privacy":
+        window.show_privacy()
+    elif screen == "out-of-order":
+        window.fail("screenshot")
+
+
+def render(
+    config: Config,
+    screen: str,
+    lang: str,
+    size: tuple[int, int],
+    out: Path,
+    large: bool = False,
+    contrast: bool = False,
+) -> bool:
+    """Draw ``screen`` (with large text, high contrast) and save it to ``out``; whether it was
+    written."""
+    with staged(config, screen, lang, size, large, contrast) as window:
+        return bool(window.grab().save(str(out), "PNG"))
+
+
+def say(config: Config, screen: str, lang: str) -> str:
+    """What ``screen`` says aloud in ``lang`` (the words it shows, and its keypad help)."""
+    from kiosk.ui.spoken import of_window
+
+    with staged(config, screen, lang) as window:
+        if screen == "privacy":  # every page, as the keypad's 6 turns them
+            pages = []
+            for n in range(len(window.privacy.pages)):
+                window.privacy.page = n
+                window.privacy.turn(0)
+                pages.append(of_window(window))
+            return " ".join(pages)
+        return of_window(window)

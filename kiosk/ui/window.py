@@ -61,6 +61,8 @@ class KioskWindow(QWidget):
     # Once, when the home screen is first drawn with its services (or out of order): the
     # totem is up. systemd hears READY=1 then; the scanner driver loads then.
     shown = Signal()
+    # A screen's words changed for the citizen (a ticket, a scan's answer): speech reads it.
+    told = Signal()
 
     def __init__(self, config: Config, clock: Any, lockdown: bool = True) -> None:
         super().__init__()
@@ -96,6 +98,9 @@ class KioskWindow(QWidget):
         self.ticker = QTimer(self, interval=1000)
         self.ticker.timeout.connect(self._tick)
         self.ticker.start()
+        from kiosk.ui.assist import Assist  # speech, keypad, the warning before the reset
+
+        self.assist = Assist(self)
         # Every touch anywhere restarts the idle timer; the filter goes in once home is drawn
         # (a Python filter sees every event, the hundreds of the first show included).
         self.shown.connect(self._watch_touches)
@@ -137,11 +142,11 @@ class KioskWindow(QWidget):
         self.broken_screen.offer.hide()
         outer.addWidget(self.stack, 1)
 
-        footer = named(QWidget(), "footer")
+        self.footer = footer = named(QWidget(), "footer")
         rows = QVBoxLayout(footer)
         languages = QHBoxLayout()
         rows.addLayout(languages)
-        bar = QHBoxLayout()
+        self.bar = bar = QHBoxLayout()
         rows.addLayout(bar)
         self.language_buttons: dict[str, QPushButton] = {}
         for lang in self.config.languages:
@@ -204,6 +209,11 @@ class KioskWindow(QWidget):
         #pager {{ min-width: {touch * 2}px; font-size: {round(b * 1.2)}px; font-weight: bold; }}
         #pager:disabled {{ background: {t.disabled}; }}
         #pageNumber {{ font-size: {b}px; }}
+        QPushButton[keyFocus="true"] {{ border: {max(6, b // 4)}px solid {t.accent}; }}
+        #speak {{ min-width: {touch * 2}px; font-weight: bold; }}
+        #speak:checked {{ background: {t.button_text}; color: {t.button}; border: 3px solid {t.button}; }}
+        #timeoutWarning {{ background: {t.background}; border: {max(6, b // 4)}px solid {t.accent}; }}
+        #moreTime {{ min-height: {touch * 2}px; font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #paperLow {{ background: {t.warning}; color: {t.warning_text}; font-size: {round(b * 0.6)}px; padding: 4px; }}
         """
 
@@ -263,6 +273,8 @@ class KioskWindow(QWidget):
         if self.stack.currentWidget() is self.ticket and self.last_result:
             self.show_ticket(self.last_result)
         self._tick()
+        if hasattr(self, "assist"):
+            self.assist.relabel()
 
     def _tick(self) -> None:
         self.clock_label.setText(self.clock().astimezone(self.config.timezone).strftime("%H:%M"))
@@ -375,6 +387,7 @@ class KioskWindow(QWidget):
         self.stack.setCurrentWidget(t)
         self.back_home.start()
         self._show_states()
+        self.told.emit()
 
     def refused(self, code: str, reason: str) -> None:
         self.busy = False
@@ -391,6 +404,7 @@ class KioskWindow(QWidget):
         ):
             self.show_ticket(view["ticket"])
             self.ticket.heading.setText(text(self.lang, f"scan_{view['result']}"))
+            self.told.emit()
             return
         key = {
             "reentry": "scan_requeued",
@@ -419,6 +433,7 @@ class KioskWindow(QWidget):
                 part.setStyleSheet(f"color: {self.theme.button_text};")
         self.stack.setCurrentWidget(r)
         self.back_home.start()
+        self.told.emit()
 
     def show_privacy(self) -> None:
         self.privacy.page = 0

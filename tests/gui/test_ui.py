@@ -207,8 +207,10 @@ def test_idle_resets_language_look_and_screen(qtbot, make_ui) -> None:
     touch(qtbot, w.large_button)
     touch(qtbot, w.privacy_button)
     assert ui.screen() is w.privacy
+    w.assist.countdown.setInterval(5)  # the warning's 20 seconds, quickly
     w.idle.setInterval(50)
     w.idle.start()
+    qtbot.waitUntil(w.assist.warning.isVisible, timeout=5000)  # warned first
     qtbot.waitUntil(lambda: ui.screen() is w.home and w.lang == "it", timeout=5000)
     assert not w.large and not w.contrast
 

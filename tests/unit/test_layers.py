@@ -111,3 +111,18 @@ def test_sql_only_in_the_store() -> None:
         if not name.startswith(allowed) and SQL.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_the_totem_ui_loads_none_of_the_central_services_packages() -> None:
+    """sqlite-utils and psycopg belong to the central service: the UI's start never pays for
+    them (they cost ~80 ms of import), nor for the central package itself."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, kiosk.ui.app, kiosk.cli;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('sqlite_utils', 'psycopg', 'psycopg_pool', 'central')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

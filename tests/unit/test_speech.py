@@ -1,4 +1,4 @@
-"""Announcements: numbers read as numbers, in Italian and English (and the other languages)."""
+"""Announcements: numbers read as numbers (num2words), in all six languages."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_english_numbers(n: int, words: str) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "n", "words"),
-    [("fr", 71, "soixante-et-onze"), ("fr", 80, "quatre-vingts"), ("fr", 200, "deux cents"),
+    [("fr", 71, "soixante et onze"), ("fr", 80, "quatre-vingts"), ("fr", 200, "deux cents"),
      ("de", 42, "zweiundvierzig"), ("de", 101, "einhunderteins"), ("es", 42, "cuarenta y dos"),
      ("es", 100, "cien"), ("es", 115, "ciento quince")],
 )  # fmt: skip
@@ -48,19 +48,20 @@ def test_other_languages(lang: str, n: int, words: str) -> None:
         ("B007", "12", "it", "bi sette, sportello dodici"),
         ("SS100", "2", "en", "ess ess one hundred, desk two"),
         ("A001", "3B", "it", "a uno, sportello tre bi"),
-        ("A042", "3", "ar", "ay forty-two, desk three"),  # no Arabic number words: English
+        ("A042", "3", "ar", "إيه اثنان و أربعون، الشباك ثلاثة"),  # Arabic, read right to left
+        ("B007", "3", "fr", "bé sept, guichet trois"),
     ],
 )
 def test_announcement(ticket: str, desk: str, lang: str, text: str) -> None:
     assert announcement(ticket, desk, lang) == text
 
 
-@pytest.mark.parametrize("lang", ["it", "en", "fr", "de", "es"])
+@pytest.mark.parametrize("lang", ["it", "en", "fr", "de", "es", "ar"])
 def test_never_digit_by_digit_or_a_leading_zero(lang: str) -> None:
     for n in range(1, 1000):
         words = number_words(n, lang)
         assert not any(ch.isdigit() for ch in words)
-        assert not words.startswith(("zero", "zéro", "null", "cero"))
+        assert not words.startswith(("zero", "zéro", "null", "cero", "صفر"))
 
 
 def test_out_of_range() -> None:

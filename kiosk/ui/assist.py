@@ -1,0 +1,286 @@
+"""A totem for citizens who cannot see the screen or need more time (DESIGN.md section 11):
+speech, the keypad, touch-to-hear, and a warning before the idle reset.
+
+- The "speak" control, always in the footer, and the keypad's 0 turn speech on and off; the
+  keypad's 5 (the key with the nib) turns it on. With speech on, every screen says what it
+  shows (:mod:`kiosk.ui.spoken`) and a first touch on a button reads it, a second acts.
+- The keypad: 4 and 6 move between the buttons (each is read as it is reached), 5 chooses,
+  8 repeats. Its keys come from evdev (``keypad.uri``) or, from a plain USB keypad, as keys.
+- Before going back to the start, a warning seen and heard, with :data:`WARN_S` seconds to
+  ask for more time with one touch or key. ``ui.idle_s`` sets the delay (up to 10x).
+
+Speech never runs on this thread: the player makes and plays it on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtWidgets import QAbstractButton, QApplication, QFrame, QPushButton, QVBoxLayout
+
+from kiosk.ui.i18n import text
+from kiosk.ui.screens import label
+from kiosk.ui.spoken import aloud, of_window, shown_words
+
+WARN_S = 20
+PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
+
+
+class TimeoutWarning(QFrame):
+    """Over the whole window: "Do you need more time?", the seconds left, one large button."""
+
+    def __init__(self, parent: Any) -> None:
+        super().__init__(parent)
+        self.setObjectName("timeoutWarning")
+        box = QVBoxLayout(self)
+        box.addStretch(1)
+        self.title = label("heading")
+        self.help = label("hint")
+        self.more = QPushButton()
+        self.more.setObjectName("moreTime")
+        for widget in (self.title, self.help, self.more):
+            box.addWidget(widget)
+        box.addStretch(1)
+        self.hide()
+
+    def cover(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.raise_()
+
+
+class Assist(QObject):
+    """Speech, keypad and timeout warning for a :class:`~kiosk.ui.window.KioskWindow`.
+
+    Args:
+        say: makes and plays an utterance off this thread (``say(words, lang)``); None: silent.
+    """
+
+    spoken = Signal(str)  # every utterance, as it is asked for (tests listen here)
+
+    def __init__(self, window: Any, say: Callable[[str, str], None] | None = None) -> None:
+        super().__init__(window)
+        self.window, self.say = window, say
+        access = window.config.access
+        self.on = access.speech
+        self.armed: QAbstractButton | None = None  # read by a first touch; a second acts
+        self.focus: QAbstractButton | None = None  # where the keypad is
+        self.left = 0
+        self.watching = False  # touches and keys are heard once the home screen is drawn
+        self.speak_button = QPushButton()
+        self.speak_button.setObjectName("speak")
+        self.speak_button.setCheckable(True)
+        self.speak_button.clicked.connect(self.toggle)
+        window.bar.insertWidget(0, self.speak_button)
+        self.warning = TimeoutWarning(window)
+        self.warning.more.clicked.connect(self.extend)
+        self.countdown = QTimer(self, interval=1000)
+        self.countdown.timeout.connect(self._tick)
+        window.idle.setInterval(access.idle_s * 1000)
+        window.idle.timeout.disconnect()
+        window.idle.timeout.connect(self.warn)
+        self.reading = QTimer(self, singleShot=True, interval=0)  # many changes, one reading
+        self.reading.timeout.connect(self.read_screen)
+        window.stack.currentChanged.connect(self._screen_changed)
+        window.told.connect(self._screen_changed)
+        window.shown.connect(self._watch)
+        self.relabel()
+
+    # -- speech ---------------------------------------------------------------------------
+
+    def speak(self, words: str) -> None:
+        self.spoken.emit(words)
+        if self.say is not None:
+            self.say(words, self.window.lang)
+
+    def read_screen(self) -> None:
+        self.speak(of_window(self.window))
+
+    def toggle(self) -> None:
+        self.on = not self.on
+        self.armed = None
+        self.relabel()
+        if self.on:
+            self.speak(f"{text(self.window.lang, 'speech_on')}. {of_window(self.window)}")
+        else:  # said briefly, cutting short whatever was being said
+            self.speak(text(self.window.lang, "speech_off"))
+
+    def relabel(self) -> None:
+        lang = self.window.lang
+        self.speak_button.setText(text(lang, "speak"))
+        self.speak_button.setAccessibleName(text(lang, "speech_on"))
+        self.speak_button.setChecked(self.on)
+        self.warning.title.setText(text(lang, "more_time_title"))
+        self.warning.more.setText(text(lang, "more_time"))
+        self.warning.help.setText(text(lang, "more_time_help", s=max(self.left, 0)))
+
+    def _screen_changed(self) -> None:
+        self.armed = None
+        self._mark(None)
+        if self.on:
+            self.reading.start()  # once the screen's words are set
+
+    # -- the keypad -----------------------------------------------------------------------
+
+    def key(self, digit: str) -> None:
+        self.window.idle.start()
+        if self.warning.isVisible():
+            self.extend()
+            return
+        w = self.window
+        if digit == "0" or (digit == "5" and not self.on):
+            self.toggle()
+        elif w.stack.currentWidget() is w.privacy and digit in "456":
+            if digit == "5":
+                w.go_home()
+            else:  # the pages turn the way the text runs
+                w.privacy.turn(1 if digit == "6" else -1)
+                self.read_screen()
+        elif digit == "8":
+            self.speak(self._words(self.focus) if self.focus else of_window(self.window))
+        elif digit in "46":
+            self._move(1 if digit == "6" else -1)
+        elif digit == "5":
+            if self.focus is not None and self.focus.isEnabled():
+                self.focus.click()
+            else:
+                self._move(1)
+
+    def buttons(self) -> list[QAbstractButton]:
+        """What the keypad reaches: the screen's buttons, then the footer's."""
+        found: list[QAbstractButton] = []
+        for area in (self.window.stack.currentWidget(), self.window.footer):
+            found += [
+                b for b in area.findChildren(QAbstractButton)
+                if b.isVisibleTo(self.window) and b.isEnabled()
+            ]  # fmt: skip
+        return found
+
+    def _move(self, step: int) -> None:
+        reachable = self.buttons()
+        if not reachable:
+            return
+        here = reachable.index(self.focus) if self.focus in reachable else (-1 if step > 0 else 0)
+        self._mark(reachable[(here + step) % len(reachable)])
+        assert self.focus is not None
+        self.speak(self._words(self.focus))
+
+    def _mark(self, button: QAbstractButton | None) -> None:
+        for old in (self.focus,):
+            if old is not None:
+                old.setProperty("keyFocus", False)
+                old.style().unpolish(old)
+                old.style().polish(old)
+        self.focus = button
+        if button is not None:
+            button.setProperty("keyFocus", True)
+            button.style().unpolish(button)
+            button.style().polish(button)
+
+    def _words(self, button: QAbstractButton) -> str:
+        parts = [button.accessibleName() or button.text(), *shown_words(button)]
+        return aloud(". ".join(p for p in parts if p.strip()), self.window.lang)
+
+    # -- touch: read first, act second ----------------------------------------------------
+
+    def _watch(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+            self.watching = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            digit = getattr(event, "text", lambda: "")()
+            if digit in tuple("0123456789") and digit:
+                self.key(digit)
+                return True
+            return False
+        if event.type() not in PRESSES:
+            return False
+        if self.warning.isVisible():
+            if watched is not self.warning.more:
+                self.extend()
+                return True
+            return False
+        if not self.on or not isinstance(watched, QAbstractButton) or watched is self.speak_button:
+            return False
+        if watched is self.armed:
+            self.armed = None
+            return False  # the second touch acts
+        self.armed = watched
+        self.speak(self._words(watched))
+        return True  # the first touch only reads
+
+    # -- the timeout ----------------------------------------------------------------------
+
+    def warn(self) -> None:
+        """The idle delay is over: warn, unless there is nothing to reset."""
+        w = self.window
+        untouched = (
+            w.stack.currentWidget() in (w.home, w.broken_screen)
+            and w.lang == w.config.languages[0]
+            and not (w.large or w.contrast)
+        )
+        if untouched:
+            w.reset()
+            return
+        self.left = WARN_S
+        self.relabel()
+        self.warning.cover()
+        self.warning.show()
+        self.countdown.start()
+        self.speak(f"{self.warning.title.text()} {self.warning.help.text()}"
+                   f" {self.warning.more.text()}.")  # fmt: skip
+
+    def _tick(self) -> None:
+        self.left -= 1
+        self.relabel()
+        if self.left <= 0:
+            self.countdown.stop()
+            self.warning.hide()
+            self.window.reset()
+
+    def extend(self) -> None:
+        self.countdown.stop()
+        self.warning.hide()
+        self.window.idle.start()
+        self.speak(text(self.window.lang, "more_time"))
+
+
+class KeypadWatch(QObject):
+    """Reads the keypad's descriptor from the event loop; tries again while it is absent."""
+
+    pressed = Signal(str)
+
+    def __init__(self, keypad: Any) -> None:
+        super().__init__()
+        self.keypad = keypad
+        self.notifier: QSocketNotifier | None = None
+        self.retry = QTimer(self, interval=5000)
+        self.retry.timeout.connect(self.connect_device)
+
+    def connect_device(self) -> None:
+        if self.notifier is not None or not self.keypad.connect():
+            self.retry.start()
+            return
+        self.retry.stop()
+        fd = self.keypad.fileno()
+        self.notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+        self.notifier.activated.connect(self._read)
+
+    def _read(self) -> None:
+        for digit in self.keypad.on_readable():
+            self.pressed.emit(digit)
+        if self.keypad.fileno() is None and self.notifier is not None:
+            self.notifier.setEnabled(False)
+            self.notifier.deleteLater()
+            self.notifier = None
+            self.retry.start()
+
+    def close(self) -> None:
+        self.retry.stop()
+        self.keypad.close()

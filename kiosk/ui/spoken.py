@@ -1,0 +1,57 @@
+"""What a screen says aloud: exactly the words it shows, in the order they are laid out, with
+ticket numbers read as numbers ("A042" is "a quarantadue", never "a zero quattro due") and the
+keypad's keys for that screen. The same text for the speaker, the keypad's "repeat" and
+``kiosk say``, so what is heard can never drift from what is shown."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+
+from kiosk.core.speech import ticket_words
+from kiosk.ui.i18n import text
+
+CODE = re.compile(r"\b([A-Z]{1,2}[0-9]{3})\b")
+MINUTES = re.compile(r"([0-9]+) (?:min|Min\.)(?=$|[\s,.·])")
+
+
+def aloud(words: str, lang: str) -> str:
+    """Shown words made ready for a voice: ticket codes as numbers, "min" as minutes."""
+    words = CODE.sub(lambda m: ticket_words(m.group(1), lang), words)
+    words = MINUTES.sub(lambda m: f"{m.group(1)} {text(lang, 'minutes')}", words)
+    return words.replace(" · ", ", ").replace("\n", ". ")
+
+
+def shown_words(screen: QWidget) -> list[str]:
+    """The visible words of ``screen``'s labels and buttons, in layout order."""
+    out: list[str] = []
+    for child in screen.findChildren(QWidget):
+        if not child.isVisibleTo(screen):
+            continue
+        if isinstance(child, QLabel | QAbstractButton):
+            words = child.text().strip()
+            if words and not words.startswith(("◀", "▶")):
+                out.append(words)
+    return out
+
+
+def spoken(screen: QWidget, lang: str, keys: str | None = None) -> str:
+    """What ``screen`` says: its words, then the keypad help (an i18n key) when given."""
+    parts = [w.rstrip(" .:;") for w in shown_words(screen)]
+    if keys:
+        parts.append(text(lang, keys))
+    sentence = ". ".join(p for p in parts if p)
+    return aloud(sentence, lang).strip()
+
+
+def of_window(window: Any) -> str:
+    """What the window's current screen says, with the office's name first on the home
+    screen and the keys that work there last."""
+    screen = window.stack.currentWidget()
+    keys = "keys_privacy" if screen is window.privacy else "keys_home"
+    words = spoken(screen, window.lang, keys)
+    if screen is window.home:
+        words = f"{window.config.branch_name}. {words}"
+    return words

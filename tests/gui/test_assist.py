@@ -1,0 +1,165 @@
+"""Without sight: the keypad alone (a simulated evdev keypad, read through evdev's own reader)
+gets a ticket, a re-entry and the privacy notice, every step spoken; speech mode reads on the
+first touch and acts on the second; the warning before the idle reset is seen, heard and
+extends with one touch."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import Qt
+
+from drivers.keypad import EvdevKeypad
+from drivers.printer.device import Printer
+from drivers.printer.transport.sim import SimTransport
+from drivers.sim.keypad import KeypadSim
+from drivers.sim.printer import SimPrinter
+from kiosk.config import Config
+from kiosk.core import payload
+from kiosk.store import Store
+from kiosk.ui.app import TotemApp
+from kiosk.ui.assist import WARN_S
+from kiosk.ui.worker import make_totem_factory
+from tests.conftest import Clock
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def blind(qtbot, config: Config, clock: Clock):
+    """The UI with a keypad and nothing else: no touch is made in these tests."""
+    sim = KeypadSim()
+    paper = SimPrinter()
+    printer = Printer(SimTransport(paper), "sim://", status_timeout=0.05)
+    app = TotemApp(config, make_totem_factory(config, b"k" * 32, printer, clock), clock,
+                   printer=printer, lockdown=False, keypad=EvdevKeypad(sim.opener))  # fmt: skip
+    said: list[str] = []
+    app.window.assist.say = None  # heard through the signal, not the speaker
+    app.window.assist.spoken.connect(said.append)
+    qtbot.addWidget(app.window)
+    app.window.resize(1080, 1920)
+    app.window.show()
+    app.start()
+    qtbot.waitUntil(lambda: app.keypad is not None and app.keypad.notifier is not None,
+                    timeout=10_000)  # fmt: skip
+    yield app, sim, said, paper
+    app.window.setProperty("allowClose", True)
+    app.stop()
+    sim.close()
+
+
+def press(qtbot, sim: KeypadSim, said: list[str], keys: str) -> str:
+    """Press keys one by one, each heard before the next; what was said last."""
+    for key in keys:
+        before = len(said)
+        sim.press(key)
+        qtbot.waitUntil(lambda before=before: len(said) > before, timeout=5000)
+    qtbot.wait(20)
+    return said[-1]
+
+
+def test_the_keypad_alone_gets_a_ticket_a_reentry_and_the_notice(qtbot, blind, clock) -> None:
+    app, sim, said, paper = blind
+    w = app.window
+    heard = press(qtbot, sim, said, "5")  # the key with the nib: speech on, the screen read
+    assert w.assist.on and "Tocchi il servizio che le serve" in heard and "Anagrafe" in heard
+    assert "4 e 6 per scorrere" in heard
+    heard = press(qtbot, sim, said, "6")  # the first service, read as it is reached
+    assert heard.startswith("Anagrafe")
+    press(qtbot, sim, said, "5")  # chosen: the ticket, printed and read
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.ticket, timeout=10_000)
+    qtbot.waitUntil(lambda: "Il suo numero. a uno" in said[-1], timeout=5000)
+    assert len(paper.jobs) == 1
+    # Served, then back with the same ticket: the scanner reads it, the keypad does the rest.
+    with Store(app.config.database) as store, store.write() as conn:
+        conn.execute(
+            "UPDATE tickets SET status = 'done', called_at = issued_at, done_at = issued_at"
+        )
+    code = payload.sign(b"k" * 32, app.config.branch,
+                        clock().astimezone(app.config.timezone).date(), "A001")  # fmt: skip
+    w.request_scan.emit(code, w.lang)
+    qtbot.waitUntil(lambda: w.ticket.code.text() == "A002", timeout=10_000)
+    qtbot.waitUntil(lambda: "Bentornato" in said[-1] and "a due" in said[-1], timeout=5000)
+    heard = press(qtbot, sim, said, "8")  # repeat
+    assert "a due" in heard
+    # To the privacy notice: move along the buttons (the footer's too) to "Privacy".
+    for _ in range(30):
+        heard = press(qtbot, sim, said, "6")
+        if heard.startswith("Privacy"):
+            break
+    assert heard.startswith("Privacy")
+    press(qtbot, sim, said, "5")
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.privacy, timeout=5000)
+    qtbot.waitUntil(lambda: "Informativa sul trattamento dei dati" in said[-1], timeout=5000)
+    first = said[-1]
+    heard = press(qtbot, sim, said, "6")  # the next page, read
+    assert heard != first and "Pagina 2" in heard
+    press(qtbot, sim, said, "5")
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.home, timeout=5000)
+    press(qtbot, sim, said, "0")
+    assert not w.assist.on
+
+
+def test_speech_mode_reads_on_the_first_touch_and_acts_on_the_second(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    said: list[str] = []
+    w.assist.say = None
+    w.assist.spoken.connect(said.append)
+    qtbot.waitUntil(lambda: w.assist.watching, timeout=5000)
+    qtbot.mouseClick(w.assist.speak_button, Qt.MouseButton.LeftButton)
+    assert w.assist.on and "Voce attiva" in said[-1]
+    button = w.home.buttons["A"]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert said[-1].startswith("Anagrafe") and w.stack.currentWidget() is w.home
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.ticket, timeout=10_000)
+    assert ui.tickets() == ["A001"]
+
+
+def test_the_warning_before_the_reset_is_seen_heard_and_extends(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    said: list[str] = []
+    w.assist.say = None
+    w.assist.spoken.connect(said.append)
+    qtbot.waitUntil(lambda: w.assist.watching, timeout=5000)
+    qtbot.mouseClick(w.language_buttons["en"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.privacy_button, Qt.MouseButton.LeftButton)
+    w.idle.setInterval(50)
+    w.idle.start()
+    qtbot.waitUntil(w.assist.warning.isVisible, timeout=5000)
+    assert w.assist.left == WARN_S >= 20
+    assert said[-1].startswith("Do you need more time? Going back to the start in 20 seconds")
+    assert w.assist.warning.more.height() >= w.sizes()["touch"]
+    qtbot.mouseClick(w.assist.warning.more, Qt.MouseButton.LeftButton)
+    assert not w.assist.warning.isVisible() and w.stack.currentWidget() is w.privacy
+    assert w.idle.isActive() and w.lang == "en"
+    # Not answered: back to the start when the seconds run out.
+    w.assist.countdown.setInterval(5)
+    w.idle.setInterval(50)
+    w.idle.start()
+    qtbot.waitUntil(w.assist.warning.isVisible, timeout=5000)
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.home and w.lang == "it", timeout=5000)
+    assert not w.assist.warning.isVisible()
+
+
+def test_the_delay_can_be_ten_times_the_default(write_config) -> None:
+    from kiosk.config import ConfigError, load
+
+    base = write_config().read_text()
+    assert load(write_config(base + "\n[ui]\nidle_s = 600\n")).access.idle_s == 600
+    with pytest.raises(ConfigError) as found:
+        load(write_config(base + "\n[ui]\nidle_s = 601\n"))
+    assert any(p.startswith("ui.idle_s") for p in found.value.problems)
+
+
+def test_at_home_untouched_there_is_nothing_to_warn_about(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    w.idle.setInterval(20)
+    w.idle.start()
+    qtbot.wait(200)
+    assert not w.assist.warning.isVisible() and w.stack.currentWidget() is w.home
+    assert dataclasses.is_dataclass(ui.config.access)

@@ -1,0 +1,104 @@
+"""Speech: every screen in every language says something, and its audio is not silence; a
+ticket's number is read as a number; the player never makes its caller wait and a newer
+utterance cuts the older short; the volume scales the samples."""
+
+from __future__ import annotations
+
+import array
+import dataclasses
+import io
+import json
+import math
+import threading
+import time
+import wave
+
+import pytest
+
+from drivers.audio.player import Player, scaled
+from drivers.audio.voice import Espeak
+from kiosk.config import LANGUAGES, Config
+from kiosk.ui.screenshot import SCREENS, say
+from tests.helpers import run_kiosk
+
+pytestmark = pytest.mark.gui
+
+
+def loudness(wav: bytes) -> tuple[float, float]:
+    """Seconds of audio and its RMS level (16-bit samples)."""
+    with wave.open(io.BytesIO(wav)) as w:
+        frames = w.readframes(w.getnframes())
+        seconds = w.getnframes() / w.getframerate()
+    samples = array.array("h", frames)
+    return seconds, math.sqrt(sum(s * s for s in samples) / max(1, len(samples)))
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_every_screen_speaks_in_every_language(qapp, config: Config, screen: str) -> None:
+    every = dataclasses.replace(config, languages=LANGUAGES)
+    voice = Espeak()
+    for lang in LANGUAGES:
+        words = say(every, screen, lang)
+        assert len(words) > 20, (screen, lang, words)
+        assert not any(code in words for code in ("A001", "A004", "B001")), words  # read aloud
+        seconds, level = loudness(voice.wav(words, lang))
+        assert seconds > 1.0 and level > 300, (screen, lang, seconds, level)
+
+
+def test_the_ticket_is_read_as_a_number_in_the_citizens_language(qapp, config: Config) -> None:
+    every = dataclasses.replace(config, languages=LANGUAGES)
+    italian = say(every, "ticket", "it")
+    assert "Il suo numero. a quattro. Anagrafe. 3 persone prima di lei" in italian
+    assert "minuti" in italian
+    arabic = say(every, "ticket", "ar")
+    assert "إيه أربعة" in arabic and "دقيقة" in arabic
+
+
+def test_kiosk_say_gives_text_and_audio(capsys, write_config, tmp_path) -> None:
+    path = write_config()
+    out = tmp_path / "home.wav"
+    code, printed, err = run_kiosk(capsys, "--config", str(path), "say", "--screen", "home",
+                                   "--lang", "en", "--wav", str(out), "--json")  # fmt: skip
+    assert code == 0, err
+    data = json.loads(printed)
+    assert data["text"].startswith("Ufficio di prova. Touch the service you need")
+    assert loudness(out.read_bytes())[1] > 300
+    code, printed, _ = run_kiosk(capsys, "--config", str(path), "say", "--screen", "home",
+                                 "--lang", "ar", "--json")  # fmt: skip
+    assert code == 2 and "--lang" in json.loads(printed)["error"]
+
+
+class Recording:
+    def __init__(self, seconds: float = 0.3) -> None:
+        self.heard: list[bytes] = []
+        self.cut = 0
+        self.seconds = seconds
+
+    def play(self, wav: bytes, stop: threading.Event) -> None:
+        self.heard.append(wav)
+        if stop.wait(self.seconds):
+            self.cut += 1
+
+
+def test_the_player_never_waits_and_the_newest_wins() -> None:
+    sink = Recording()
+    player = Player(sink, volume=100)
+    slow = lambda: (time.sleep(0.2), Espeak().wav("uno", "it"))[1]  # noqa: E731
+    started = time.perf_counter()
+    player.say(slow)
+    player.say(lambda: Espeak().wav("due", "it"))
+    assert time.perf_counter() - started < 0.05  # the caller (the UI thread) did not wait
+    deadline = time.monotonic() + 5
+    while not sink.heard and time.monotonic() < deadline:
+        time.sleep(0.01)
+    player.say(lambda: Espeak().wav("tre", "it"))  # cuts "due" short
+    time.sleep(0.8)
+    player.close()
+    assert len(sink.heard) == 2 and sink.cut == 1
+
+
+def test_the_volume_scales_the_samples() -> None:
+    wav = Espeak().wav("volume", "en")
+    full, half = loudness(wav)[1], loudness(scaled(wav, 50))[1]
+    assert 0.45 < half / full < 0.55
+    assert loudness(scaled(wav, 0))[1] == 0
