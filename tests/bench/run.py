@@ -10,6 +10,7 @@ from tests.bench import (
     bench_predictor,
     bench_printer,
     bench_satellite,
+    bench_speech,
     bench_store,
     bench_sync,
     bench_ui,
@@ -27,6 +28,7 @@ def main() -> None:
         bench_predictor,
         bench_satellite,
         bench_central,
+        bench_speech,
         bench_ui,
     ):
         module.run()

@@ -2,7 +2,7 @@
 
 ``bare``: a bare PySide6 window, full screen; it says READY=1 on ``$NOTIFY_SOCKET`` once drawn,
 as ``kiosk ui`` does once its home screen is drawn with its services.
-``touch CONFIG N``: the totem's UI in this process; prints the touch-to-ticket-screen times in
+``touch CONFIG N [speech]``: the totem's UI in this process (with speech mode on); prints the touch-to-ticket-screen times in
 ms, one per line, then ``rss`` and its peak resident set in KiB.
 """
 
@@ -29,7 +29,7 @@ def bare() -> None:
     app.exec()  # until the benchmark stops it
 
 
-def touch(config_path: str, touches: int) -> None:
+def touch(config_path: str, touches: int, speech: bool = False) -> None:
     from pathlib import Path
 
     from PySide6.QtCore import Qt
@@ -62,8 +62,15 @@ def touch(config_path: str, touches: int) -> None:
     while not totem_app.window.states:
         app.processEvents()
     window = totem_app.window
+    if speech:  # speech mode, speaking for real (espeak-ng; no speaker: the sound is dropped)
+        window.assist.on = True
+        while not window.assist.watching:
+            app.processEvents()
     for _ in range(touches):
         button = window.home.buttons[config.services[0].code]
+        if speech:  # the first touch reads the button aloud; the second, timed, acts
+            QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+            app.processEvents()
         start = time.perf_counter()
         QTest.mouseClick(button, Qt.MouseButton.LeftButton)
         while window.stack.currentWidget() is not window.ticket:
@@ -85,4 +92,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "bare":
         bare()
     else:
-        touch(sys.argv[2], int(sys.argv[3]))
+        touch(sys.argv[2], int(sys.argv[3]), speech=sys.argv[4:] == ["speech"])
