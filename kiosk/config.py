@@ -73,6 +73,9 @@ class Access:
     speech: bool = False  # speak from the start (else: the speak control, or a keypad key)
     keypad_uri: str = "none://"  # evdev:///dev/input/by-id/...-event-kbd
     idle_s: int = IDLE_DEFAULT_S  # up to ten times the default
+    reach: bool = False  # every control 380-1220 mm above the floor, from the start
+    screen_bottom_mm: int | None = None  # the visible screen's bottom edge above the floor
+    screen_height_mm: int | None = None  # the visible screen's height (portrait: the long side)
 
 
 @dataclass(frozen=True)
@@ -460,7 +463,12 @@ def _access(r: _Reader, sections: Mapping[str, Any]) -> Access:
     sp, kp, ui = sections["speech"], sections["keypad"], sections["ui"]
     r.table(sp, "speech", ("voice", "output", "volume", "rate", "on"))
     r.table(kp, "keypad", ("uri",))
-    r.table(ui, "ui", ("idle_s",))
+    r.table(ui, "ui", ("idle_s", "reach", "screen_bottom_mm", "screen_height_mm"))
+    bottom = r.get(ui, "ui", "screen_bottom_mm", int, default=None, check=_range(0, 2500))
+    tall = r.get(ui, "ui", "screen_height_mm", int, default=None, check=_range(100, 2500))
+    reach = bool(r.get(ui, "ui", "reach", bool, default=False, check=None))
+    if (reach or bottom is not None or tall is not None) and (bottom is None or tall is None):
+        r.problem("ui.reach", "needs both ui.screen_bottom_mm and ui.screen_height_mm")
     keypad = r.get(kp, "keypad", "uri", str, default="none://", check=_keypad_uri)
     return Access(
         voice=r.get(sp, "speech", "voice", str, default="espeak-ng", check=_one_of(VOICES)) or "",
@@ -473,6 +481,9 @@ def _access(r: _Reader, sections: Mapping[str, Any]) -> Access:
             ui, "ui", "idle_s", int, default=IDLE_DEFAULT_S, check=_range(20, 10 * IDLE_DEFAULT_S)
         )
         or IDLE_DEFAULT_S,
+        reach=reach,
+        screen_bottom_mm=bottom,
+        screen_height_mm=tall,
     )
 
 

@@ -39,6 +39,8 @@ def ui_cmd(obj: Context, windowed: bool, as_json: bool) -> None:
 @click.option("--size", default="1080x1920", show_default=True, help="WIDTHxHEIGHT in pixels.")
 @click.option("--large-text", "large", is_flag=True, help="As after a touch on large text.")
 @click.option("--high-contrast", "contrast", is_flag=True, help="As after a touch on contrast.")
+@click.option("--speech", is_flag=True, help="Speech mode on, the keypad on the first button.")
+@click.option("--warning", is_flag=True, help="The warning before the idle reset.")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 @click.pass_obj
@@ -50,6 +52,8 @@ def screenshot_cmd(
     size: str,
     large: bool,
     contrast: bool,
+    speech: bool,
+    warning: bool,
     out: Path,
     as_json: bool,
 ) -> None:
@@ -80,7 +84,9 @@ def screenshot_cmd(
         raise Fail(f"OUT: {out.parent} is not a folder (create it first)", 2)
     if out.exists() and not out.is_file():
         raise Fail(f"OUT: {out} is not a regular file", 2)
-    if not render_screen(obj.config, screen, language, (width, height), out, large, contrast):
+    if not render_screen(
+        obj.config, screen, language, (width, height), out, large, contrast, speech, warning
+    ):
         raise Fail(f"OUT: {out} could not be written", 1)
     emit(
         {"path": str(out), "screen": screen, "lang": language, "size": [width, height]},

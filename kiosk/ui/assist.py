@@ -35,7 +35,7 @@ class TimeoutWarning(QFrame):
         super().__init__(parent)
         self.setObjectName("timeoutWarning")
         box = QVBoxLayout(self)
-        box.addStretch(1)
+        box.addStretch(3)  # low on the screen, within reach
         self.title = label("heading")
         self.help = label("hint")
         self.more = QPushButton()
@@ -228,6 +228,9 @@ class Assist(QObject):
         if untouched:
             w.reset()
             return
+        self.show_warning()
+
+    def show_warning(self) -> None:
         self.left = WARN_S
         self.relabel()
         self.warning.cover()

@@ -15,6 +15,8 @@ LANGUAGE_NAMES = {
 
 TEXTS: dict[str, dict[str, str]] = {
     "it": {
+        "reach": "Più in basso",
+        "reach_help": "Comandi più in basso, alla portata di chi è seduto",
         "speech_off": "Voce disattivata",
         "speak": "🔊 Voce",
         "speech_on": "Voce attiva: tocchi una volta per ascoltare, due volte per scegliere",
@@ -82,6 +84,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
+        "reach": "Lower",
+        "reach_help": "Controls lower down, within reach when seated",
         "speech_off": "Speech off",
         "speak": "🔊 Speak",
         "speech_on": "Speech on: touch once to hear, twice to choose",
@@ -149,6 +153,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "fr": {
+        "reach": "Plus bas",
+        "reach_help": "Commandes plus bas, à portée en position assise",
         "speech_off": "Voix désactivée",
         "speak": "🔊 Voix",
         "speech_on": "Voix activée : touchez une fois pour écouter, deux fois pour choisir",
@@ -217,6 +223,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "de": {
+        "reach": "Tiefer",
+        "reach_help": "Bedienelemente tiefer, im Sitzen erreichbar",
         "speech_off": "Sprachausgabe aus",
         "speak": "🔊 Sprache",
         "speech_on": "Sprachausgabe an: einmal tippen zum Hören, zweimal zum Wählen",
@@ -284,6 +292,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "es": {
+        "reach": "Más abajo",
+        "reach_help": "Controles más abajo, al alcance sentado",
         "speech_off": "Voz desactivada",
         "speak": "🔊 Voz",
         "speech_on": "Voz activada: toque una vez para oír, dos veces para elegir",
@@ -351,6 +361,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "ar": {
+        "reach": "أخفض",
+        "reach_help": "عناصر التحكم في الأسفل، في متناول الجالس",
         "speech_off": "تم إيقاف الصوت",
         "speak": "🔊 صوت",
         "speech_on": "الصوت مفعّل: المس مرة للاستماع ومرتين للاختيار",

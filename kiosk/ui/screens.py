@@ -62,6 +62,7 @@ class HomeScreen(QWidget):
     def __init__(self) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
+        layout.addStretch(0)  # grows in the reach layout, so the buttons sit low
         self.title = label("title")
         layout.addWidget(self.title)
         self.grid = QGridLayout()
@@ -69,6 +70,13 @@ class HomeScreen(QWidget):
         layout.addLayout(self.grid, 1)
         self.buttons: dict[str, ServiceButton] = {}
         self.columns = 0
+
+    def within_reach(self, on: bool) -> None:
+        """The reach layout: the words above, the buttons at the bottom, at their least."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.setStretch(0, 1 if on else 0)
+        layout.setStretch(2, 0 if on else 1)
 
     def set_services(self, codes: list[str], columns: int) -> None:
         """One button per service, ``columns`` to a row; existing buttons are moved, not
@@ -124,10 +132,15 @@ class MessageScreen(QWidget):
         layout.addWidget(self.detail)
         self.offer = ServiceButton("")
         layout.addWidget(self.offer)
-        layout.addStretch(1)
+        layout.addStretch(1)  # none in the reach layout: the buttons go to the bottom
         self.back = QPushButton()
         self.back.setObjectName("back")
         layout.addWidget(self.back, 0, Qt.AlignmentFlag.AlignHCenter)
+
+    def within_reach(self, on: bool) -> None:
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.setStretch(5, 0 if on else 1)
 
 
 class PrivacyScreen(QWidget):

@@ -37,8 +37,11 @@ def staged(
     size: tuple[int, int] = (1080, 1920),
     large: bool = False,
     contrast: bool = False,
+    speech: bool = False,
+    warning: bool = False,
 ) -> Iterator[KioskWindow]:
-    """The window showing ``screen`` (with large text, high contrast) on a demo day."""
+    """The window showing ``screen`` (with large text, high contrast, in speech mode with the
+    keypad on its first button, or under the warning before the idle reset) on a demo day."""
     from kiosk.ui.app import install_qt_logging
 
     install_qt_logging()  # the offscreen platform's notes are not the technician's business
@@ -61,6 +64,12 @@ def staged(
         worker.start()
         try:
             _stage(cfg, worker, window, sim, screen, lang)
+            window.assist.say = None  # a picture: nothing is said
+            if speech:
+                window.assist.toggle()
+                window.assist.key("6")
+            if warning:
+                window.assist.show_warning()
             window.show()
             for _ in range(5):
                 QCoreApplication.processEvents()
@@ -111,10 +120,11 @@ def render(
     out: Path,
     large: bool = False,
     contrast: bool = False,
+    speech: bool = False,
+    warning: bool = False,
 ) -> bool:
-    """Draw ``screen`` (with large text, high contrast) and save it to ``out``; whether it was
-    written."""
-    with staged(config, screen, lang, size, large, contrast) as window:
+    """Draw ``screen`` (see :func:`staged`) and save it to ``out``; whether it was written."""
+    with staged(config, screen, lang, size, large, contrast, speech, warning) as window:
         return bool(window.grab().save(str(out), "PNG"))
 
 

@@ -101,6 +101,9 @@ class KioskWindow(QWidget):
         from kiosk.ui.assist import Assist  # speech, keypad, the warning before the reset
 
         self.assist = Assist(self)
+        from kiosk.ui.reach import ReachLayout  # every control within a wheelchair's reach
+
+        self.reach = ReachLayout(self)
         # Every touch anywhere restarts the idle timer; the filter goes in once home is drawn
         # (a Python filter sees every event, the hundreds of the first show included).
         self.shown.connect(self._watch_touches)
@@ -112,7 +115,7 @@ class KioskWindow(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        header = named(QWidget(), "header")
+        self.header = header = named(QWidget(), "header")
         row = QHBoxLayout(header)
         self.branch = label(
             "branch", align=Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter
@@ -209,12 +212,12 @@ class KioskWindow(QWidget):
         #pager {{ min-width: {touch * 2}px; font-size: {round(b * 1.2)}px; font-weight: bold; }}
         #pager:disabled {{ background: {t.disabled}; }}
         #pageNumber {{ font-size: {b}px; }}
-        QPushButton[keyFocus="true"] {{ border: {max(6, b // 4)}px solid {t.accent}; }}
         #speak {{ min-width: {touch * 2}px; font-weight: bold; }}
         #speak:checked {{ background: {t.button_text}; color: {t.button}; border: 3px solid {t.button}; }}
         #timeoutWarning {{ background: {t.background}; border: {max(6, b // 4)}px solid {t.accent}; }}
         #moreTime {{ min-height: {touch * 2}px; font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #paperLow {{ background: {t.warning}; color: {t.warning_text}; font-size: {round(b * 0.6)}px; padding: 4px; }}
+        QPushButton[keyFocus="true"], #service[keyFocus="true"], #back[keyFocus="true"], #language[keyFocus="true"], #toggle[keyFocus="true"], #pager[keyFocus="true"], #speak[keyFocus="true"], #privacyButton[keyFocus="true"] {{ border: {max(8, b // 3)}px solid {t.text}; }}
         """
 
     def apply(self) -> None:
@@ -238,6 +241,8 @@ class KioskWindow(QWidget):
         sheet = self.style_sheet()
         if sheet != self.styleSheet():  # a resize to the same sizes restyles nothing
             self.setStyleSheet(sheet)
+        if hasattr(self, "reach"):
+            self.reach.apply()  # before the services are laid out in the rows it leaves
         self.branch.setText(self.config.branch_name)
         self.home.title.setText(text(self.lang, "choose"))
         for lang, button in self.language_buttons.items():
@@ -273,7 +278,7 @@ class KioskWindow(QWidget):
         if self.stack.currentWidget() is self.ticket and self.last_result:
             self.show_ticket(self.last_result)
         self._tick()
-        if hasattr(self, "assist"):
+        if hasattr(self, "reach"):
             self.assist.relabel()
 
     def _tick(self) -> None:
@@ -305,7 +310,8 @@ class KioskWindow(QWidget):
     def _show_states(self) -> None:
         """One button per configured service; its figures once the worker has sent them (the
         buttons are drawn from the configuration at once, the figures follow a moment later)."""
-        columns = 1 if self.height() >= self.width() else 2
+        tall = self.reach.usable if hasattr(self, "reach") else self.height()
+        columns = 1 if tall >= self.width() else 2
         self.home.set_services([service.code for service in self.config.services], columns)
         states = {st["code"]: st for st in self.states}
         for service in self.config.services:
