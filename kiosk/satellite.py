@@ -107,28 +107,20 @@ class HostClient:
 
     def report(self, printer: str) -> bool:
         """Tell the host this totem's printer state, once, briefly; True when it was heard."""
-        import requests
-
-        try:
-            answer = self.http.post(
-                f"{self.url}/api/v1/health",
-                json={"printer": printer},
-                headers=self._headers(),
-                verify=self.verify,
-                timeout=(CONNECT_TIMEOUT, 2.0),
-            )
-        except (requests.RequestException, HostAway):
-            return False
-        return answer.status_code == 200
+        return self._once("health", {"printer": printer})
 
     def void(self, request: str) -> bool:
         """Tell the host that a touch's ticket was never printed; True once it has heard."""
+        return self._once("tickets/void", {"request": request})
+
+    def _once(self, what: str, body: dict[str, Any]) -> bool:
+        """POST once, briefly, never raising: for what can wait for the next try."""
         import requests
 
         try:
             answer = self.http.post(
-                f"{self.url}/api/v1/tickets/void",
-                json={"request": request},
+                f"{self.url}/api/v1/{what}",
+                json=body,
                 headers=self._headers(),
                 verify=self.verify,
                 timeout=(CONNECT_TIMEOUT, 2.0),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kiosk.cli.context import Context, Fail, emit, handled, json_option
+from kiosk.ui.screen_names import SCREENS
 
 
 @click.command("ui")
@@ -28,14 +31,14 @@ def ui_cmd(obj: Context, windowed: bool, as_json: bool) -> None:
     raise click.exceptions.Exit(launch(obj.config_path, windowed))
 
 
+def screen_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--screen`` and ``--lang``, as ``screenshot`` and ``say`` take them."""
+    func = click.option("--lang", default=None, help="Language (default: the branch's).")(func)
+    return click.option("--screen", "screen", type=click.Choice(SCREENS), required=True)(func)
+
+
 @click.command("screenshot")
-@click.option(
-    "--screen",
-    "screen",
-    type=click.Choice(["home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order"]),
-    required=True,
-)
-@click.option("--lang", default=None, help="Language (default: the branch's).")
+@screen_options
 @click.option("--size", default="1080x1920", show_default=True, help="WIDTHxHEIGHT in pixels.")
 @click.option("--large-text", "large", is_flag=True, help="As after a touch on large text.")
 @click.option("--high-contrast", "contrast", is_flag=True, help="As after a touch on contrast.")
@@ -96,13 +99,7 @@ def screenshot_cmd(
 
 
 @click.command("say")
-@click.option(
-    "--screen",
-    "screen",
-    type=click.Choice(["home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order"]),
-    required=True,
-)
-@click.option("--lang", default=None, help="Language (default: the branch's).")
+@screen_options
 @click.option("--wav", "wav", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the audio here too.")  # fmt: skip
 @json_option

@@ -23,10 +23,9 @@ from kiosk.config import Config
 from kiosk.core.scan import booking_hash
 from kiosk.store import appointments as store_appointments
 from kiosk.totem import Totem
+from kiosk.ui.screen_names import SCREENS  # noqa: F401  (one list, for the command too)
 from kiosk.ui.window import KioskWindow, now_utc
 from kiosk.ui.worker import TotemWorker, make_totem_factory
-
-SCREENS = ("home", "ticket", "ticket-on-screen", "scan", "privacy", "out-of-order")
 
 
 @contextmanager
