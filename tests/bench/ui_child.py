@@ -15,6 +15,16 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+# PySide6 6.12.0 drops a reference to None at every processEvents(): after a few thousand calls
+# None is freed and Python aborts ("none_dealloc"). Each call here gives the reference back.
+_REPAID: list[None] = []
+
+
+def pump(app: object) -> None:
+    app.processEvents()  # type: ignore[attr-defined]
+    _REPAID.append(None)
+
+
 def bare() -> None:
     import socket
 
@@ -23,7 +33,7 @@ def bare() -> None:
     app = QApplication([])
     window = QLabel("Totem")
     window.showFullScreen()
-    app.processEvents()
+    pump(app)
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])
     app.exec()  # until the benchmark stops it
@@ -60,21 +70,23 @@ def touch(config_path: str, touches: int, speech: bool = False) -> None:
     totem_app.window.show()
     totem_app.start()
     while not totem_app.window.states:
-        app.processEvents()
+        pump(app)
+        time.sleep(0.001)
     window = totem_app.window
     if speech:  # speech mode, speaking for real (espeak-ng; no speaker: the sound is dropped)
         window.assist.on = True
         while not window.assist.watching:
-            app.processEvents()
+            pump(app)
+            time.sleep(0.001)
     for _ in range(touches):
         button = window.home.buttons[config.services[0].code]
         if speech:  # the first touch reads the button aloud; the second, timed, acts
             QTest.mouseClick(button, Qt.MouseButton.LeftButton)
-            app.processEvents()
+            pump(app)
         start = time.perf_counter()
         QTest.mouseClick(button, Qt.MouseButton.LeftButton)
         while window.stack.currentWidget() is not window.ticket:
-            app.processEvents()
+            pump(app)
         print(f"{(time.perf_counter() - start) * 1000:.3f}", flush=True)
         window.go_home()
         window.busy = False
