@@ -105,6 +105,7 @@ class TotemApp:
         self.window = KioskWindow(config, clock, lockdown=lockdown)
         self.voice = Speech(config)
         self.window.assist.say = self.voice.say
+        self.window.assist.volume_changed.connect(self.voice.set_volume)
         self.keypad = KeypadWatch(keypad) if keypad else None
         if self.keypad:
             self.keypad.pressed.connect(self.window.assist.key)
@@ -179,17 +180,24 @@ class Speech:
         self.config = config
         self.player: Any = None
         self.voice: Any = None
+        self.volume = config.access.volume
 
     def say(self, words: str, lang: str) -> None:
         if self.player is None:
             from kiosk.devices import configured_player, configured_voice
 
             self.voice, self.player = configured_voice(self.config), configured_player(self.config)
+            self.player.volume = self.volume
         if not words:
             self.player.hush()
             return
         voice = self.voice
         self.player.say(lambda: voice.wav(words, lang))
+
+    def set_volume(self, percent: int) -> None:
+        self.volume = percent
+        if self.player is not None:
+            self.player.volume = percent
 
     def close(self) -> None:
         if self.player is not None:

@@ -5,7 +5,8 @@ speech, the keypad, touch-to-hear, and a warning before the idle reset.
   keypad's 5 (the key with the nib) turns it on. With speech on, every screen says what it
   shows (:mod:`kiosk.ui.spoken`) and a first touch on a button reads it, a second acts.
 - The keypad: 4 and 6 move between the buttons (each is read as it is reached), 5 chooses,
-  8 repeats. Its keys come from evdev (``keypad.uri``) or, from a plain USB keypad, as keys.
+  8 repeats, 7 and 9 set the volume (also on screen while speech is on). Its keys come from
+  evdev (``keypad.uri``) or, from a plain USB keypad, as keys.
 - Before going back to the start, a warning seen and heard, with :data:`WARN_S` seconds to
   ask for more time with one touch or key. ``ui.idle_s`` sets the delay (up to 10x).
 
@@ -18,13 +19,22 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer, Signal
-from PySide6.QtWidgets import QAbstractButton, QApplication, QFrame, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.ui.i18n import text
 from kiosk.ui.screens import label
 from kiosk.ui.spoken import aloud, of_window, shown_words
 
 WARN_S = 20
+VOLUME_STEP = 10
 PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 
 
@@ -60,6 +70,7 @@ class Assist(QObject):
     """
 
     spoken = Signal(str)  # every utterance, as it is asked for (tests listen here)
+    volume_changed = Signal(int)  # percent
 
     def __init__(self, window: Any, say: Callable[[str, str], None] | None = None) -> None:
         super().__init__(window)
@@ -75,6 +86,18 @@ class Assist(QObject):
         self.speak_button.setCheckable(True)
         self.speak_button.clicked.connect(self.toggle)
         window.bar.insertWidget(0, self.speak_button)
+        self.volume = access.volume
+        self.volume_row = QWidget()
+        row = QHBoxLayout(self.volume_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.quieter, self.louder = QPushButton("🔉 −"), QPushButton("🔊 +")
+        self.volume_label = label("volume")
+        for widget, stretch in ((self.quieter, 0), (self.volume_label, 1), (self.louder, 0)):
+            widget.setObjectName(widget.objectName() or "toggle")
+            row.addWidget(widget, stretch)
+        self.quieter.clicked.connect(lambda: self.set_volume(self.volume - VOLUME_STEP))
+        self.louder.clicked.connect(lambda: self.set_volume(self.volume + VOLUME_STEP))
+        window.footer.layout().insertWidget(0, self.volume_row)  # shown while speech is on
         self.warning = TimeoutWarning(window)
         self.warning.more.clicked.connect(self.extend)
         self.countdown = QTimer(self, interval=1000)
@@ -113,9 +136,18 @@ class Assist(QObject):
         self.speak_button.setText(text(lang, "speak"))
         self.speak_button.setAccessibleName(text(lang, "speech_on"))
         self.speak_button.setChecked(self.on)
+        self.volume_row.setVisible(self.on)
+        self.volume_label.setText(f"{text(lang, 'volume')} {self.volume}%")
         self.warning.title.setText(text(lang, "more_time_title"))
         self.warning.more.setText(text(lang, "more_time"))
         self.warning.help.setText(text(lang, "more_time_help", s=max(self.left, 0)))
+
+    def set_volume(self, percent: int) -> None:
+        """The speech volume (the keypad's 7 and 9 too), said at the new level."""
+        self.volume = max(0, min(100, percent))
+        self.volume_changed.emit(self.volume)
+        self.relabel()
+        self.speak(self.volume_label.text())
 
     def _screen_changed(self) -> None:
         self.armed = None
@@ -139,6 +171,8 @@ class Assist(QObject):
             else:  # the pages turn the way the text runs
                 w.privacy.turn(1 if digit == "6" else -1)
                 self.read_screen()
+        elif digit in "79":
+            self.set_volume(self.volume + (VOLUME_STEP if digit == "9" else -VOLUME_STEP))
         elif digit == "8":
             self.speak(self._words(self.focus) if self.focus else of_window(self.window))
         elif digit in "46":

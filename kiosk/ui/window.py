@@ -215,6 +215,7 @@ class KioskWindow(QWidget):
         #speak {{ min-width: {touch * 2}px; font-weight: bold; }}
         #speak:checked {{ background: {t.button_text}; color: {t.button}; border: 3px solid {t.button}; }}
         #timeoutWarning {{ background: {t.background}; border: {max(6, b // 4)}px solid {t.accent}; }}
+        #footer QLabel#volume {{ color: {t.header_text}; font-weight: bold; qproperty-alignment: AlignCenter; }}
         #moreTime {{ min-height: {touch * 2}px; font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #paperLow {{ background: {t.warning}; color: {t.warning_text}; font-size: {round(b * 0.6)}px; padding: 4px; }}
         QPushButton[keyFocus="true"], #service[keyFocus="true"], #back[keyFocus="true"], #language[keyFocus="true"], #toggle[keyFocus="true"], #pager[keyFocus="true"], #speak[keyFocus="true"], #privacyButton[keyFocus="true"] {{ border: {max(8, b // 3)}px solid {t.text}; }}

@@ -163,3 +163,24 @@ def test_at_home_untouched_there_is_nothing_to_warn_about(qtbot, make_ui) -> Non
     qtbot.wait(200)
     assert not w.assist.warning.isVisible() and w.stack.currentWidget() is w.home
     assert dataclasses.is_dataclass(ui.config.access)
+
+
+def test_the_volume_is_set_on_screen_and_by_keys(qtbot, make_ui) -> None:
+    ui = make_ui()
+    w = ui.window
+    said: list[str] = []
+    w.assist.say = None
+    w.assist.spoken.connect(said.append)
+    heard: list[int] = []
+    w.assist.volume_changed.connect(heard.append)
+    assert not w.assist.volume_row.isVisible()  # only while speech is on
+    qtbot.waitUntil(lambda: w.assist.watching, timeout=5000)
+    qtbot.mouseClick(w.assist.speak_button, Qt.MouseButton.LeftButton)
+    assert w.assist.volume_row.isVisible() and w.assist.quieter.height() >= w.sizes()["touch"]
+    w.assist.louder.click()
+    w.assist.louder.click()
+    assert heard == [90, 100] and said[-1] == "Volume 100%"
+    w.assist.louder.click()
+    assert heard[-1] == 100  # no further
+    w.assist.key("7")
+    assert heard[-1] == 90 and ui.app.voice.volume == 90
