@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.cli import main
+from kiosk.cli import context, main
 from kiosk.store import Store
 from kiosk.store.outbox import Outbox
 
@@ -15,12 +19,31 @@ def run_kiosk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
     """Run ``kiosk ARGS`` through the real entry point; returns (exit code, stdout, stderr)."""
     capsys.readouterr()
     try:
-        main(list(args))
+        with away_from_midnight():
+            main(list(args))
         code = 0
     except SystemExit as exc:
         code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@contextmanager
+def away_from_midnight() -> Iterator[None]:
+    """The wall clock, moved three hours when Rome's midnight is near.
+
+    The test configuration's services close at Rome's midnight: a ticket asked for at 23:57
+    is refused as closing, and a day can change between two commands. Moved by a constant, the
+    clock still runs and stays on the same Rome day.
+    """
+    real = context.utc_now
+    hour = real().astimezone(ZoneInfo("Europe/Rome")).hour
+    shift = timedelta(hours=-3 if hour >= 21 else 3 if hour < 3 else 0)
+    context.utc_now = lambda: real() + shift
+    try:
+        yield
+    finally:
+        context.utc_now = real
 
 
 def outbox_events(store: Store, kind: str | None = None) -> list[dict[str, Any]]:

@@ -44,12 +44,12 @@ class Context:
 
     Args:
         config_path: the TOML file.
-        clock: the current instant; tests pass a fixed one.
+        clock: the current instant; tests pass a fixed one (None: the wall clock).
     """
 
-    def __init__(self, config_path: Path, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, config_path: Path, clock: Callable[[], datetime] | None = None) -> None:
         self.config_path = config_path
-        self.clock = clock
+        self.clock = clock or utc_now
         self._store: Store | None = None
         self._printer: Printer | None = None
 
