@@ -1,6 +1,7 @@
 """Sending speech to the totem's speaker or headset, one utterance at a time, never on the
 caller's thread: ``say`` returns at once, and a newer utterance cuts the older one short (a
-citizen who moves on does not wait for the old screen to finish).
+citizen who moves on does not wait for the old screen to finish). An utterance may come in
+parts: the first plays as soon as it is made while the next are made behind it.
 
 The sink is PipeWire's ``pw-play`` or ALSA's ``aplay`` reading WAV on stdin, whichever is
 installed (``audio.output`` may name one); a test gives its own sink and hears what was said.
@@ -19,6 +20,7 @@ import threading
 import time
 import wave
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -103,18 +105,19 @@ class Player:
     def __init__(self, sink: Sink, volume: int = 80) -> None:
         self.sink, self.volume = sink, volume
         self._lock = threading.Condition()
-        self._next: tuple[Callable[[], bytes], float] | None = None
+        self._next: tuple[tuple[Callable[[], bytes], ...], float] | None = None
+        self._maker = ThreadPoolExecutor(1, thread_name_prefix="speech-make")
         self._stop = threading.Event()
         self._closed = False
         self.started: list[float] = []  # monotonic times each utterance reached the sink
         self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
         self._thread.start()
 
-    def say(self, make: Callable[[], bytes]) -> None:
-        """Play what ``make`` returns (made on the player's thread), cutting short whatever
-        is playing."""
+    def say(self, *parts: Callable[[], bytes]) -> None:
+        """Play what each part returns, in order (made off the caller's thread, the next
+        while one plays), cutting short whatever is playing."""
         with self._lock:
-            self._next = (make, time.monotonic())
+            self._next = (parts, time.monotonic())
             self._stop.set()
             self._lock.notify()
 
@@ -130,6 +133,7 @@ class Player:
             self._stop.set()
             self._lock.notify()
         self._thread.join(timeout=2)
+        self._maker.shutdown(wait=False, cancel_futures=True)
 
     def _run(self) -> None:
         while True:
@@ -139,15 +143,23 @@ class Player:
                 if self._closed:
                     return
                 assert self._next is not None
-                make, _asked = self._next
+                parts, _asked = self._next
                 self._next = None
                 self._stop.clear()
+            self._play(parts)
+
+    def _play(self, parts: tuple[Callable[[], bytes], ...]) -> None:
+        made = [self._maker.submit(part) for part in parts]
+        for number, future in enumerate(made):
             try:
-                wav = scaled(make(), self.volume)
+                wav = scaled(future.result(), self.volume)
             except Exception as exc:  # a voice that failed: the screen still works, silently
                 log.warning("speech: %s", type(exc).__name__)
-                continue
-            if self._stop.is_set():
-                continue  # something newer was asked while this one was being made
-            self.started.append(time.monotonic())
+                wav = b""
+            if self._stop.is_set() or not wav:
+                break  # something newer was asked while this one was being made
+            if number == 0:
+                self.started.append(time.monotonic())
             self.sink.play(wav, self._stop)
+        for future in made:
+            future.cancel()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from num2words import num2words
-
 LANGUAGES = ("it", "en", "fr", "de", "es", "ar")
 DESK_WORD = {"it": "sportello", "en": "desk", "fr": "guichet", "de": "Schalter", "es": "ventanilla",
              "ar": "الشباك"}  # fmt: skip
@@ -30,6 +28,8 @@ def number_words(n: int, lang: str) -> str:
     """``number_words(42, "it") == "quarantadue"``; 0 <= n <= 999."""
     if not 0 <= n <= 999:
         raise ValueError(f"{n} is outside 0..999")
+    from num2words import num2words  # 17 ms: loaded when a number is first said, not at start
+
     return str(num2words(n, lang=lang if lang in LANGUAGES else "en"))
 
 
@@ -64,3 +64,25 @@ def announcement(ticket: str, desk: str, lang: str) -> str:
     lang = lang if lang in LANGUAGES else "en"
     comma = "، " if lang == "ar" else ", "
     return f"{ticket_words(ticket, lang)}{comma}{DESK_WORD[lang]} {_desk(desk, lang)}"
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;:؟…])\s+|\n+")
+
+
+def phrases(words: str, least: int = 80) -> list[str]:
+    """``words`` cut at sentence ends into parts of at least ``least`` characters (the last may
+    be shorter), so a voice can start on the first part while it makes the rest: a long
+    privacy page is heard at once rather than after all of it is made.
+
+    ``" ".join(phrases(w)) == " ".join(w.split())``.
+    """
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(words):
+        sentence = " ".join(sentence.split())
+        if not sentence:
+            continue
+        if out and len(out[-1]) < least:
+            out[-1] = f"{out[-1]} {sentence}"
+        else:
+            out.append(sentence)
+    return out

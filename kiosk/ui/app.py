@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from drivers.printer.device import Printer
 from drivers.printer.monitor import PrinterMonitor
 from drivers.scanner.connect import RECONNECT_EVERY, Scanner
 from kiosk.config import Config
+from kiosk.core.speech import phrases
 from kiosk.notify import Notifier
 from kiosk.ui.assist import KeypadWatch
 from kiosk.ui.window import KioskWindow
@@ -192,7 +194,7 @@ class Speech:
             self.player.hush()
             return
         voice = self.voice
-        self.player.say(lambda: voice.wav(words, lang))
+        self.player.say(*(functools.partial(voice.wav, part, lang) for part in phrases(words)))
 
     def set_volume(self, percent: int) -> None:
         self.volume = percent

@@ -182,7 +182,8 @@ class PrivacyScreen(QWidget):
         self.paragraphs = [p for p in text.split("\n\n") if p.strip()]
         self.page_text = page_text
         self.page = 0
-        self.paginate()
+        if self.isVisible():  # otherwise when shown (show_privacy): not at every start
+            self.paginate()
 
     def paginate(self) -> None:
         """Pack whole paragraphs into pages that fit the body; a paragraph too tall for one
@@ -217,7 +218,7 @@ class PrivacyScreen(QWidget):
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
-        if self.paragraphs:
+        if self.paragraphs and self.isVisible():
             self.paginate()
 
 

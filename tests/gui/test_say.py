@@ -97,6 +97,29 @@ def test_the_player_never_waits_and_the_newest_wins() -> None:
     assert len(sink.heard) == 2 and sink.cut == 1
 
 
+def test_an_utterance_in_parts_plays_them_in_order_and_a_newer_one_cuts_the_rest() -> None:
+    sink = Recording(seconds=0.05)
+    player = Player(sink, volume=100)
+    voice = Espeak()
+    player.say(*(lambda w=w: voice.wav(w, "it") for w in ("uno", "due", "tre")))
+    deadline = time.monotonic() + 5
+    while len(sink.heard) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # "tre" ends
+    assert sink.heard == [voice.wav(w, "it") for w in ("uno", "due", "tre")] and not sink.cut
+    sink.seconds = 5.0  # a long part playing: a newer utterance cuts it and drops its rest
+    sink.heard.clear()
+    player.say(*(lambda w=w: voice.wav(w, "it") for w in ("quattro", "cinque")))
+    while not sink.heard and time.monotonic() < deadline + 5:
+        time.sleep(0.01)
+    sink.seconds = 0.05
+    player.say(lambda: voice.wav("sei", "it"))
+    time.sleep(0.8)
+    player.close()
+    assert sink.heard == [voice.wav("quattro", "it"), voice.wav("sei", "it")]
+    assert sink.cut == 1
+
+
 def test_the_volume_scales_the_samples() -> None:
     wav = Espeak().wav("volume", "en")
     full, half = loudness(wav)[1], loudness(scaled(wav, 50))[1]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kiosk.core.speech import announcement, number_words
+from kiosk.core.speech import announcement, number_words, phrases
 
 IT = {
     1: "uno", 3: "tre", 10: "dieci", 11: "undici", 17: "diciassette", 20: "venti", 21: "ventuno",
@@ -69,3 +71,28 @@ def test_out_of_range() -> None:
         number_words(1000, "it")
     with pytest.raises(ValueError):
         announcement("A42", "3", "it")
+
+
+PRIVACY = (
+    "Informativa sulla privacy. Il totem non chiede chi è. Il biglietto porta solo un numero. "
+    "I dati del giorno sono cancellati a fine giornata!\nTitolare: Comune di prova; "
+    "responsabile della protezione dei dati: dpo@comune.example. Pagina 1 di 3."
+)
+
+
+def test_long_words_are_cut_at_sentence_ends_into_parts_a_voice_starts_on_at_once() -> None:
+    parts = phrases(PRIVACY)
+    assert len(parts) >= 3
+    assert all(part[-1] in ".!;:" for part in parts[:-1])  # cut only where a sentence ends
+    assert all(len(part) >= 80 for part in parts[:-1])
+    assert len(parts[0]) < 120  # the first part is short: heard soon
+    assert " ".join(parts) == " ".join(PRIVACY.split())
+    assert phrases("A 42.") == ["A 42."] and phrases("  ") == []
+    assert len(phrases("رقمك هو A 42. " * 10)) > 1  # Arabic too
+
+
+@given(st.text(alphabet=st.sampled_from("ab .!?؟\n"), max_size=300), st.integers(1, 200))
+def test_phrases_keep_every_word_in_order(words: str, least: int) -> None:
+    parts = phrases(words, least)
+    assert " ".join(parts) == " ".join(words.split())
+    assert all(len(p) >= least for p in parts[:-1])
