@@ -355,7 +355,7 @@ def purge_cmd(retention_days: int, as_json: bool, db: Database) -> None:
     Example:
       kiosk central purge --retention-days 7
     """
-    done = store.retain(db, datetime.now(UTC).date(), retention_days)
+    done = store.retain(db, datetime.now(UTC), retention_days)
     emit({"rows": done.rows, "appointments": done.appointments}, as_json,
          f"deleted {done.rows} per-ticket row(s) (counted first) and"
          f" {done.appointments} past appointment(s)")  # fmt: skip

@@ -56,7 +56,7 @@ MIGRATIONS: tuple[tuple[Table, ...], ...] = (
                          "hour": int, "service": str, "ticket": str, "ref": str,
                          "printer": str, "backlog": int, "seq": int, "received": str},
               pk=("id",), not_null=("kiosk", "branch", "day", "type"),
-              indexes=(("branch", "day"), ("day",))),
+              indexes=(("branch", "day"), ("received",))),
         # What the retention keeps of per-ticket rows: counts per branch, day, service, hour.
         Table("issued", {"branch": str, "day": str, "service": str, "hour": int,
                          "issued": int, "reentries": int, "checked_in": int},

@@ -30,13 +30,13 @@ class CentralServer(ThreadedServer):
         tls: tuple[Path, Path] | None = None,
         retention_days: int = 7,
         lifespan: Literal["on", "off"] = "off",
-        today: Any = None,
+        now: Any = None,
     ) -> None:
         url = sqlite_url(database) if isinstance(database, Path) else database
         self.db: Database = connect(url)
         self.faults = faults or Faults()
         self.faults.record = True
-        app = make_app(self.db, retention_days=retention_days, today=today)
+        app = make_app(self.db, retention_days=retention_days, now=now)
         super().__init__(Misbehave(app, self.faults), host, port, tls, lifespan=lifespan)
 
     def enrol(self, kiosk: str, branch: str, token: str | None = None) -> str:

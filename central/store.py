@@ -15,7 +15,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from central.db import Database, Tx
@@ -293,15 +293,21 @@ class Retained:
     appointments: int  # appointments of past days deleted
 
 
-def retain(db: Database, today: date, days: int) -> Retained:
-    """Delete per-ticket rows of days older than ``days`` before ``today``, adding them to
-    the kept counts in the same transaction (so no process counts a row twice or loses one),
-    and the appointments of days gone by."""
-    cutoff = (today - timedelta(days=days)).isoformat()
+def retain(db: Database, now: datetime, days: int) -> Retained:
+    """Delete the per-ticket rows that arrived more than ``days`` before ``now``, adding them
+    to the kept counts in the same transaction (so no process counts a row twice or loses
+    one), and the appointments of days gone by.
+
+    By arrival, not by the ticket's day: a row is also what recognises its event sent again
+    (a lost acknowledgement), and a totem offline for a week sends a week-old day late. Deleted
+    by its day, such a row would go at once and its repeat be counted a second time.
+    """
+    cutoff = (now.astimezone(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    today = now.astimezone(UTC).date()
 
     def work(tx: Tx) -> Retained:
         gone = tx.execute(
-            "DELETE FROM events WHERE day < ? RETURNING branch, day, service, hour, type, ref",
+            "DELETE FROM events WHERE received < ? RETURNING branch, day, service, hour, type, ref",
             (cutoff,),
         )
         counts: Counter[tuple[str, str, str, int, str]] = Counter()

@@ -68,10 +68,13 @@ def _day(text: str | None, default: date, name: str) -> date:
 
 
 def make_app(
-    db: Database, *, retention_days: int = 7, today: Callable[[], date] | None = None
+    db: Database, *, retention_days: int = 7, now: Callable[[], datetime] | None = None
 ) -> Starlette:
-    """The service on ``db``; ``today`` is the clock the retention and the pages use."""
-    today = today or (lambda: datetime.now(UTC).date())
+    """The service on ``db``; ``now`` is the clock the retention and the pages use."""
+    clock = now or (lambda: datetime.now(UTC))
+
+    def today() -> date:
+        return clock().date()
 
     async def call(fn: Callable[..., Any], *args: Any) -> Any:
         return await run_in_threadpool(fn, db, *args)
@@ -276,7 +279,7 @@ def make_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(
-            _every(RETAIN_EVERY_S, lambda: call(store.retain, today(), retention_days))
+            _every(RETAIN_EVERY_S, lambda: call(store.retain, clock(), retention_days))
         )
         try:
             yield

@@ -27,8 +27,6 @@ from kiosk.ui.screen_names import SCREENS  # noqa: F401  (one list, for the comm
 from kiosk.ui.window import KioskWindow, now_utc
 from kiosk.ui.worker import TotemWorker, make_totem_factory
 
-_REPAID: list[None] = []
-
 
 @contextmanager
 def staged(
@@ -74,7 +72,6 @@ def staged(
             window.show()
             for _ in range(5):
                 QCoreApplication.processEvents()
-                _REPAID.append(None)  # PySide6 6.12.0 drops a reference to None per call
             yield window
         finally:
             window.setProperty("allowClose", True)

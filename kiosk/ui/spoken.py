@@ -14,7 +14,7 @@ from kiosk.core.speech import ticket_words
 from kiosk.ui.i18n import text
 
 CODE = re.compile(r"\b([A-Z]{1,2}[0-9]{3})\b")
-MINUTES = re.compile(r"([0-9]+) (?:min|Min\.)(?=$|[\s,.·])")
+MINUTES = re.compile(r"([0-9]+) (?:min|Min)(?=\.?(?:$|[\s,.·]))")  # German's "Min." keeps its dot
 
 
 def aloud(words: str, lang: str) -> str:
@@ -39,11 +39,23 @@ def shown_words(screen: QWidget) -> list[str]:
 
 def spoken(screen: QWidget, lang: str, keys: str | None = None) -> str:
     """What ``screen`` says: its words, then the keypad help (an i18n key) when given."""
-    parts = [w.rstrip(" .:;") for w in shown_words(screen)]
+    parts = _number_is([w.rstrip(" .:;") for w in shown_words(screen)], lang)
     if keys:
         parts.append(text(lang, keys))
     sentence = ". ".join(p for p in parts if p)
     return aloud(sentence, lang).strip()
+
+
+def _number_is(parts: list[str], lang: str) -> list[str]:
+    """ "Your number" shown above "A042" is said as one sentence: "your number is a 42"."""
+    heading = text(lang, "your_ticket")
+    out: list[str] = []
+    for part in parts:
+        if out and out[-1] == heading and CODE.fullmatch(part):
+            out[-1] = text(lang, "number_is", ticket=part)
+        else:
+            out.append(part)
+    return out
 
 
 def of_window(window: Any) -> str:

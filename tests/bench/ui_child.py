@@ -15,14 +15,8 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-# PySide6 6.12.0 drops a reference to None at every processEvents(): after a few thousand calls
-# None is freed and Python aborts ("none_dealloc"). Each call here gives the reference back.
-_REPAID: list[None] = []
-
-
 def pump(app: object) -> None:
     app.processEvents()  # type: ignore[attr-defined]
-    _REPAID.append(None)
 
 
 def bare() -> None:

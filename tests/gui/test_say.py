@@ -48,10 +48,15 @@ def test_every_screen_speaks_in_every_language(qapp, config: Config, screen: str
 def test_the_ticket_is_read_as_a_number_in_the_citizens_language(qapp, config: Config) -> None:
     every = dataclasses.replace(config, languages=LANGUAGES)
     italian = say(every, "ticket", "it")
-    assert "Il suo numero. a quattro. Anagrafe. 3 persone prima di lei" in italian
-    assert "minuti" in italian
+    assert (
+        "Il suo numero è a quattro. Anagrafe. 3 persone prima di lei, circa 12 minuti." in italian
+    )
+    english = say(every, "ticket", "en")
+    assert english.startswith("Your number is ay four. Registry office. 3 people ahead of you")
+    german = say(every, "ticket", "de")
+    assert "Ihre Nummer ist a vier" in german and "etwa 12 Minuten. Nehmen" in german
     arabic = say(every, "ticket", "ar")
-    assert "إيه أربعة" in arabic and "دقيقة" in arabic
+    assert "رقمك هو إيه أربعة" in arabic and "دقيقة" in arabic
 
 
 def test_kiosk_say_gives_text_and_audio(capsys, write_config, tmp_path) -> None:

@@ -9,7 +9,7 @@ import logging
 import random
 import sqlite3
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -175,7 +175,9 @@ def test_retention_deletes_tickets_and_keeps_their_counts(
     central: CentralServer, central_url: str, tmp_path
 ) -> None:
     token = central.enrol("k1", "b1")
-    old, recent = "2026-11-10", "2026-11-20"
+    now = datetime.now(UTC)
+    old = (now - timedelta(days=12)).date().isoformat()  # a totem offline for twelve days
+    recent = (now - timedelta(days=1)).date().isoformat()
     batch = [event("ticket.issued", i, day=old, hm="09:15", ticket=f"A{i:03d}", service="A")
              for i in range(1, 8)]  # fmt: skip
     batch += [event("ticket.issued", 8, day=old, hm="10:05", ticket="A008", service="A",
@@ -185,17 +187,25 @@ def test_retention_deletes_tickets_and_keeps_their_counts(
               event("ticket.issued", 10, day=recent, ticket="A001", service="A"),
               event("kiosk.health", 11, day=old, printer="ok", backlog=0)]  # fmt: skip
     assert post(central, token, "k1", batch).status_code == 200
-    central.book("b1", "2026-11-19", [{"code": "X-1", "service": "A", "slot": "10:00"}])
-    central.book("b1", "2026-11-27", [{"code": "X-2", "service": "A", "slot": "10:00"}])
+    yesterday, soon = (now.date() + timedelta(days=d) for d in (-1, 30))
+    central.book("b1", yesterday.isoformat(), [{"code": "X-1", "service": "A", "slot": "10:00"}])
+    central.book("b1", soon.isoformat(), [{"code": "X-2", "service": "A", "slot": "10:00"}])
     before = store.figures(central.db, "b1", old, recent)
-    done = store.retain(central.db, date(2026, 11, 25), 7)  # keeps the 18th onwards
-    assert (done.rows, done.appointments) == (10, 1)
-    assert store.counts(central.db)["events"] == 1  # the recent ticket
+    # Six days after they arrived, the twelve-day-old rows are still here: sent again (their
+    # acknowledgement lost), they are recognised and not counted twice.
+    done = store.retain(central.db, now + timedelta(days=6), 7)
+    assert (done.rows, done.appointments) == (0, 1)  # yesterday's appointments went
+    assert post(central, token, "k1", batch).json()["acked"] == [e["id"] for e in batch]
+    assert store.figures(central.db, "b1", old, recent).issued == before.issued
+    # Eight days after: every per-ticket row is gone, its count kept.
+    done = store.retain(central.db, now + timedelta(days=8), 7)
+    assert (done.rows, done.appointments) == (11, 0)
+    assert store.counts(central.db)["events"] == 0
     after = store.figures(central.db, "b1", old, recent)
     assert sorted(after.issued) == sorted(before.issued)  # the same figures, from the counts
-    assert store.retain(central.db, date(2026, 11, 25), 7).rows == 0  # nothing twice
+    assert store.retain(central.db, now + timedelta(days=8), 7).rows == 0  # nothing twice
     assert sorted(store.figures(central.db, "b1", old, recent).issued) == sorted(before.issued)
-    assert [a["slot"] for a in store.appointments(central.db, "b1", "2026-11-27")] == ["10:00"]
+    assert [a["slot"] for a in store.appointments(central.db, "b1", soon.isoformat())] == ["10:00"]
     if central_url.startswith("sqlite"):  # gone from the file, not only from the table
         with sqlite3.connect(tmp_path / "central.sqlite3") as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
