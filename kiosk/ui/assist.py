@@ -208,11 +208,13 @@ class Assist(QObject):
                 old.setProperty("keyFocus", False)
                 old.style().unpolish(old)
                 old.style().polish(old)
+                old.updateGeometry()  # its frame is thinner again: the row may re-flow
         self.focus = button
         if button is not None:
             button.setProperty("keyFocus", True)
             button.style().unpolish(button)
             button.style().polish(button)
+            button.updateGeometry()  # a thicker frame asks for more room
 
     def _words(self, button: QAbstractButton) -> str:
         parts = [button.accessibleName() or button.text(), *shown_words(button)]

@@ -221,6 +221,10 @@ class PrivacyScreen(QWidget):
         if self.paragraphs and self.isVisible():
             self.paginate()
 
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        self.paginate()  # shown at last: with the size it is shown at
+
 
 def _pack(items: list[str], joiner: str, fits: Callable[[str], bool]) -> list[str]:
     """``items`` joined into as few parts as fit, in order (an item too big alone stands

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import Config
 from kiosk.ui import i18n
+from kiosk.ui.flow import FlowRow
 from kiosk.ui.i18n import LANGUAGE_NAMES, RTL, TEXTS, text
 from kiosk.ui.screens import (
     HomeScreen,
@@ -147,9 +148,10 @@ class KioskWindow(QWidget):
 
         self.footer = footer = named(QWidget(), "footer")
         rows = QVBoxLayout(footer)
-        languages = QHBoxLayout()
+        # Rows that wrap rather than cut a word (large text, a narrow screen, a long language).
+        self.languages_row = languages = FlowRow()
         rows.addLayout(languages)
-        self.bar = bar = QHBoxLayout()
+        self.bar = bar = FlowRow()
         rows.addLayout(bar)
         self.language_buttons: dict[str, QPushButton] = {}
         for lang in self.config.languages:
@@ -158,7 +160,6 @@ class KioskWindow(QWidget):
             button.clicked.connect(lambda _=False, value=lang: self.set_language(value))
             languages.addWidget(button)
             self.language_buttons[lang] = button
-        bar.addStretch(1)
         self.paper_notice = named(QLabel(), "paperLow")
         bar.addWidget(self.paper_notice)
         self.large_button = named(QPushButton("A+"), "toggle")
@@ -248,6 +249,7 @@ class KioskWindow(QWidget):
         self.home.title.setText(text(self.lang, "choose"))
         for lang, button in self.language_buttons.items():
             button.setChecked(lang == self.lang)
+            button.updateGeometry()  # :checked draws a frame: its row may re-flow
         self.large_button.setChecked(self.large)
         self.large_button.setAccessibleName(text(self.lang, "large_text"))
         self.contrast_button.setChecked(self.contrast)

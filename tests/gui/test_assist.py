@@ -69,7 +69,7 @@ def test_the_keypad_alone_gets_a_ticket_a_reentry_and_the_notice(qtbot, blind, c
     assert heard.startswith("Anagrafe")
     press(qtbot, sim, said, "5")  # chosen: the ticket, printed and read
     qtbot.waitUntil(lambda: w.stack.currentWidget() is w.ticket, timeout=10_000)
-    qtbot.waitUntil(lambda: "Il suo numero. a uno" in said[-1], timeout=5000)
+    qtbot.waitUntil(lambda: "Il suo numero è a uno" in said[-1], timeout=5000)
     assert len(paper.jobs) == 1
     # Served, then back with the same ticket: the scanner reads it, the keypad does the rest.
     with Store(app.config.database) as store, store.write() as conn:

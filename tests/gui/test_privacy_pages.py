@@ -49,3 +49,17 @@ def test_every_page_fits_and_the_pages_hold_the_notice(qtbot, config: Config, si
             assert p.body.text() == p.pages[-2]
     window.setProperty("allowClose", True)
     window.close()
+
+
+def test_the_notice_chosen_before_the_window_is_shown_is_paged_at_the_shown_size(
+    qapp, config: Config
+) -> None:
+    """As `kiosk screenshot` stages it, and as a window restored on a screen would: pages cut
+    for the window's real size, not for the few pixels of a window not yet shown."""
+    from kiosk.ui.screenshot import staged
+
+    for lang in ("it", "ar"):
+        with staged(config, "privacy", lang) as window:
+            shown = window.privacy.pages
+            assert len(shown) <= 3, (lang, len(shown))
+            assert len(shown[0]) > 300, shown[0]

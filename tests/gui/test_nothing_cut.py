@@ -1,0 +1,51 @@
+"""No button narrower than its words: every language, the three screen shapes, normal and
+large text, speech on and off. Where a row of the footer cannot hold its buttons, they wrap to
+a second row (three and three) instead of being squeezed until "Contrasto" reads "Contrast"."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+from kiosk.config import LANGUAGES, Config
+from kiosk.ui.window import KioskWindow, now_utc
+
+pytestmark = pytest.mark.gui
+
+
+def squeezed(window: KioskWindow) -> list[str]:
+    """Visible buttons narrower than they ask to be for their words and padding."""
+    return [
+        f"{b.objectName()} {b.text()!r}: {b.width()} < {b.sizeHint().width()} px"
+        for b in window.findChildren(QPushButton)
+        if b.isVisibleTo(window) and b.width() < b.sizeHint().width()
+    ]
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (800, 1280), (1920, 1080)])
+@pytest.mark.parametrize("large", [False, True])
+def test_no_button_is_cut(qtbot, config: Config, size, large) -> None:
+    window = KioskWindow(dataclasses.replace(config, languages=LANGUAGES), now_utc, lockdown=False)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    if large:
+        window.toggle_large()
+    found = []
+    for speech in (False, True):
+        if window.assist.on != speech:
+            window.assist.toggle()
+        for lang in LANGUAGES:
+            window.set_language(lang)
+            for show in (window.go_home, window.show_privacy):
+                show()
+                qtbot.wait(5)
+                found += [f"{lang} speech={speech}: {s}" for s in squeezed(window)]
+                footer = window.footer.geometry()
+                assert footer.bottom() <= window.height(), "the footer runs off the screen"
+                assert window.stack.height() > window.height() // 3, (lang, size, large)
+    window.setProperty("allowClose", True)
+    window.close()
+    assert not found, "\n".join(found[:12])
