@@ -4,15 +4,11 @@ reach only the totem. Each press of 0-9 (the keypad's own keys or the top row), 
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import logging
 from collections.abc import Callable
 from typing import Any
 
+from drivers.evdev_input import GrabbedDevice
 from drivers.scanner.keymap import EV_KEY
-
-log = logging.getLogger(__name__)
 
 # Linux input codes: the keypad's 0-9 and Enter, and the top row's 1-9, 0.
 DIGITS = {82: "0", 79: "1", 80: "2", 81: "3", 75: "4", 76: "5", 77: "6", 71: "7", 72: "8", 73: "9",
@@ -21,7 +17,7 @@ DIGITS = {82: "0", 79: "1", 80: "2", 81: "3", 75: "4", 76: "5", 77: "6", 71: "7"
 KEY_PRESS = 1
 
 
-class EvdevKeypad:
+class EvdevKeypad(GrabbedDevice):
     """Reads one keypad from its file descriptor.
 
     Args:
@@ -30,54 +26,15 @@ class EvdevKeypad:
     """
 
     def __init__(self, opener: Callable[[], Any]) -> None:
-        self.opener = opener
-        self.device: Any = None
-
-    def connect(self) -> bool:
-        if self.device is not None:
-            return True
-        device = self.opener()
-        if device is None:
-            return False
-        grab = getattr(device, "grab", None)
-        if grab is not None:
-            try:
-                grab()
-            except OSError as exc:
-                log.warning("keypad: cannot take it exclusively (%s)", exc.strerror)
-                device.close()
-                return False
-        self.device = device
-        log.info("keypad: connected")
-        return True
-
-    def fileno(self) -> int | None:
-        return None if self.device is None else int(self.device.fd)
+        super().__init__(opener, "keypad")
 
     def on_readable(self) -> list[str]:
         """The digits pressed since the last read ([] when the keypad went away)."""
-        if self.device is None:
-            return []
-        try:
-            events = list(self.device.read())
-        except BlockingIOError:
-            return []
-        except OSError as exc:
-            if exc.errno in (errno.ENODEV, errno.EBADF):
-                log.warning("keypad: unplugged")
-                self.close()
-            return []
         return [
             DIGITS[e.code]
-            for e in events
+            for e in self.events()
             if e.type == EV_KEY and e.value == KEY_PRESS and e.code in DIGITS
         ]
-
-    def close(self) -> None:
-        if self.device is not None:
-            with contextlib.suppress(OSError):
-                self.device.close()
-            self.device = None
 
 
 def open_keypad(uri: str) -> EvdevKeypad | None:
