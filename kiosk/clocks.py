@@ -9,8 +9,6 @@ restart there is nothing to compare with, and only a synchronised clock is trust
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import time
 from dataclasses import dataclass
 
@@ -42,6 +40,9 @@ def read() -> Reading:
 
 def kernel_synchronised() -> bool:
     """The kernel's view (adjtimex): TIME_ERROR (5) means the clock is not synchronised."""
+    import ctypes  # here: ctypes.util brings subprocess, 10 ms on the UI's start path
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False

@@ -14,7 +14,6 @@ from typing import Protocol
 from drivers.scanner import ScanResult
 from drivers.scanner import uri as scanner_uri
 from drivers.scanner.evdev_scanner import EvdevScanner, find_device
-from drivers.scanner.serial_scanner import SerialScanner
 
 RECONNECT_EVERY = 2.0  # seconds between attempts to reopen an unplugged scanner
 
@@ -41,6 +40,8 @@ def open_scanner(uri: str) -> Scanner | None:
             lambda: find_device(parsed.vendor, parsed.product, parsed.path), parsed.layout
         )
     if parsed.scheme == "serial":
+        from drivers.scanner.serial_scanner import SerialScanner  # pyserial: only when used
+
         return SerialScanner(parsed.path, parsed.baudrate)
     return None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -99,6 +98,8 @@ def pace(configured: float, served_minutes: Sequence[float]) -> Pace:
     minutes = learned_service_minutes(configured, usable)
     if len(usable) < PACE_SAMPLES:
         return Pace(minutes, configured * EARLY_SPREAD)
+    import statistics  # with fractions and decimal: loaded when first needed, not at start
+
     return Pace(minutes, statistics.pstdev(usable[-PACE_WINDOW:]))
 
 
