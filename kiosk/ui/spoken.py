@@ -19,6 +19,7 @@ MINUTES = re.compile(r"([0-9]+) (?:min|Min)(?=\.?(?:$|[\s,.·]))")  # German's "
 
 def aloud(words: str, lang: str) -> str:
     """Shown words made ready for a voice: ticket codes as numbers, "min" as minutes."""
+    words = words.replace("\u00a0", " ")
     words = CODE.sub(lambda m: ticket_words(m.group(1), lang), words)
     words = MINUTES.sub(lambda m: f"{m.group(1)} {text(lang, 'minutes')}", words)
     return words.replace(" · ", ", ").replace("\n", ". ")

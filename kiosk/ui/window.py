@@ -308,7 +308,8 @@ class KioskWindow(QWidget):
         ahead = (
             text(self.lang, "ahead_one") if waiting == 1 else text(self.lang, "ahead", n=waiting)
         )
-        return f"{ahead} · {text(self.lang, 'wait', m=wait_min)}"
+        wait = text(self.lang, "wait", m=wait_min).replace(" ", "\u00a0")  # never "12" / "min"
+        return f"{ahead} · {wait}"
 
     def _show_states(self) -> None:
         """One button per configured service; its figures once the worker has sent them (the

@@ -130,3 +130,14 @@ def test_the_volume_scales_the_samples() -> None:
     full, half = loudness(wav)[1], loudness(scaled(wav, 50))[1]
     assert 0.45 < half / full < 0.55
     assert loudness(scaled(wav, 0))[1] == 0
+
+
+def test_the_wait_never_breaks_between_its_number_and_unit(qapp, config: Config) -> None:
+    """Large text on a portrait screen wrapped "circa 12" / "min": the wait is one unit on
+    screen (no-break spaces), and the voice still hears plain words."""
+    from kiosk.ui.screenshot import staged
+
+    with staged(config, "ticket", "it", large=True) as window:
+        shown = window.ticket.queue.text()
+        assert "circa\u00a012\u00a0min" in shown, shown
+        assert "\u00a0" not in say(config, "ticket", "it")
