@@ -316,11 +316,16 @@ def _central(config: Config, *args: str) -> str:
 
 def _start_central(config: Config, now: datetime) -> tuple[subprocess.Popen[bytes], str]:
     """The central service (``kiosk central serve``, embedded SQLite) on the configured
-    address: this totem enrolled, one booking for today, a manager's token (returned)."""
+    address: this totem and the satellite enrolled, one booking for today, a manager's token
+    (returned)."""
     (config.data_dir / "central.sqlite3").unlink(missing_ok=True)  # a new town each demo
     token = _central(config, "kiosk", "add", config.kiosk_id, "--branch", config.branch)
     config.central_token_file.unlink(missing_ok=True)
     secrets.ensure(config.central_token_file, token.encode())
+    # The satellite's own health reaches the central through this totem: enrolled too.
+    from kiosk.cli.demo_satellite import SATELLITE_ID
+
+    _central(config, "kiosk", "add", SATELLITE_ID, "--branch", config.branch)
     manager = _central(config, "manager", "add", "demo-manager", "--branch", config.branch)
     names = [f"--service={s.code}={s.name[config.languages[0]]}" for s in config.services]
     _central(config, "branch", config.branch, "--name", config.branch_name, *names)

@@ -45,3 +45,5 @@ def test_demo_runs(capsys, tmp_path: Path) -> None:
     assert "desk 1 now serves A001" in out
     assert "a citizen scans their booking QR: checkin" in out
     assert "sync: outbox drained" in out and "outbox  0 waiting" in out
+    # The satellite's health reached the central through this totem: nothing refused.
+    assert "refused by the central server" not in out and "parked" not in err
