@@ -78,7 +78,8 @@ def _item(n: int, row: dict[str, Any]) -> dict[str, str]:
     ):
         value = row.get(key)
         if not (isinstance(value, str) and pattern.fullmatch(value)):
-            raise BadBookings(f"appointment {n}: {key}: {value!r} is not {what}"[:200])
+            # The value is not repeated: columns swapped by mistake would put a code here.
+            raise BadBookings(f"appointment {n}: {key}: not {what}")
         item[key] = value
     ref = row.get("ref")
     if ref not in (None, ""):

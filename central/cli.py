@@ -124,8 +124,10 @@ def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int
     tls = (tls_cert, tls_key) if tls_cert and tls_key else None
     try:
         faults["reject_services"] = set(faults["reject_services"])
-        server = CentralServer(url, Faults(**faults), host, port, tls,
-                               retention_days=retention_days, lifespan="on")  # fmt: skip
+        testing = Faults(**faults)  # the --drop-rate... options; none in production
+        server = CentralServer(url, testing if testing != Faults() else None, host, port, tls,
+                               retention_days=retention_days, lifespan="on",
+                               record=False)  # fmt: skip
     except BadDatabase as exc:
         raise _bad(exc) from None
     click.echo(f"central service on {server.scheme}://{host}:{port} ({server.db.engine})")

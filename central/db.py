@@ -92,6 +92,7 @@ class Database(Protocol):
     engine: str
 
     def run(self, work: Callable[[Tx], T]) -> T: ...
+    def scrub(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -152,6 +153,10 @@ class SqliteDatabase:
             conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA secure_delete = ON")  # deleted rows are zeroed in the file
+            # ... and in the log: once checkpointed (every 100 pages), the WAL is cut to nothing,
+            # so a status replaced or a row deleted does not live on in old frames.
+            conn.execute("PRAGMA journal_size_limit = 0")
+            conn.execute("PRAGMA wal_autocheckpoint = 100")
         except sqlite3.Error as exc:
             raise BadDatabase(f"--database: cannot open {path}: {exc}") from None
         self.db = sqlite_utils.Database(conn)
@@ -169,6 +174,11 @@ class SqliteDatabase:
                 raise
             conn.execute("COMMIT")
             return out
+
+    def scrub(self) -> None:
+        """Deleted rows gone from the WAL too (after the retention)."""
+        with self._lock:
+            self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _migrate(self, tx: Tx) -> None:
         tx.execute("CREATE TABLE IF NOT EXISTS schema_steps (step INTEGER PRIMARY KEY)")
@@ -307,6 +317,10 @@ class PostgresDatabase:
                 for statement in _ddl(table):
                     tx.execute(statement)
             tx.execute("INSERT INTO schema_steps (step) VALUES (?)", (step,))
+
+    def scrub(self) -> None:
+        """PostgreSQL reuses the space of deleted rows (autovacuum); its WAL and backups are
+        the database administrator's, under the same retention (docs/central.md)."""
 
     def close(self) -> None:
         self.pool.close()

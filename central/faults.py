@@ -58,7 +58,7 @@ class Misbehave:
         if scope["type"] != "http" or scope["path"] != "/v1/events" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        body = await _read(receive)
+        body = await _read(receive, self.faults.max_body)
         answer = await self._fault(body)
         if answer is not None:
             status, data, headers = answer
@@ -109,12 +109,14 @@ class Misbehave:
         return None
 
 
-async def _read(receive: Any) -> bytes:
-    chunks = []
+async def _read(receive: Any, limit: int) -> bytes:
+    """The body, or its first ``limit`` + 1 bytes when it is longer (then refused)."""
+    chunks, size = [], 0
     while True:
         message = await receive()
         chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
+        size += len(chunks[-1])
+        if not message.get("more_body") or size > limit:
             return b"".join(chunks)
 
 

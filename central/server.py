@@ -31,13 +31,16 @@ class CentralServer(ThreadedServer):
         retention_days: int = 7,
         lifespan: Literal["on", "off"] = "off",
         now: Any = None,
+        record: bool = True,
     ) -> None:
         url = sqlite_url(database) if isinstance(database, Path) else database
         self.db: Database = connect(url)
         self.faults = faults or Faults()
-        self.faults.record = True
-        app = make_app(self.db, retention_days=retention_days, now=now)
-        super().__init__(Misbehave(app, self.faults), host, port, tls, lifespan=lifespan)
+        self.faults.record = record  # tests only: `kiosk central serve` keeps no body
+        app: Any = make_app(self.db, retention_days=retention_days, now=now)
+        if faults is not None or record:
+            app = Misbehave(app, self.faults)
+        super().__init__(app, host, port, tls, lifespan=lifespan)
 
     def enrol(self, kiosk: str, branch: str, token: str | None = None) -> str:
         """Register a kiosk (with a chosen token, for tests); returns the token."""

@@ -336,7 +336,10 @@ def retain(db: Database, now: datetime, days: int) -> Retained:
         )
         return Retained(len(gone), len(old))
 
-    return db.run(work)
+    done = db.run(work)
+    if done.rows or done.appointments:
+        db.scrub()
+    return done
 
 
 # --- statistics --------------------------------------------------------------------------

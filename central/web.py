@@ -62,9 +62,30 @@ def _day(text: str | None, default: date, name: str) -> date:
     if not text:
         return default
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{name}: {text[:20]!r} is not a day YYYY-MM-DD") from None
+        day = date.min
+    if not date(2000, 1, 1) <= day <= date(2999, 12, 31):  # date.min - 7 days would overflow
+        raise ValueError(f"{name}: {text[:20]!r} is not a day YYYY-MM-DD (2000-2999)")
+    return day
+
+
+class TooLarge(Exception):
+    """A request body past its limit: answered 413 before it is all read."""
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request's body, read no further than ``limit`` bytes (a declared length past it
+    is refused before reading anything)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    out = bytearray()
+    async for chunk in request.stream():
+        out += chunk
+        if len(out) > limit:
+            raise TooLarge
+    return bytes(out)
 
 
 def make_app(
@@ -87,8 +108,9 @@ def make_app(
         kiosk = await kiosk_of(request)
         if kiosk is None:
             return _error(401, "bad token")
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
+        try:
+            raw = await _body(request, MAX_BODY)
+        except TooLarge:
             return _error(413, f"more than {MAX_BODY} bytes")
         try:
             data = json.loads(raw)
@@ -153,11 +175,11 @@ def make_app(
             return _error(403, f"{who.name} may not send appointments for branch {branch}")
         try:
             day = _day(request.query_params.get("day"), today(), "day").isoformat()
-            raw = await request.body()
-            if len(raw) > 8 * MAX_BODY:
-                return _error(413, "too large")
+            raw = await _body(request, 8 * MAX_BODY)
             kind = "csv" if "csv" in request.headers.get("content-type", "") else "json"
             items = bookings.parse(raw, kind)
+        except TooLarge:
+            return _error(413, "too large")
         except (ValueError, bookings.BadBookings) as exc:
             return _error(422 if isinstance(exc, bookings.BadBookings) else 400, str(exc))
         n = await call(store.put_appointments, branch, day, items)
@@ -214,7 +236,10 @@ def make_app(
     async def signin(request: Request) -> Response:
         if request.method == "GET":
             return HTMLResponse(pages.signin(), headers=pages.HEADERS)
-        form = parse_qs((await request.body())[:4096].decode("utf-8", "replace"))
+        try:
+            form = parse_qs((await _body(request, 4096)).decode("utf-8", "replace"))
+        except TooLarge:
+            return HTMLResponse(pages.signin("That is not a token."), 413, pages.HEADERS)
         token = (form.get("token") or [""])[0].strip()
         who = await call(store.staff_for, token, "manager") if token else None
         if who is None:

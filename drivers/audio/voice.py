@@ -6,8 +6,10 @@ A voice keeps a small cache, so a screen said again costs nothing.
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
+import wave
 from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +28,23 @@ class Voice(Protocol):
     def wav(self, text: str, lang: str) -> bytes: ...
 
 
+def with_sizes(wav: bytes) -> bytes:
+    """The WAV with its true sizes in the header. A synthesiser writing to a pipe cannot seek
+    back, so it writes "as long as it takes" (0x7fffffff): players cope, but a technician's
+    tool reads 13 hours from a ``kiosk say --wav`` file."""
+    try:
+        with wave.open(io.BytesIO(wav)) as src:
+            params = src.getparams()
+            frames = src.readframes(src.getnframes())
+    except (wave.Error, EOFError):
+        return wav
+    out = io.BytesIO()
+    with wave.open(out, "wb") as dst:
+        dst.setparams(params)
+        dst.writeframes(frames)
+    return out.getvalue()
+
+
 class _Cached:
     name = "voice"
 
@@ -42,7 +61,7 @@ class _Cached:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        audio = self._make(text, lang)
+        audio = with_sizes(self._make(text, lang))
         self._cache[key] = audio
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)

@@ -9,6 +9,7 @@ import dataclasses
 import io
 import json
 import math
+import struct
 import threading
 import time
 import wave
@@ -67,7 +68,13 @@ def test_kiosk_say_gives_text_and_audio(capsys, write_config, tmp_path) -> None:
     assert code == 0, err
     data = json.loads(printed)
     assert data["text"].startswith("Ufficio di prova. Touch the service you need")
-    assert loudness(out.read_bytes())[1] > 300
+    wav = out.read_bytes()
+    assert loudness(wav)[1] > 300
+    # The header tells the file's true length (a pipe's WAV says "0x7fffffff": 13 hours).
+    riff, data = struct.unpack("<I", wav[4:8])[0], wav.find(b"data")
+    assert riff == len(wav) - 8 and struct.unpack("<I", wav[data + 4 : data + 8])[0] < len(wav)
+    seconds = loudness(wav)[0]
+    assert 3 < seconds < 120, seconds
     code, printed, _ = run_kiosk(capsys, "--config", str(path), "say", "--screen", "home",
                                  "--lang", "ar", "--json")  # fmt: skip
     assert code == 2 and "--lang" in json.loads(printed)["error"]

@@ -45,7 +45,9 @@ def test_bookings_are_hashed_as_read_and_errors_name_no_code() -> None:
     assert same[0]["code_sha256"] == items[0]["code_sha256"] and "code" not in same[0]
     cases = [
         (b"code,service\nX,A\n", "csv", "the CSV header must name"),
-        (b"code,service,slot\nSECRET-1,a,10:00\n", "csv", "appointment 1: service: 'a' is not a service code"),
+        (b"code,service,slot\nSECRET-1,a,10:00\n", "csv", "appointment 1: service: not a service code"),
+        # columns swapped: the code sits where the service should be, and is not repeated
+        (b"service,code,slot\nSECRET-1,A,10:00\n", "csv", "appointment 1: service: not a service"),
         (b"code,service,slot\nSECRET-1,A,10:00\n,A,10:00\n", "csv", "appointment 2: code: missing"),
         (b'{"appointments": 3}', "json", "expected"),
         (b"not json", "json", "not JSON"),
