@@ -114,10 +114,14 @@ class Assist(QObject):
 
     # -- speech ---------------------------------------------------------------------------
 
-    def speak(self, words: str) -> None:
+    def speak(self, words: str, lang: str | None = None, even_off: bool = False) -> None:
+        """Say ``words`` (in ``lang``, the screen's by default) while speech is on; the
+        warning before the reset and "speech off" itself are said in any case."""
+        if not (self.on or even_off):
+            return
         self.spoken.emit(words)
         if self.say is not None:
-            self.say(words, self.window.lang)
+            self.say(words, lang or self.window.lang)
 
     def read_screen(self) -> None:
         self.speak(of_window(self.window))
@@ -129,7 +133,7 @@ class Assist(QObject):
         if self.on:
             self.speak(f"{text(self.window.lang, 'speech_on')}. {of_window(self.window)}")
         else:  # said briefly, cutting short whatever was being said
-            self.speak(text(self.window.lang, "speech_off"))
+            self.speak(text(self.window.lang, "speech_off"), even_off=True)
 
     def relabel(self) -> None:
         lang = self.window.lang
@@ -138,6 +142,8 @@ class Assist(QObject):
         self.speak_button.setChecked(self.on)
         self.volume_row.setVisible(self.on)
         self.volume_label.setText(f"{text(lang, 'volume')} {self.volume}%")
+        self.quieter.setAccessibleName(text(lang, "quieter"))
+        self.louder.setAccessibleName(text(lang, "louder"))
         self.warning.title.setText(text(lang, "more_time_title"))
         self.warning.more.setText(text(lang, "more_time"))
         self.warning.help.setText(text(lang, "more_time_help", s=max(self.left, 0)))
@@ -174,7 +180,10 @@ class Assist(QObject):
         elif digit in "79":
             self.set_volume(self.volume + (VOLUME_STEP if digit == "9" else -VOLUME_STEP))
         elif digit == "8":
-            self.speak(self._words(self.focus) if self.focus else of_window(self.window))
+            if self.focus:
+                self._say_button(self.focus)
+            else:
+                self.read_screen()
         elif digit in "46":
             self._move(1 if digit == "6" else -1)
         elif digit == "5":
@@ -200,7 +209,7 @@ class Assist(QObject):
         here = reachable.index(self.focus) if self.focus in reachable else (-1 if step > 0 else 0)
         self._mark(reachable[(here + step) % len(reachable)])
         assert self.focus is not None
-        self.speak(self._words(self.focus))
+        self._say_button(self.focus)
 
     def _mark(self, button: QAbstractButton | None) -> None:
         for old in (self.focus,):
@@ -215,6 +224,12 @@ class Assist(QObject):
             button.style().unpolish(button)
             button.style().polish(button)
             button.updateGeometry()  # a thicker frame asks for more room
+
+    def _say_button(self, button: QAbstractButton) -> None:
+        """A button's words; a language's name in that language's own voice ("العربية" by
+        an Arabic voice, not spelt out by an Italian one)."""
+        own = next((lang for lang, b in self.window.language_buttons.items() if b is button), None)
+        self.speak(self._words(button), own)
 
     def _words(self, button: QAbstractButton) -> str:
         parts = [button.accessibleName() or button.text(), *shown_words(button)]
@@ -248,7 +263,7 @@ class Assist(QObject):
             self.armed = None
             return False  # the second touch acts
         self.armed = watched
-        self.speak(self._words(watched))
+        self._say_button(watched)
         return True  # the first touch only reads
 
     # -- the timeout ----------------------------------------------------------------------
@@ -273,7 +288,7 @@ class Assist(QObject):
         self.warning.show()
         self.countdown.start()
         self.speak(f"{self.warning.title.text()} {self.warning.help.text()}"
-                   f" {self.warning.more.text()}.")  # fmt: skip
+                   f" {self.warning.more.text()}.", even_off=True)  # fmt: skip
 
     def _tick(self) -> None:
         self.left -= 1

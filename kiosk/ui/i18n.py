@@ -4,6 +4,12 @@ each language has every key. Arabic is written right to left and the layout mirr
 from __future__ import annotations
 
 RTL = {"ar"}
+# A language as another language names it, where the screen says it in a sentence.
+LANGUAGE_IN = {
+    "ar": {"en": "الإنجليزية", "it": "الإيطالية", "fr": "الفرنسية", "de": "الألمانية",
+           "es": "الإسبانية"},
+}  # fmt: skip
+
 LANGUAGE_NAMES = {
     "it": "Italiano",
     "en": "English",
@@ -29,6 +35,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_time": "Sì, ancora tempo",
         "volume": "Volume",
         "page_of": "Pagina {n} di {total}",
+        "page_previous": "Pagina precedente",
+        "page_next": "Pagina successiva",
+        "quieter": "Più piano",
+        "louder": "Più forte",
         "paper_language": "Il biglietto di carta è stampato in {language}",
         "choose": "Tocchi il servizio che le serve",
         "ahead": "{n} persone prima di lei",
@@ -99,6 +109,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_time": "Yes, more time",
         "volume": "Volume",
         "page_of": "Page {n} of {total}",
+        "page_previous": "Previous page",
+        "page_next": "Next page",
+        "quieter": "Quieter",
+        "louder": "Louder",
         "paper_language": "The paper ticket is printed in {language}",
         "choose": "Touch the service you need",
         "ahead": "{n} people ahead of you",
@@ -169,6 +183,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_time": "Oui, plus de temps",
         "volume": "Volume",
         "page_of": "Page {n} sur {total}",
+        "page_previous": "Page précédente",
+        "page_next": "Page suivante",
+        "quieter": "Moins fort",
+        "louder": "Plus fort",
         "paper_language": "Le ticket papier est imprimé en {language}",
         "choose": "Touchez le service dont vous avez besoin",
         "ahead": "{n} personnes avant vous",
@@ -240,6 +258,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_time": "Ja, mehr Zeit",
         "volume": "Lautstärke",
         "page_of": "Seite {n} von {total}",
+        "page_previous": "Vorherige Seite",
+        "page_next": "Nächste Seite",
+        "quieter": "Leiser",
+        "louder": "Lauter",
         "paper_language": "Das Papierticket ist auf {language} gedruckt",
         "choose": "Tippen Sie auf den gewünschten Dienst",
         "ahead": "{n} Personen vor Ihnen",
@@ -310,6 +332,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_time": "Sí, más tiempo",
         "volume": "Volumen",
         "page_of": "Página {n} de {total}",
+        "page_previous": "Página anterior",
+        "page_next": "Página siguiente",
+        "quieter": "Más bajo",
+        "louder": "Más alto",
         "paper_language": "El número en papel está impreso en {language}",
         "choose": "Toque el servicio que necesita",
         "ahead": "{n} personas delante de usted",
@@ -380,6 +406,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "more_time": "نعم، مزيد من الوقت",
         "volume": "مستوى الصوت",
         "page_of": "صفحة {n} من {total}",
+        "page_previous": "الصفحة السابقة",
+        "page_next": "الصفحة التالية",
+        "quieter": "أخفض",
+        "louder": "أعلى",
         "paper_language": "التذكرة الورقية مطبوعة باللغة: {language}",
         "choose": "المس الخدمة التي تحتاجها",
         "ahead": "أمامك {n} أشخاص",

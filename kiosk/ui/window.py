@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 from kiosk.config import Config
 from kiosk.ui import i18n
 from kiosk.ui.flow import FlowRow
-from kiosk.ui.i18n import LANGUAGE_NAMES, RTL, TEXTS, text
+from kiosk.ui.i18n import LANGUAGE_IN, LANGUAGE_NAMES, RTL, TEXTS, text
 from kiosk.ui.screens import (
     HomeScreen,
     MessageScreen,
@@ -131,6 +132,9 @@ class KioskWindow(QWidget):
         outer.addWidget(header)
 
         self.stack = QStackedWidget()
+        # The screens take the room left, never more: a screen that needs more (large text on
+        # a small screen) must not push the window past the display and the footer off it.
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.home = HomeScreen()
         self.home.chosen.connect(self.choose)
         self.ticket = TicketScreen()
@@ -202,6 +206,7 @@ class KioskWindow(QWidget):
         #serviceName {{ font-size: {round(b * 1.5)}px; font-weight: bold; }}
         #serviceDetail {{ font-size: {b}px; }}
         #ticketCode {{ color: {t.accent}; font-size: {round(b * 6)}px; font-weight: bold; }}
+        #ticketCode[onScreen="true"] {{ font-size: {round(b * 3)}px; }}
         #heading, #message {{ font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #ticketService, #ticketQueue, #hint, #messageDetail {{ font-size: {round(b * 1.2)}px; }}
         #privacyBody {{ font-size: {b}px; padding: {b // 2}px; }}
@@ -271,6 +276,8 @@ class KioskWindow(QWidget):
         rtl = self.lang in RTL  # "back a page" points the way the text runs from
         self.privacy.previous.setText("▶" if rtl else "◀")
         self.privacy.next.setText("◀" if rtl else "▶")
+        self.privacy.previous.setAccessibleName(text(self.lang, "page_previous"))  # said, not "▶"
+        self.privacy.next.setAccessibleName(text(self.lang, "page_next"))
         why = "out_of_order" if self.broken or not self.away else "host_away"
         self.broken_screen.message.setText(text(self.lang, why))
         self.broken_screen.detail.setText(text(self.lang, f"{why}_help"))
@@ -383,19 +390,24 @@ class KioskWindow(QWidget):
             view["names"].get(lang) or view["names"].get(self.config.languages[0], "")
         )
         t.queue.setText(self._queue_line(view["ahead"], view["wait_min"]))
+        t.code.setProperty("onScreen", not view["printed"])  # smaller, to leave the QR room
+        t.code.style().unpolish(t.code)
+        t.code.style().polish(t.code)
         if view["printed"]:
             t.qr.hide()
             hint = text(lang, "take_ticket")
             paper = view.get("paper_lang")
             if paper and paper != lang:  # an Arabic ticket is printed in English: say so
-                hint += "\n" + text(lang, "paper_language", language=LANGUAGE_NAMES[paper])
+                named = LANGUAGE_IN.get(lang, {}).get(paper, LANGUAGE_NAMES[paper])
+                hint += "\n" + text(lang, "paper_language", language=named)
             t.hint.setText(hint)
         else:  # printer fault with on_fault = screen: the citizen photographs the ticket
-            t.qr.setPixmap(qr_pixmap(view["qr"], self.sizes()["base"] * 7))
+            room = min(self.sizes()["base"] * 7, self.height() // 6)  # fits with large text too
+            t.qr.setPixmap(qr_pixmap(view["qr"], room))
             t.qr.show()
             t.hint.setText(text(lang, "photo_ticket"))
         self.stack.setCurrentWidget(t)
-        self.back_home.start()
+        self._hold_result(on_screen=not view["printed"])
         self._show_states()
         self.told.emit()
 
@@ -405,6 +417,7 @@ class KioskWindow(QWidget):
             if st["code"] == code:
                 st.update(available=False, reason=reason)
         self._show_states()
+        self.told.emit()  # in speech mode, the screen is read again: why nothing came
 
     def show_scan(self, view: dict[str, Any]) -> None:
         if (
@@ -442,8 +455,17 @@ class KioskWindow(QWidget):
             for part in (r.offer.name, r.offer.detail):
                 part.setStyleSheet(f"color: {self.theme.button_text};")
         self.stack.setCurrentWidget(r)
-        self.back_home.start()
+        self._hold_result()
         self.told.emit()
+
+    def _hold_result(self, on_screen: bool = False) -> None:
+        """A printed ticket or a scan's answer goes home by itself after a while. Read aloud,
+        or a ticket to photograph, it stays until the idle warning (seen, heard, and one
+        touch or key away from more time): a fixed return would cut the reading short."""
+        if on_screen or self.assist.on:
+            self.back_home.stop()
+        else:
+            self.back_home.start()
 
     def show_privacy(self) -> None:
         self.privacy.page = 0
@@ -454,6 +476,7 @@ class KioskWindow(QWidget):
     def set_language(self, lang: str) -> None:
         self.lang = lang
         self.apply()
+        self.told.emit()  # in speech mode, the screen is read again in its new language
 
     def toggle_large(self) -> None:
         self.large = not self.large

@@ -184,3 +184,41 @@ def test_the_volume_is_set_on_screen_and_by_keys(qtbot, make_ui) -> None:
     assert heard[-1] == 100  # no further
     w.assist.key("7")
     assert heard[-1] == 90 and ui.app.voice.volume == 90
+
+
+def test_language_refusal_and_result_screens_for_a_citizen_who_cannot_see(qtbot, blind) -> None:
+    """A language's name is said by its own voice, and choosing it reads the screen again in
+    it; a refused touch is read out; a ticket read aloud stays until the idle warning instead
+    of leaving after 15 s; with speech off, the keypad says nothing."""
+    app, sim, said, _paper = blind
+    w = app.window
+    voices: list[str] = []
+    w.assist.say = lambda _words, lang: voices.append(lang)
+    press(qtbot, sim, said, "5")
+    for _ in range(30):
+        heard = press(qtbot, sim, said, "6")
+        if heard.startswith("English"):
+            break
+    assert heard.startswith("English"), said[-30:]
+    assert voices[-1] == "en"  # by the English voice, not the Italian one
+    press(qtbot, sim, said, "5")
+    qtbot.waitUntil(lambda: "Touch the service you need" in said[-1], timeout=5000)
+    assert w.lang == "en" and voices[-1] == "en"
+    before = len(said)
+    w.refused("A", "cap_reached")  # a touch the host or the cap refused: heard, not silent
+    qtbot.waitUntil(lambda: len(said) > before, timeout=5000)
+    w.set_language("it")
+    w.show_ticket({"code": "A007", "names": {"it": "Anagrafe"}, "ahead": 2, "wait_min": 8,
+                   "printed": True})  # fmt: skip
+    assert not w.back_home.isActive()  # read aloud: it stays; the idle warning comes instead
+    assert w.privacy.next.accessibleName() == "Pagina successiva"  # said, never "▶"
+    press(qtbot, sim, said, "0")  # speech off
+    assert not w.assist.on
+    w.show_ticket({"code": "A008", "names": {"it": "Anagrafe"}, "ahead": 2, "wait_min": 8,
+                   "printed": True})  # fmt: skip
+    assert w.back_home.isActive()  # printed and seen: home by itself
+    quiet = len(said)
+    sim.press("6")
+    sim.press("8")
+    qtbot.wait(300)
+    assert len(said) == quiet

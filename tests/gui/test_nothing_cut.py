@@ -49,3 +49,24 @@ def test_no_button_is_cut(qtbot, config: Config, size, large) -> None:
     window.setProperty("allowClose", True)
     window.close()
     assert not found, "\n".join(found[:12])
+
+
+@pytest.mark.parametrize("screen", ["ticket-on-screen", "privacy", "home"])
+def test_the_window_never_grows_past_its_screen(qapp, capsys, tmp_path, screen: str) -> None:
+    """Large text and speech on a small screen made the window 1303x3070 for 800x1280: the
+    footer and half the ticket were off the display."""
+    from pathlib import Path
+
+    from PySide6.QtGui import QImage
+
+    from tests.helpers import run_kiosk
+
+    demo = Path(__file__).resolve().parents[2] / "config" / "demo.toml"
+    for lang in ("it", "ar"):
+        out = tmp_path / f"{screen}-{lang}.png"
+        code, _, err = run_kiosk(capsys, "--config", str(demo), "screenshot", "--screen", screen,
+                                 "--lang", lang, "--size", "800x1280", "--large-text", "--speech",
+                                 str(out))  # fmt: skip
+        assert code == 0, err
+        image = QImage(str(out))
+        assert (image.width(), image.height()) == (800, 1280), (screen, lang)
