@@ -6,9 +6,8 @@ the wait and service percentiles of ``service.hour``). A day's times are the ser
 median of its spans' figures: the totem never sends one citizen's time.
 
 Never per desk or per person: the totems do not send the data to do it. Small counts stay
-suppressed: a count from 1 to 4 is shown as "<5", and when it is the only one hidden among
-the cells of a day that add up to a shown total, the next smallest is hidden too, so it
-cannot be recovered by subtraction.
+suppressed: a count from 1 to 4 is shown as "<5", and the smallest other cells of the day are
+hidden with it until subtracting from the day's total cannot pin it down (:func:`hidden`).
 """
 
 from __future__ import annotations
@@ -33,14 +32,39 @@ NOTE = (
 
 
 def hidden(values: Sequence[int], total_shown: bool = True) -> set[int]:
-    """Which of sibling counts to hide: those from 1 to 4, and, when exactly one of them is
-    hidden while their total is shown, the smallest other non-zero one as well."""
-    primary = {i for i, v in enumerate(values) if 0 < v < MIN_COUNT}
-    if len(primary) == 1 and total_shown:
-        others = [(v, i) for i, v in enumerate(values) if v > 0 and i not in primary]
-        if others:
-            primary.add(min(others)[1])
-    return primary
+    """Which of sibling counts to hide so that none from 1 to 4 can be recovered.
+
+    Those from 1 to 4 are hidden. While their total is shown, an attacker knows what the
+    hidden cells add up to, that each small one is 1 to 4, and, knowing this rule, that each
+    other hidden one is at least 5 and at most the smallest count still shown. The smallest
+    shown counts are hidden too, one by one, until every small cell could still be at least
+    two values (1, 1 and 10 under a total of 12: all three hidden). Where even hiding all
+    of them is not enough (1 and 5), the caller hides the total as well.
+    """
+    small = {i for i, v in enumerate(values) if 0 < v < MIN_COUNT}
+    hide = set(small)
+    if not small or not total_shown:
+        return hide
+    others = sorted((v, i) for i, v in enumerate(values) if v >= MIN_COUNT)
+    while not protected(values, hide) and others:
+        hide.add(others.pop(0)[1])
+    return hide
+
+
+def protected(values: Sequence[int], hide: set[int]) -> bool:
+    """Whether each small hidden cell has at least two values consistent with what is shown
+    and their total (when not, the total is hidden too)."""
+    small = {i for i in hide if values[i] < MIN_COUNT}
+    shown = [v for i, v in enumerate(values) if i not in hide and v > 0]
+    cap = min(shown) if shown else 10**9  # a hidden larger cell is no larger than these
+    total = sum(values[i] for i in hide)
+    bounds = {i: (1, MIN_COUNT - 1) if i in small else (MIN_COUNT, cap) for i in hide}
+    for i in small:
+        low = total - sum(bounds[j][1] for j in hide if j != i)
+        high = total - sum(bounds[j][0] for j in hide if j != i)
+        if min(high, MIN_COUNT - 1) - max(low, 1) < 1:
+            return False
+    return True
 
 
 def weighted_median(pairs: Iterable[tuple[int, int]]) -> int | None:
@@ -85,7 +109,12 @@ def _day(
             if not shown:
                 out[name] = None
                 suppressed.append(name)
-            for i in hidden([r[name] for r in rows], shown):
+            values = [r[name] for r in rows]
+            hide = hidden(values, shown)
+            if shown and not protected(values, hide):  # 1 and 5 under 6: the total goes too
+                out[name] = None
+                suppressed.append(name)
+            for i in hide:
                 rows[i][name] = None
                 rows[i].setdefault("suppressed", []).append(name)
     out["suppressed"] = suppressed

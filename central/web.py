@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -38,6 +38,7 @@ from central.phone import ticket_status
 from kiosk.config import LANGUAGES
 from kiosk.core import payload as ticket_payload
 from kiosk.phone import page as phone_page
+from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key
 
 log = logging.getLogger("central")
 MAX_BODY = 256 * 1024
@@ -45,6 +46,8 @@ MAX_EVENTS = 500
 COOKIE = "central_manager"
 RETAIN_EVERY_S = 3600.0
 STREAM_EVERY_S = 3.0
+STREAMS = 2000  # open phone streams per process: a flood of them cannot starve the rest
+STREAMS_PER_CLIENT = 16  # per address (the real one behind a proxy: uvicorn's proxy headers)
 LONGEST_RANGE_DAYS = 366
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -68,6 +71,19 @@ def _day(text: str | None, default: date, name: str) -> date:
     if not date(2000, 1, 1) <= day <= date(2999, 12, 31):  # date.min - 7 days would overflow
         raise ValueError(f"{name}: {text[:20]!r} is not a day YYYY-MM-DD (2000-2999)")
     return day
+
+
+def _cross_site(request: Request) -> bool:
+    """A form posted from another site. Browsers say where a request comes from in
+    ``Sec-Fetch-Site``, and in ``Origin`` ("null" when the page asks for no referrer, as the
+    sign-in page does: then only ``Sec-Fetch-Site: same-origin`` vouches for it)."""
+    fetched_from = request.headers.get("sec-fetch-site", "")
+    if fetched_from in ("cross-site", "same-site"):
+        return True
+    origin = request.headers.get("origin")
+    if origin == "null":
+        return fetched_from != "same-origin"
+    return bool(origin) and urlsplit(origin or "").netloc != request.headers.get("host", "")
 
 
 class TooLarge(Exception):
@@ -236,6 +252,8 @@ def make_app(
     async def signin(request: Request) -> Response:
         if request.method == "GET":
             return HTMLResponse(pages.signin(), headers=pages.HEADERS)
+        if _cross_site(request):  # another site signing a manager into someone else's token
+            return HTMLResponse(pages.signin("Sign in from this page."), 403, pages.HEADERS)
         try:
             form = parse_qs((await _body(request, 4096)).decode("utf-8", "replace"))
         except TooLarge:
@@ -264,7 +282,19 @@ def make_app(
         office, names = await call(store.branch_names, branch)
         return ticket_status(latest, ticket.day, ticket.code).as_json(), office, names, text
 
+    budget = RateLimit(rate=1.0, burst=30)  # a phone asks rarely; a scanning script does not
+    slots = StreamSlots(STREAMS_PER_CLIENT, STREAMS)
+
+    def client(request: Request) -> str:
+        return client_key(request.client.host if request.client else None)
+
+    def too_many(message: str, status: int = 429) -> Response:
+        return JSONResponse({"error": message}, status_code=status,
+                            headers={**NO_STORE, "Retry-After": "10"})  # fmt: skip
+
     async def phone(request: Request) -> Response:
+        if not budget.allow(client(request)):
+            return too_many("too many requests; try again later")
         found = await ticket_found(request)
         lang = phone_page.language(None, request.headers.get("accept-language"), LANGUAGES)
         if found is None:
@@ -278,21 +308,30 @@ def make_app(
         return HTMLResponse(body, headers=phone_page.HEADERS)
 
     async def phone_stream(request: Request) -> Response:
+        who = client(request)
+        if not budget.allow(who):
+            return too_many("too many requests; try again later")
+        if not slots.free(who):
+            return too_many("too many open streams; try again later", 503)
         if await ticket_found(request) is None:
             return _error(404, "not a ticket of this branch")
+        slots.take(who)
 
         async def events() -> AsyncIterator[bytes]:
-            yield b"retry: 5000\n\n"
-            last = None
-            while True:
-                found = await ticket_found(request)
-                status = found[0] if found else None
-                if status != last:
-                    yield f"event: status\ndata: {json.dumps(status)}\n\n".encode()
-                    last = status
-                else:
-                    yield b": ping\n\n"
-                await asyncio.sleep(STREAM_EVERY_S)
+            try:
+                yield b"retry: 5000\n\n"
+                last = None
+                while True:
+                    found = await ticket_found(request)
+                    status = found[0] if found else None
+                    if status != last:
+                        yield f"event: status\ndata: {json.dumps(status)}\n\n".encode()
+                        last = status
+                    else:
+                        yield b": ping\n\n"
+                    await asyncio.sleep(STREAM_EVERY_S)
+            finally:
+                slots.give_back(who)
 
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={**NO_STORE, "X-Accel-Buffering": "no"})  # fmt: skip

@@ -244,6 +244,11 @@ class Assist(QObject):
             self.watching = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        try:
+            if not self.window.isVisible():  # a closed window (a screenshot's) hears no more
+                return False
+        except RuntimeError:  # the window is being deleted: so is this
+            return False
         if event.type() == QEvent.Type.KeyPress:
             digit = getattr(event, "text", lambda: "")()
             if digit in tuple("0123456789") and digit:

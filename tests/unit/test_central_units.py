@@ -12,16 +12,61 @@ from hypothesis import strategies as st
 from central import bookings, stats
 from central.pages import _nice, _step
 from central.phone import ticket_status
-from central.store import Status, code_hash
+from central.store import Figures, Status, code_hash
 
 
-@given(st.lists(st.integers(0, 40), min_size=1, max_size=12))
+def feasible(values: list[int], hide: set[int], i: int) -> set[int]:
+    """Brute force: the values hidden cell ``i`` could take, for an attacker who knows the
+    rule, the shown cells and the total: small ones 1-4, the others 5 up to the smallest
+    still shown."""
+    shown = [v for j, v in enumerate(values) if j not in hide and v > 0]
+    cap = min(shown) if shown else 200
+    ranges = [range(1, 5) if values[j] < 5 else range(5, cap + 1) for j in sorted(hide)]
+    total, order = sum(values[j] for j in hide), sorted(hide)
+    found: set[int] = set()
+
+    def walk(k: int, left: int, mine: int | None) -> None:
+        if k == len(order):
+            if left == 0 and mine is not None:
+                found.add(mine)
+            return
+        for v in ranges[k]:
+            if v > left:
+                break
+            walk(k + 1, left - v, v if order[k] == i else mine)
+
+    walk(0, total, None)
+    return found
+
+
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=6))
 def test_a_hidden_count_cannot_be_recovered_from_the_total(values: list[int]) -> None:
     hide = stats.hidden(values)
     assert {i for i, v in enumerate(values) if 1 <= v <= 4} <= hide
     assert all(values[i] > 0 for i in hide)  # a zero is never hidden: it tells nothing
-    if len(hide) == 1:  # the total minus what is shown would give it away, unless it is alone
-        assert sum(1 for v in values if v > 0) == 1
+    if not stats.protected(values, hide):  # then the total is hidden too: nothing to subtract
+        assert hide == {i for i, v in enumerate(values) if v > 0}
+        return
+    for i in hide:
+        if values[i] < 5:
+            assert len(feasible(values, hide, i)) >= 2, (values, hide, i)
+
+
+@pytest.mark.parametrize(
+    ("values", "hidden"),
+    [([1, 1, 10], {0, 1, 2}), ([1, 5, 20], {0, 1, 2}), ([2, 12, 30, 25, 3], {0, 4}),
+     ([1, 12, 30], {0, 1}), ([0, 7, 9], set())],
+)  # fmt: skip
+def test_the_reviewers_subtractions_no_longer_work(values: list[int], hidden: set[int]) -> None:
+    assert stats.hidden(values) == hidden
+
+
+def test_where_hiding_every_hour_is_not_enough_the_days_total_goes_too() -> None:
+    figures = Figures(issued=[("2026-11-23", "A", 9, 1, 0, 0), ("2026-11-23", "A", 10, 5, 0, 0)],
+                      hours=[])  # fmt: skip
+    day = stats.compute("b1", "2026-11-23", "2026-11-23", figures)["days"][0]
+    assert day["issued"] is None and "issued" in day["suppressed"]  # 6 - 5 would give the 1
+    assert [h["issued"] for h in day["hours"]] == [None, None]
 
 
 @given(st.lists(st.tuples(st.integers(0, 90), st.integers(0, 30)), max_size=10))
