@@ -108,7 +108,8 @@ def violation(event: Any) -> str | None:
     table = {**EVERY_EVENT, **TABLE[kind]}
     for key in event:
         if key not in table:
-            return f"{kind}: {key} is not one of its keys"
+            # The stray key itself is not repeated: a key can carry data ("booking 483920").
+            return f"{kind}: a key that is not one of its own ({', '.join(sorted(table))})"
     for key, form in table.items():
         optional = form.endswith("?")
         nullable = form.endswith(" or null")

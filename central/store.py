@@ -172,7 +172,8 @@ def ingest(db: Database, kiosk: Kiosk, events: Sequence[Mapping[str, Any]]) -> l
     Idempotent by event id (a unique key, conflicts ignored), whichever process got the batch
     first; a status replaces the kept one only when it is newer (by the kiosk's seq).
     """
-    received = _now()
+    # The arrival, to the hour: enough for the retention, too coarse to line rows up by it.
+    received = datetime.now(UTC).replace(minute=0, second=0, microsecond=0).isoformat()
     rows: list[dict[str, Any]] = []
     hours: list[dict[str, Any]] = []
     statuses: dict[tuple[str, str], Mapping[str, Any]] = {}

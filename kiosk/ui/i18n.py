@@ -473,6 +473,15 @@ DAYS = {
     "es": "lun mar mié jue vie sáb dom",
     "ar": "الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد",
 }
+# The same days in full, as a voice says them ("mer" would be read as a word).
+DAYS_SAID = {
+    "it": "lunedì martedì mercoledì giovedì venerdì sabato domenica",
+    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche",
+    "de": "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag",
+    "es": "lunes martes miércoles jueves viernes sábado domingo",
+    "ar": "الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد",
+}
 
 
 def text(lang: str, key: str, **values: object) -> str:

@@ -11,9 +11,10 @@ from typing import Any
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from kiosk.core.speech import ticket_words
-from kiosk.ui.i18n import text
+from kiosk.ui.i18n import DAYS, DAYS_SAID, text
 
 CODE = re.compile(r"\b([A-Z]{1,2}[0-9]{3})\b")
+CLOCK = re.compile(r"\b([01]?[0-9]|2[0-3]):([0-5][0-9])\b")
 MINUTES = re.compile(r"([0-9]+) (?:min|Min)(?=\.?(?:$|[\s,.·]))")  # German's "Min." keeps its dot
 
 
@@ -22,7 +23,16 @@ def aloud(words: str, lang: str) -> str:
     words = words.replace("\u00a0", " ")
     words = CODE.sub(lambda m: ticket_words(m.group(1), lang), words)
     words = MINUTES.sub(lambda m: f"{m.group(1)} {text(lang, 'minutes')}", words)
-    return words.replace(" · ", ", ").replace("\n", ". ")
+    words = CLOCK.sub(_clock, words)  # "09:00" is "9", not "zero nine zero zero"
+    for short, full in zip(DAYS[lang].split(), DAYS_SAID[lang].split(), strict=True):
+        words = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", full, words)  # "mer" is "mercoledì"
+    comma = "، " if lang == "ar" else ", "
+    return words.replace(" · ", comma).replace("\n", ". ")
+
+
+def _clock(match: re.Match[str]) -> str:
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    return f"{hours}" if minutes == 0 else f"{hours} {minutes}"
 
 
 def shown_words(screen: QWidget) -> list[str]:

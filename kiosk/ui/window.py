@@ -225,6 +225,7 @@ class KioskWindow(QWidget):
         #moreTime {{ min-height: {touch * 2}px; font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #paperLow {{ background: {t.warning}; color: {t.warning_text}; font-size: {round(b * 0.6)}px; padding: 4px; }}
         QPushButton[keyFocus="true"], #service[keyFocus="true"], #back[keyFocus="true"], #language[keyFocus="true"], #toggle[keyFocus="true"], #pager[keyFocus="true"], #speak[keyFocus="true"], #privacyButton[keyFocus="true"] {{ border: {max(8, b // 3)}px solid {t.text}; }}
+        #footer QPushButton[keyFocus="true"] {{ border: {max(8, b // 3)}px solid {t.header_text}; }}
         """
 
     def apply(self) -> None:

@@ -148,3 +148,13 @@ def test_the_wait_never_breaks_between_its_number_and_unit(qapp, config: Config)
         shown = window.ticket.queue.text()
         assert "circa\u00a012\u00a0min" in shown, shown
         assert "\u00a0" not in say(config, "ticket", "it")
+
+
+def test_times_days_and_commas_are_said_as_words() -> None:
+    from kiosk.ui.spoken import aloud
+
+    assert aloud("Chiuso, riapre mer alle 09:00", "it") == "Chiuso, riapre mercoledì alle 9"
+    assert aloud("Fermé, ouvre mer. à 14:30", "fr") == "Fermé, ouvre mercredi à 14 30"
+    assert aloud("Closed, opens Wed at 08:30", "en") == "Closed, opens Wednesday at 8 30"
+    assert aloud("أمامك 3 أشخاص · حوالي 12 دقيقة", "ar") == "أمامك 3 أشخاص، حوالي 12 دقيقة"
+    assert aloud("Merci", "fr") == "Merci"  # a day's letters inside a word stay as they are
