@@ -39,6 +39,7 @@ from kiosk.config import LANGUAGES
 from kiosk.core import payload as ticket_payload
 from kiosk.phone import page as phone_page
 from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key
+from kiosk.serving import read_body
 
 log = logging.getLogger("central")
 MAX_BODY = 256 * 1024
@@ -91,17 +92,11 @@ class TooLarge(Exception):
 
 
 async def _body(request: Request, limit: int) -> bytes:
-    """The request's body, read no further than ``limit`` bytes (a declared length past it
-    is refused before reading anything)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    """The request's body, read no further than ``limit`` bytes."""
+    raw = await read_body(request, limit)
+    if raw is None:
         raise TooLarge
-    out = bytearray()
-    async for chunk in request.stream():
-        out += chunk
-        if len(out) > limit:
-            raise TooLarge
-    return bytes(out)
+    return raw
 
 
 def make_app(

@@ -99,3 +99,17 @@ class ThreadedServer:
         self.server.should_exit = True
         if self._thread:
             self._thread.join(timeout=10)
+
+
+async def read_body(request: Any, limit: int) -> bytes | None:
+    """A Starlette request's body, or None as soon as it is known to pass ``limit`` bytes (a
+    declared length past it is refused before reading; it is never read whole then)."""
+    length = request.headers.get("content-length", "")
+    if length and (not length.isdigit() or int(length) > limit):
+        return None
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > limit:
+            return None
+    return bytes(raw)

@@ -31,6 +31,7 @@ from kiosk.server.calls import Call, DeskActionError, Desks
 from kiosk.server.phones import phone_routes
 from kiosk.server.ratelimit import StreamSlots, client_key
 from kiosk.server.satellites import satellite_routes
+from kiosk.serving import read_body
 from kiosk.store import StorageError, Store
 from kiosk.store import state as shared
 from kiosk.store.desks import CALLS_KEPT
@@ -101,17 +102,8 @@ class Backend:
 
 
 async def _read_body(request: Request) -> bytes | None:
-    """The request body, or None as soon as it is known to pass :data:`MAX_BODY` (it is
-    never read whole into memory then)."""
-    length = request.headers.get("content-length", "")
-    if length and (not length.isdigit() or int(length) > MAX_BODY):
-        return None
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            return None
-    return bytes(raw)
+    """The request body, or None past :data:`MAX_BODY` (never read whole then)."""
+    return await read_body(request, MAX_BODY)
 
 
 def _error(status: int, message: str) -> JSONResponse:
