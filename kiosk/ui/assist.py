@@ -138,7 +138,8 @@ class Assist(QObject):
     def relabel(self) -> None:
         lang = self.window.lang
         self.speak_button.setText(text(lang, "speak"))
-        self.speak_button.setAccessibleName(text(lang, "speech_on"))
+        # Said with its state: "Voce: sì" (its words alone would not say whether it is on).
+        self.speak_button.setAccessibleName(self._state(lang, "speech_name", self.on))
         self.speak_button.setChecked(self.on)
         self.volume_row.setVisible(self.on)
         self.volume_label.setText(f"{text(lang, 'volume')} {self.volume}%")
@@ -147,6 +148,14 @@ class Assist(QObject):
         self.warning.title.setText(text(lang, "more_time_title"))
         self.warning.more.setText(text(lang, "more_time"))
         self.warning.help.setText(text(lang, "more_time_help", s=max(self.left, 0)))
+
+    @staticmethod
+    def _state(lang: str, name: str, on: bool) -> str:
+        return f"{text(lang, name)}: {text(lang, 'state_on' if on else 'state_off')}"
+
+    def said_state(self, name: str, on: bool) -> None:
+        """Large text or contrast, just turned on or off: say which."""
+        self.speak(self._state(self.window.lang, name, on))
 
     def set_volume(self, percent: int) -> None:
         """The speech volume (the keypad's 7 and 9 too), said at the new level."""

@@ -257,9 +257,12 @@ class KioskWindow(QWidget):
             button.setChecked(lang == self.lang)
             button.updateGeometry()  # :checked draws a frame: its row may re-flow
         self.large_button.setChecked(self.large)
-        self.large_button.setAccessibleName(text(self.lang, "large_text"))
+        state = {True: text(self.lang, "state_on"), False: text(self.lang, "state_off")}
+        self.large_button.setAccessibleName(f"{text(self.lang, 'large_text')}: {state[self.large]}")
         self.contrast_button.setChecked(self.contrast)
-        self.contrast_button.setAccessibleName(text(self.lang, "high_contrast"))
+        self.contrast_button.setAccessibleName(
+            f"{text(self.lang, 'high_contrast')}: {state[self.contrast]}"
+        )
         self.contrast_button.setText(f"◐ {text(self.lang, 'contrast_short')}")
         self.privacy_button.setText(text(self.lang, "privacy"))
         for back in (self.ticket.back, self.result.back, self.privacy.back):
@@ -482,10 +485,12 @@ class KioskWindow(QWidget):
     def toggle_large(self) -> None:
         self.large = not self.large
         self.apply()
+        self.assist.said_state("large_text", self.large)
 
     def toggle_contrast(self) -> None:
         self.contrast = not self.contrast
         self.apply()
+        self.assist.said_state("high_contrast", self.contrast)
 
     def go_home(self) -> None:
         self.back_home.stop()

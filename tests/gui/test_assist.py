@@ -212,6 +212,13 @@ def test_language_refusal_and_result_screens_for_a_citizen_who_cannot_see(qtbot,
                    "printed": True})  # fmt: skip
     assert not w.back_home.isActive()  # read aloud: it stays; the idle warning comes instead
     assert w.privacy.next.accessibleName() == "Pagina successiva"  # said, never "▶"
+    # Controls that turn something on say whether it is on, and say it when it changes.
+    assert w.assist.speak_button.accessibleName() == "Voce: sì"
+    w.large_button.click()
+    qtbot.waitUntil(lambda: said[-1] == "Testo grande: sì", timeout=5000)
+    assert w.large_button.accessibleName() == "Testo grande: sì"
+    w.large_button.click()
+    qtbot.waitUntil(lambda: said[-1] == "Testo grande: no", timeout=5000)
     press(qtbot, sim, said, "0")  # speech off
     assert not w.assist.on
     w.show_ticket({"code": "A008", "names": {"it": "Anagrafe"}, "ahead": 2, "wait_min": 8,
