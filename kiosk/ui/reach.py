@@ -61,6 +61,14 @@ class ReachLayout:
         self.button.setVisible(None not in self.mounting)
         window.footer.layout().insertWidget(0, self.button)  # a row of its own, the lowest reach
 
+    def reachable_px(self, window_px: int) -> int:
+        """How many of the window's rows are within reach (all of them when it is off)."""
+        bottom_mm, height_mm = self.mounting
+        if not self.on or bottom_mm is None or height_mm is None:
+            return window_px
+        out = band(window_px, bottom_mm, height_mm)
+        return window_px - out.top_px - out.bottom_px
+
     def toggle(self) -> None:
         self.on = not self.on
         self.window.apply()

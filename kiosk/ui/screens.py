@@ -115,6 +115,41 @@ class TicketScreen(QWidget):
         self.back = QPushButton()
         self.back.setObjectName("back")
         layout.addWidget(self.back, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.qr_text: str | None = None  # shown as a QR when the printer failed
+        self.qr_most = 0
+
+    def show_qr(self, text: str | None, most: int = 0) -> None:
+        """The ticket's QR, as large as ``most`` pixels and the room left allow (never cut:
+        a QR missing its edge cannot be scanned); None hides it."""
+        self.qr_text, self.qr_most = text, most
+        self.qr.setVisible(text is not None)
+        self.fit_qr()
+
+    def fit_qr(self) -> None:
+        if self.qr_text is None:
+            return
+        layout = self.layout()
+        assert layout is not None
+        width = max(1, self.contentsRect().width())
+        others = [w for w in (self.heading, self.code, self.service, self.queue, self.hint,
+                              self.back) if w.isVisibleTo(self)]  # fmt: skip
+        used = sum(
+            w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height()
+            for w in others
+        )
+        margins = layout.contentsMargins()
+        used += layout.spacing() * len(others) + margins.top() + margins.bottom()
+        room = self.height() - used if self.height() > 100 else self.qr_most
+        shown = self.qr.pixmap()
+        if not shown.isNull() and shown.height() > self.qr.height() > 16:
+            room = min(room, self.qr.height())  # the layout gave it less than it asked for
+        size = max(64, min(self.qr_most, room))
+        if shown.isNull() or shown.height() != size:
+            self.qr.setPixmap(qr_pixmap(self.qr_text, size))
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self.fit_qr()
 
 
 class MessageScreen(QWidget):

@@ -34,7 +34,6 @@ from kiosk.ui.screens import (
     PrivacyScreen,
     TicketScreen,
     label,
-    qr_pixmap,
 )
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, mm_to_px
 
@@ -185,7 +184,10 @@ class KioskWindow(QWidget):
         return HIGH_CONTRAST if self.contrast else NORMAL
 
     def sizes(self) -> dict[str, int]:
-        height = max(self.height(), 600)
+        # Sized for the rows within reach: on a tall screen mounted high the band is a
+        # smaller screen of its own, and every control must fit in it.
+        reach = getattr(self, "reach", None)
+        height = max(reach.reachable_px(self.height()) if reach else self.height(), 600)
         base = round(height / 42 * (1.3 if self.large else 1.0))
         screen = self.screen()
         dpi = screen.logicalDotsPerInch() if screen is not None else 96.0
@@ -251,6 +253,8 @@ class KioskWindow(QWidget):
             self.setStyleSheet(sheet)
         if hasattr(self, "reach"):
             self.reach.apply()  # before the services are laid out in the rows it leaves
+        if self.ticket.qr_text is not None:  # the words around the QR changed size: fit it again
+            QTimer.singleShot(0, self.ticket.fit_qr)
         self.branch.setText(self.config.branch_name)
         self.home.title.setText(text(self.lang, "choose"))
         for lang, button in self.language_buttons.items():
@@ -398,7 +402,7 @@ class KioskWindow(QWidget):
         t.code.style().unpolish(t.code)
         t.code.style().polish(t.code)
         if view["printed"]:
-            t.qr.hide()
+            t.show_qr(None)
             hint = text(lang, "take_ticket")
             paper = view.get("paper_lang")
             if paper and paper != lang:  # an Arabic ticket is printed in English: say so
@@ -406,10 +410,8 @@ class KioskWindow(QWidget):
                 hint += "\n" + text(lang, "paper_language", language=named)
             t.hint.setText(hint)
         else:  # printer fault with on_fault = screen: the citizen photographs the ticket
-            room = min(self.sizes()["base"] * 7, self.height() // 6)  # fits with large text too
-            t.qr.setPixmap(qr_pixmap(view["qr"], room))
-            t.qr.show()
             t.hint.setText(text(lang, "photo_ticket"))
+            t.show_qr(view["qr"], self.sizes()["base"] * 7)
         self.stack.setCurrentWidget(t)
         self._hold_result(on_screen=not view["printed"])
         self._show_states()

@@ -70,3 +70,16 @@ def test_the_window_never_grows_past_its_screen(qapp, capsys, tmp_path, screen: 
         assert code == 0, err
         image = QImage(str(out))
         assert (image.width(), image.height()) == (800, 1280), (screen, lang)
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (800, 1280), (1920, 1080)])
+def test_the_ticket_qr_on_screen_is_never_cut(qapp, config: Config, size) -> None:
+    """The printer failed: the citizen photographs the QR. A QR missing its edge cannot be
+    scanned, so it shrinks to the room left rather than be clipped."""
+    from kiosk.ui.screenshot import staged
+
+    for large, speech in ((False, False), (True, False), (True, True)):
+        with staged(config, "ticket-on-screen", "it", size, large=large, speech=speech) as w:
+            qr = w.ticket.qr
+            assert qr.isVisible() and qr.pixmap().height() <= qr.height(), (size, large, speech)
+            assert qr.pixmap().width() <= qr.width()

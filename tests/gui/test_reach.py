@@ -42,7 +42,10 @@ def test_every_control_within_reach(qtbot, config: Config, bottom: int, tall: in
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()
-    window.update_states([])
+    window.update_states([
+        {"code": sv.code, "names": dict(sv.name), "available": True, "waiting": 3,
+         "wait_min": 12, "reason": "open"} for sv in config.services
+    ])  # fmt: skip
     screens = {
         "home": window.go_home,
         "privacy": window.show_privacy,
@@ -51,12 +54,17 @@ def test_every_control_within_reach(qtbot, config: Config, bottom: int, tall: in
              "printed": True, "qr": "x"}
         ),
     }  # fmt: skip
-    for name, show in screens.items():
-        show()
-        qtbot.wait(20)
-        assert window.height() == 1920, name  # it all fits: the window did not grow
-        assert out_of_reach(window, bottom, tall) == [], name
-        assert window.reach.button.isVisible()
+    for large in (False, True):  # large text too: the controls are sized for the band
+        if window.large != large:
+            window.toggle_large()
+        for name, show in screens.items():
+            show()
+            qtbot.wait(20)
+            assert window.height() == 1920, name  # it all fits: the window did not grow
+            assert window.home.buttons, "the services are on the screen"
+            assert out_of_reach(window, bottom, tall) == [], (name, large)
+            assert window.reach.button.isVisible()
+    window.toggle_large()
     window.reach.toggle()  # off: the same screens reach beyond the band
     window.go_home()
     qtbot.wait(20)
