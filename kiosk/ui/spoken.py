@@ -14,6 +14,7 @@ from kiosk.core.speech import ticket_words
 from kiosk.ui.i18n import DAYS, DAYS_SAID, text
 
 CODE = re.compile(r"\b([A-Z]{1,2}[0-9]{3})\b")
+PARAGRAPH = re.compile(r"([.!?:;؟])?[ \t]*\n+\s*")
 CLOCK = re.compile(r"\b([01]?[0-9]|2[0-3]):([0-5][0-9])\b")
 MINUTES = re.compile(r"([0-9]+) (?:min|Min)(?=\.?(?:$|[\s,.·]))")  # German's "Min." keeps its dot
 
@@ -27,7 +28,8 @@ def aloud(words: str, lang: str) -> str:
     for short, full in zip(DAYS[lang].split(), DAYS_SAID[lang].split(), strict=True):
         words = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", full, words)  # "mer" is "mercoledì"
     comma = "، " if lang == "ar" else ", "
-    return words.replace(" · ", comma).replace("\n", ". ")
+    words = PARAGRAPH.sub(lambda m: (m.group(1) or ".") + " ", words)  # never ".. ."
+    return words.replace(" · ", comma)
 
 
 def _clock(match: re.Match[str]) -> str:

@@ -145,6 +145,8 @@ class KioskWindow(QWidget):
             self.stack.addWidget(screen)
         for back in (self.ticket.back, self.result.back, self.privacy.back):
             back.clicked.connect(self.go_home)
+        for pager in (self.privacy.previous, self.privacy.next):
+            pager.clicked.connect(self.told.emit)  # in speech mode, the new page is read
         self.broken_screen.back.hide()
         self.broken_screen.offer.hide()
         outer.addWidget(self.stack, 1)

@@ -219,6 +219,9 @@ def test_language_refusal_and_result_screens_for_a_citizen_who_cannot_see(qtbot,
     assert w.large_button.accessibleName() == "Testo grande: sì"
     w.large_button.click()
     qtbot.waitUntil(lambda: said[-1] == "Testo grande: no", timeout=5000)
+    w.show_privacy()
+    w.privacy.next.click()  # a page turned by touch (its second touch) is read too
+    qtbot.waitUntil(lambda: "Pagina 2" in said[-1], timeout=5000)
     press(qtbot, sim, said, "0")  # speech off
     assert not w.assist.on
     w.show_ticket({"code": "A008", "names": {"it": "Anagrafe"}, "ahead": 2, "wait_min": 8,

@@ -158,3 +158,12 @@ def test_times_days_and_commas_are_said_as_words() -> None:
     assert aloud("Closed, opens Wed at 08:30", "en") == "Closed, opens Wednesday at 8 30"
     assert aloud("أمامك 3 أشخاص · حوالي 12 دقيقة", "ar") == "أمامك 3 أشخاص، حوالي 12 دقيقة"
     assert aloud("Merci", "fr") == "Merci"  # a day's letters inside a word stay as they are
+
+
+def test_paragraphs_end_in_one_full_stop() -> None:
+    from kiosk.ui.spoken import aloud
+
+    assert aloud("Titolare: Comune.\n\nDati: numeri", "it") == "Titolare: Comune. Dati: numeri"
+    assert aloud("Prenda il biglietto\nStampato in inglese", "it") == (
+        "Prenda il biglietto. Stampato in inglese"
+    )
