@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -211,6 +211,13 @@ class PrivacyScreen(QWidget):
         self.pages: list[str] = [""]
         self.page = 0
         self.page_text = "{n} / {total}"
+        self.body.installEventFilter(self)  # its room changes with the footer's rows: page again
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        resized = watched is self.body and event.type() == QEvent.Type.Resize
+        if resized and self.isVisible() and self.paragraphs:
+            self.paginate()
+        return False
 
     def set_notice(self, text: str, page_text: str) -> None:
         """The notice (paragraphs between blank lines) and how to say "page n of total"."""
@@ -225,8 +232,11 @@ class PrivacyScreen(QWidget):
         page is split between words."""
         self.body.ensurePolished()
         room = self.body.contentsRect()
-        width, height = max(room.width(), 100), max(room.height(), 100)
         metrics = self.body.fontMetrics()
+        # A little short of the room: the label lays text out a hair differently from the
+        # metrics (bidirectional text above all), and a last line cut in half is unreadable.
+        width = max(room.width() - metrics.averageCharWidth(), 100)
+        height = max(room.height() - metrics.lineSpacing() // 2, 100)
         flags = int(Qt.TextFlag.TextWordWrap)
 
         def fits(text: str) -> bool:

@@ -220,7 +220,7 @@ class KioskWindow(QWidget):
         QPushButton#language:checked, QPushButton#toggle:checked {{ background: {t.button_text}; color: {t.button}; border: 3px solid {t.button}; }}
         #back {{ min-width: {touch * 3}px; font-weight: bold; }}
         #pager {{ min-width: {touch * 2}px; font-size: {round(b * 1.2)}px; font-weight: bold; }}
-        #pager:disabled {{ background: {t.disabled}; }}
+        #pager:disabled {{ background: {t.disabled}; color: {t.disabled_text}; }}
         #pageNumber {{ font-size: {b}px; }}
         #speak {{ min-width: {touch * 2}px; font-weight: bold; }}
         #speak:checked {{ background: {t.button_text}; color: {t.button}; border: 3px solid {t.button}; }}
@@ -358,9 +358,15 @@ class KioskWindow(QWidget):
                     part.setStyleSheet(f"color: {colour};")
 
     def update_states(self, states: list[dict[str, Any]]) -> None:
+        def offered(sts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+            return [(st["code"], st.get("available"), st.get("reason")) for st in sts]
+
+        changed = self.states and offered(self.states) != offered(states)
         self.states = states
         self._show_states()
         self._first_shown()
+        if changed and self.stack.currentWidget() is self.home:
+            self.told.emit()  # a service closed or opened: in speech mode, home is read again
 
     def _first_shown(self) -> None:
         if not self.shown_once:

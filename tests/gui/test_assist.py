@@ -207,6 +207,15 @@ def test_language_refusal_and_result_screens_for_a_citizen_who_cannot_see(qtbot,
     before = len(said)
     w.refused("A", "cap_reached")  # a touch the host or the cap refused: heard, not silent
     qtbot.waitUntil(lambda: len(said) > before, timeout=5000)
+    before = len(said)
+    closing = [dict(st, available=False, reason="closed") if st["code"] == "A" else st
+               for st in w.states]  # fmt: skip
+    w.update_states(closing)  # a service closes while the citizen listens: read again
+    qtbot.waitUntil(lambda: len(said) > before, timeout=5000)
+    before = len(said)
+    w.update_states(list(closing))  # the same figures again: nothing new to say
+    qtbot.wait(100)
+    assert len(said) == before
     w.set_language("it")
     w.show_ticket({"code": "A007", "names": {"it": "Anagrafe"}, "ahead": 2, "wait_min": 8,
                    "printed": True})  # fmt: skip

@@ -63,3 +63,20 @@ def test_the_notice_chosen_before_the_window_is_shown_is_paged_at_the_shown_size
             shown = window.privacy.pages
             assert len(shown) <= 3, (lang, len(shown))
             assert len(shown[0]) > 300, shown[0]
+
+
+def test_pages_follow_the_room_when_text_grows_on_the_open_notice(qapp, config: Config) -> None:
+    """Staged as `kiosk screenshot --large-text --high-contrast` does, on a small screen: the
+    footer takes more rows, the body less room, and the pages are cut for the room it has
+    (the last line was left cut in half)."""
+    from kiosk.ui.screenshot import staged
+
+    every = dataclasses.replace(config, languages=LANGUAGES)
+    for lang in ("ar", "it", "de"):
+        with staged(every, "privacy", lang, (800, 1280), large=True, contrast=True) as window:
+            p = window.privacy
+            box, metrics = p.body.contentsRect(), p.body.fontMetrics()
+            for page in p.pages:
+                needed = metrics.boundingRect(0, 0, box.width(), 100_000,
+                                              int(Qt.TextFlag.TextWordWrap), page)  # fmt: skip
+                assert needed.height() <= box.height(), lang
