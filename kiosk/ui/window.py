@@ -469,13 +469,14 @@ class KioskWindow(QWidget):
             for part in (r.offer.name, r.offer.detail):
                 part.setStyleSheet(f"color: {self.theme.button_text};")
         self.stack.setCurrentWidget(r)
-        self._hold_result()
+        self._hold_result(on_screen=True)  # its words are nowhere else: no silent return
         self.told.emit()
 
     def _hold_result(self, on_screen: bool = False) -> None:
-        """A printed ticket or a scan's answer goes home by itself after a while. Read aloud,
-        or a ticket to photograph, it stays until the idle warning (seen, heard, and one
-        touch or key away from more time): a fixed return would cut the reading short."""
+        """A printed ticket goes home by itself after a while: the citizen holds it on paper.
+        Read aloud, or with words found nowhere else (a ticket to photograph, a scan's
+        answer), a screen stays until the idle warning (seen, heard, one touch or key away
+        from more time): a fixed return would take it away unannounced."""
         if on_screen or self.assist.on:
             self.back_home.stop()
         else:

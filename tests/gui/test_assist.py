@@ -241,3 +241,15 @@ def test_language_refusal_and_result_screens_for_a_citizen_who_cannot_see(qtbot,
     sim.press("8")
     qtbot.wait(300)
     assert len(said) == quiet
+
+
+def test_a_scans_answer_waits_for_the_idle_warning(qtbot, make_ui) -> None:
+    """'Come back at 14:30' is on the screen and nowhere else: it does not leave by itself
+    after a fixed delay; the idle warning, seen and heard, comes instead."""
+    ui = make_ui()
+    w = ui.window
+    w.show_scan({"result": "too_early", "reason": "too_early", "come_back_at": "14:30"})
+    assert w.stack.currentWidget() is w.result and not w.back_home.isActive()
+    w.idle.setInterval(50)
+    w.idle.start()
+    qtbot.waitUntil(lambda: w.assist.warning.isVisible(), timeout=5000)
