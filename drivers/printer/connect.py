@@ -20,14 +20,14 @@ def open_printer(
 
     Args:
         profile_cache: where python-escpos keeps its parsed printer profiles (see
-            :func:`drivers.printer.ticket.use_profile_cache`).
+            :func:`drivers.printer.profiles.use_profile_cache`).
 
     Raises:
         PrinterUriError: the URI is malformed.
     """
     parsed = printer_uri.parse(uri)
     if profile_cache is not None and parsed.scheme != "none":
-        from drivers.printer.ticket import use_profile_cache
+        from drivers.printer.profiles import use_profile_cache
 
         use_profile_cache(profile_cache)
     transport: Transport

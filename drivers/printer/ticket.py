@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from drivers.printer.profiles import PROFILE_CACHE_ENV, use_profile_cache  # noqa: F401
 from drivers.printer.texts import TICKET_TEXTS
 
 
@@ -31,9 +32,6 @@ def Dummy() -> Any:
     from escpos.printer import Dummy as EscposDummy
 
     return EscposDummy()
-
-
-PROFILE_CACHE_ENV = "ESCPOS_CAPABILITIES_PICKLE_DIR"
 
 
 def _import_escpos() -> None:
@@ -60,23 +58,6 @@ def _import_escpos() -> None:
         import escpos.printer  # noqa: F401
     finally:
         tempfile.mkdtemp = real
-
-
-def use_profile_cache(folder: Path) -> None:
-    """Keep python-escpos's parsed printer profiles in ``folder``.
-
-    On import python-escpos parses its profiles (YAML, ~0.15 s) and caches the result in a
-    *new* temporary directory unless told otherwise: every process paid the parse again and
-    left a directory behind in /tmp. Given a folder that lasts, only the first one parses. Does
-    nothing if the environment already names one, or if the folder cannot be made.
-    """
-    if PROFILE_CACHE_ENV in os.environ:
-        return
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return
-    os.environ[PROFILE_CACHE_ENV] = str(folder)
 
 
 CODE_PAGE = "cp858"

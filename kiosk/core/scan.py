@@ -6,7 +6,6 @@ and never logged raw; callers log only the kind of code and the outcome.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -80,6 +79,8 @@ def booking_shaped(text: str) -> bool:
 
 def booking_hash(code: str) -> str:
     """SHA-256 hex of a booking code, the only form in which the totem keeps it."""
+    import hashlib  # not at import: kiosk.config reads this module on the UI's start
+
     return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 

@@ -1,0 +1,26 @@
+"""Where python-escpos keeps its parsed printer profiles: set before the library loads, with
+nothing else imported, so the UI's start can name the folder without loading the ticket code."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROFILE_CACHE_ENV = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+
+
+def use_profile_cache(folder: Path) -> None:
+    """Keep python-escpos's parsed printer profiles in ``folder``.
+
+    On import python-escpos parses its profiles (YAML, ~0.15 s) and caches the result in a
+    *new* temporary directory unless told otherwise: every process paid the parse again and
+    left a directory behind in /tmp. Given a folder that lasts, only the first one parses. Does
+    nothing if the environment already names one, or if the folder cannot be made.
+    """
+    if PROFILE_CACHE_ENV in os.environ:
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return
+    os.environ[PROFILE_CACHE_ENV] = str(folder)
