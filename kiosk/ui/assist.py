@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui.i18n import text
-from kiosk.ui.screens import label
+from kiosk.ui.i18n import text, with_state
+from kiosk.ui.screens import label, restyle
 from kiosk.ui.spoken import aloud, of_window, shown_words
 
 WARN_S = 20
@@ -139,7 +139,7 @@ class Assist(QObject):
         lang = self.window.lang
         self.speak_button.setText(text(lang, "speak"))
         # Said with its state: "Voce: sì" (its words alone would not say whether it is on).
-        self.speak_button.setAccessibleName(self._state(lang, "speech_name", self.on))
+        self.speak_button.setAccessibleName(with_state(lang, "speech_name", self.on))
         self.speak_button.setChecked(self.on)
         self.volume_row.setVisible(self.on)
         self.volume_label.setText(f"{text(lang, 'volume')} {self.volume}%")
@@ -149,13 +149,9 @@ class Assist(QObject):
         self.warning.more.setText(text(lang, "more_time"))
         self.warning.help.setText(text(lang, "more_time_help", s=max(self.left, 0)))
 
-    @staticmethod
-    def _state(lang: str, name: str, on: bool) -> str:
-        return f"{text(lang, name)}: {text(lang, 'state_on' if on else 'state_off')}"
-
     def said_state(self, name: str, on: bool) -> None:
         """Large text or contrast, just turned on or off: say which."""
-        self.speak(self._state(self.window.lang, name, on))
+        self.speak(with_state(self.window.lang, name, on))
 
     def set_volume(self, percent: int) -> None:
         """The speech volume (the keypad's 7 and 9 too), said at the new level."""
@@ -221,18 +217,11 @@ class Assist(QObject):
         self._say_button(self.focus)
 
     def _mark(self, button: QAbstractButton | None) -> None:
-        for old in (self.focus,):
-            if old is not None:
-                old.setProperty("keyFocus", False)
-                old.style().unpolish(old)
-                old.style().polish(old)
-                old.updateGeometry()  # its frame is thinner again: the row may re-flow
+        if self.focus is not None:
+            restyle(self.focus, "keyFocus", False)  # its frame thinner again: the row may re-flow
         self.focus = button
         if button is not None:
-            button.setProperty("keyFocus", True)
-            button.style().unpolish(button)
-            button.style().polish(button)
-            button.updateGeometry()  # a thicker frame asks for more room
+            restyle(button, "keyFocus", True)
 
     def _say_button(self, button: QAbstractButton) -> None:
         """A button's words; a language's name in that language's own voice ("العربية" by

@@ -508,5 +508,10 @@ def text(lang: str, key: str, **values: object) -> str:
     return table.get(key, TEXTS["en"][key]).format(**values)
 
 
+def with_state(lang: str, key: str, on: bool) -> str:
+    """A control's name with whether it is on ("Testo grande: sì"), as it is said."""
+    return f"{text(lang, key)}: {text(lang, 'state_on' if on else 'state_off')}"
+
+
 def weekday(lang: str, index: int) -> str:
     return DAYS.get(lang, DAYS["en"]).split()[index]

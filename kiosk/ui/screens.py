@@ -27,6 +27,17 @@ def label(
     return widget
 
 
+def restyle(widget: QWidget, flag: str, value: bool) -> None:
+    """Set a property the style sheet selects on (``[keyFocus="true"]``) and draw again, only
+    when it changes; its size may change with it, so its layout is told."""
+    if widget.property(flag) == value:
+        return
+    widget.setProperty(flag, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.updateGeometry()
+
+
 def qr_pixmap(text: str, size: int) -> QPixmap:
     import qrcode  # only when the printer has failed: kept off the cold start
 

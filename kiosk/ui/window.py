@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 from kiosk.config import Config
 from kiosk.ui import i18n
 from kiosk.ui.flow import FlowRow
-from kiosk.ui.i18n import LANGUAGE_IN, LANGUAGE_NAMES, RTL, TEXTS, text
+from kiosk.ui.i18n import LANGUAGE_IN, LANGUAGE_NAMES, RTL, TEXTS, text, with_state
 from kiosk.ui.screens import (
     HomeScreen,
     MessageScreen,
     PrivacyScreen,
     TicketScreen,
     label,
+    restyle,
 )
 from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, mm_to_px
 
@@ -154,7 +155,7 @@ class KioskWindow(QWidget):
         self.footer = footer = named(QWidget(), "footer")
         rows = QVBoxLayout(footer)
         # Rows that wrap rather than cut a word (large text, a narrow screen, a long language).
-        self.languages_row = languages = FlowRow()
+        languages = FlowRow()
         rows.addLayout(languages)
         self.bar = bar = FlowRow()
         rows.addLayout(bar)
@@ -263,11 +264,10 @@ class KioskWindow(QWidget):
             button.setChecked(lang == self.lang)
             button.updateGeometry()  # :checked draws a frame: its row may re-flow
         self.large_button.setChecked(self.large)
-        state = {True: text(self.lang, "state_on"), False: text(self.lang, "state_off")}
-        self.large_button.setAccessibleName(f"{text(self.lang, 'large_text')}: {state[self.large]}")
+        self.large_button.setAccessibleName(with_state(self.lang, "large_text", self.large))
         self.contrast_button.setChecked(self.contrast)
         self.contrast_button.setAccessibleName(
-            f"{text(self.lang, 'high_contrast')}: {state[self.contrast]}"
+            with_state(self.lang, "high_contrast", self.contrast)
         )
         self.contrast_button.setText(f"◐ {text(self.lang, 'contrast_short')}")
         self.privacy_button.setText(text(self.lang, "privacy"))
@@ -406,9 +406,7 @@ class KioskWindow(QWidget):
             view["names"].get(lang) or view["names"].get(self.config.languages[0], "")
         )
         t.queue.setText(self._queue_line(view["ahead"], view["wait_min"]))
-        t.code.setProperty("onScreen", not view["printed"])  # smaller, to leave the QR room
-        t.code.style().unpolish(t.code)
-        t.code.style().polish(t.code)
+        restyle(t.code, "onScreen", not view["printed"])  # smaller, to leave the QR room
         if view["printed"]:
             t.show_qr(None)
             hint = text(lang, "take_ticket")

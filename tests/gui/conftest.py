@@ -58,3 +58,19 @@ def make_ui(qtbot, config: Config, clock: Clock):
     for app in started:
         app.window.setProperty("allowClose", True)
         app.stop()
+
+
+# The three screen shapes a totem ships with: portrait 1080x1920 and 800x1280, landscape.
+SCREEN_SIZES = [(1080, 1920), (800, 1280), (1920, 1080)]
+
+
+def window_in_every_language(qtbot, config: Config, size: tuple[int, int]):
+    """A bare window (no worker) offering all six languages, shown at ``size``."""
+    from kiosk.config import LANGUAGES
+    from kiosk.ui.window import KioskWindow, now_utc
+
+    window = KioskWindow(dataclasses.replace(config, languages=LANGUAGES), now_utc, lockdown=False)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    return window

@@ -4,13 +4,12 @@ a second row (three and three) instead of being squeezed until "Contrasto" reads
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from PySide6.QtWidgets import QPushButton
 
 from kiosk.config import LANGUAGES, Config
-from kiosk.ui.window import KioskWindow, now_utc
+from kiosk.ui.window import KioskWindow
+from tests.gui.conftest import SCREEN_SIZES, window_in_every_language
 
 pytestmark = pytest.mark.gui
 
@@ -24,13 +23,10 @@ def squeezed(window: KioskWindow) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("size", [(1080, 1920), (800, 1280), (1920, 1080)])
+@pytest.mark.parametrize("size", SCREEN_SIZES)
 @pytest.mark.parametrize("large", [False, True])
 def test_no_button_is_cut(qtbot, config: Config, size, large) -> None:
-    window = KioskWindow(dataclasses.replace(config, languages=LANGUAGES), now_utc, lockdown=False)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
+    window = window_in_every_language(qtbot, config, size)
     if large:
         window.toggle_large()
     found = []
@@ -72,7 +68,7 @@ def test_the_window_never_grows_past_its_screen(qapp, capsys, tmp_path, screen: 
         assert (image.width(), image.height()) == (800, 1280), (screen, lang)
 
 
-@pytest.mark.parametrize("size", [(1080, 1920), (800, 1280), (1920, 1080)])
+@pytest.mark.parametrize("size", SCREEN_SIZES)
 def test_the_ticket_qr_on_screen_is_never_cut(qapp, config: Config, size) -> None:
     """The printer failed: the citizen photographs the QR. A QR missing its edge cannot be
     scanned, so it shrinks to the room left rather than be clipped."""

@@ -11,18 +11,15 @@ from PySide6.QtCore import Qt
 
 from kiosk.config import LANGUAGES, Config
 from kiosk.ui.i18n import text
-from kiosk.ui.window import KioskWindow, now_utc
+from tests.gui.conftest import SCREEN_SIZES, window_in_every_language
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.mark.parametrize("size", [(1080, 1920), (800, 1280), (1920, 1080)])
+@pytest.mark.parametrize("size", SCREEN_SIZES)
 @pytest.mark.parametrize("large", [False, True])
 def test_every_page_fits_and_the_pages_hold_the_notice(qtbot, config: Config, size, large) -> None:
-    window = KioskWindow(dataclasses.replace(config, languages=LANGUAGES), now_utc, lockdown=False)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
+    window = window_in_every_language(qtbot, config, size)
     window.large = large
     for lang in LANGUAGES:
         window.set_language(lang)
