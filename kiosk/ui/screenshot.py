@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -22,7 +22,7 @@ from drivers.sim.printer import SimPrinter
 from kiosk.config import Config
 from kiosk.core.scan import booking_hash
 from kiosk.store import appointments as store_appointments
-from kiosk.totem import Totem
+from kiosk.totem import Totem, Unavailable
 from kiosk.ui.screen_names import SCREENS  # noqa: F401  (one list, for the command too)
 from kiosk.ui.window import KioskWindow, now_utc
 from kiosk.ui.worker import TotemWorker, make_totem_factory
@@ -51,8 +51,9 @@ def staged(
         )
         sim = SimPrinter(cfg.paper_width)
         printer = Printer(SimTransport(sim), "sim://", status_timeout=0.05)
-        worker = TotemWorker(cfg, make_totem_factory(cfg, b"screenshot", printer))
-        window = KioskWindow(cfg, now_utc, lockdown=False)
+        clock = morning(cfg)
+        worker = TotemWorker(cfg, make_totem_factory(cfg, b"screenshot", printer, clock))
+        window = KioskWindow(cfg, clock, lockdown=False)
         worker.states.connect(window.update_states)
         worker.issued.connect(window.show_ticket)
         worker.scanned.connect(window.show_scan)
@@ -62,7 +63,7 @@ def staged(
         window.apply()
         worker.start()
         try:
-            _stage(cfg, worker, window, sim, screen, lang)
+            _stage(cfg, worker, window, sim, screen, lang, clock)
             window.assist.say = None  # a picture: nothing is said
             if speech:
                 window.assist.toggle()
@@ -80,21 +81,40 @@ def staged(
     del app
 
 
+def morning(cfg: Config) -> Callable[[], datetime]:
+    """The wall clock moved to 10:00 of today in the branch's zone, still running: a demo day
+    in office hours, whenever the picture is taken (at 23:30 the queue's waits would run past
+    closing and the demo's tickets be refused)."""
+    start = now_utc()
+    local = start.astimezone(cfg.timezone)
+    shift = local.replace(hour=10, minute=0, second=0, microsecond=0) - local
+    return lambda: now_utc() + shift
+
+
 def _stage(
-    cfg: Config, worker: TotemWorker, window: KioskWindow, sim: SimPrinter, screen: str, lang: str
+    cfg: Config,
+    worker: TotemWorker,
+    window: KioskWindow,
+    sim: SimPrinter,
+    screen: str,
+    lang: str,
+    clock: Callable[[], datetime],
 ) -> None:
     assert worker.totem is not None
     open_services = [s for s in cfg.services if worker.totem.state(s.code).availability.available]
     for service in open_services[:2]:
         for _ in range(3):
-            worker.totem.issue_walkin(service.code)
+            try:
+                worker.totem.issue_walkin(service.code)
+            except Unavailable:  # a short day or a small cap: fewer people waiting
+                break
     worker.refresh()
     if screen in ("ticket", "ticket-on-screen") and open_services:
         if screen == "ticket-on-screen":
             sim.set_mode("paper_out")
         worker.issue(open_services[0].code, lang)
     elif screen == "scan":
-        slot = (now_utc() + timedelta(hours=2)).astimezone(cfg.timezone)
+        slot = (clock() + timedelta(hours=2)).astimezone(cfg.timezone)
         assert isinstance(worker.totem, Totem)  # screenshots use a host's demo day
         store_appointments.add(
             worker.totem.store,

@@ -191,9 +191,9 @@ def test_technicians_commands_and_their_errors(tmp_path: Path) -> None:
 def test_ten_tickets_through_the_embedded_default(write_config, tmp_path: Path) -> None:
     """No --database: the central keeps its SQLite file in the configuration's data_dir."""
     port = free_port()
-    path = write_config(
-        write_config().read_text().replace("http://127.0.0.1:9", f"http://127.0.0.1:{port}")
-    )
+    text = write_config().read_text().replace("http://127.0.0.1:9", f"http://127.0.0.1:{port}")
+    # Waits of a minute or less: at 23:40 ten tickets of 8 minutes would run past closing.
+    path = write_config(text.replace("minutes = 8\ndesks = 2", "minutes = 1\ndesks = 30"))
     added = subprocess.run(
         [KIOSK, "--config", str(path), "central", "kiosk", "add", "test-totem", "--branch",
          "test-branch"], capture_output=True, text=True, check=True,
