@@ -95,3 +95,18 @@ def test_a_screenshot_that_cannot_be_written_says_so(
                                  "screenshot", "--screen", "home", out)  # fmt: skip
     assert (got, stdout) == (code, "") and message in err and err.count("\n") == 1
     assert not Path("/nonexistent-folder").exists()
+
+
+def test_a_screenshot_late_in_the_evening_still_stages_a_day(qapp, monkeypatch) -> None:
+    """At 23:50 the demo's waits would run past closing: the staged day is at 10:00."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kiosk.config import load
+    from kiosk.ui import screenshot
+
+    late = datetime(2026, 11, 23, 23, 50, tzinfo=ZoneInfo("Europe/Rome"))
+    monkeypatch.setattr(screenshot, "now_utc", lambda: late)
+    with screenshot.staged(load(ROOT / "config" / "demo.toml"), "ticket", "it") as window:
+        assert window.stack.currentWidget() is window.ticket
+        assert window.ticket.code.text() == "A004"  # three waiting before it, as at any hour
