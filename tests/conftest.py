@@ -68,6 +68,12 @@ desks = 1
 """
 
 
+def quick_waits(text: str) -> str:
+    """The configuration with service A's waits of a minute at most: for tests on the wall
+    clock that issue many tickets, which after about 23:20 Rome would run past closing."""
+    return text.replace("minutes = 8\ndesks = 2", "minutes = 1\ndesks = 30", 1)
+
+
 @pytest.fixture
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     """Write a valid configuration (service A open all week unless told) and return its path."""

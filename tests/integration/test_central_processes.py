@@ -24,7 +24,7 @@ import requests
 from kiosk.config import load
 from kiosk.store import Store
 from kiosk.totem import Totem
-from tests.conftest import Clock, rome
+from tests.conftest import Clock, quick_waits, rome
 from tests.helpers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -192,8 +192,7 @@ def test_ten_tickets_through_the_embedded_default(write_config, tmp_path: Path) 
     """No --database: the central keeps its SQLite file in the configuration's data_dir."""
     port = free_port()
     text = write_config().read_text().replace("http://127.0.0.1:9", f"http://127.0.0.1:{port}")
-    # Waits of a minute or less: at 23:40 ten tickets of 8 minutes would run past closing.
-    path = write_config(text.replace("minutes = 8\ndesks = 2", "minutes = 1\ndesks = 30"))
+    path = write_config(quick_waits(text))  # ten tickets on the wall clock, at any hour
     added = subprocess.run(
         [KIOSK, "--config", str(path), "central", "kiosk", "add", "test-totem", "--branch",
          "test-branch"], capture_output=True, text=True, check=True,

@@ -22,7 +22,7 @@ from kiosk.config import Config, load
 from kiosk.satellite import HostAway, SatelliteTotem
 from kiosk.server import satellites
 from kiosk.store import Store
-from tests.conftest import ALL_WEEK, CONFIG_TEMPLATE
+from tests.conftest import ALL_WEEK, CONFIG_TEMPLATE, quick_waits
 from tests.helpers import free_port
 from tests.integration.test_satellite import satellite_config
 
@@ -60,7 +60,7 @@ class Host:
 def branch(tmp_path: Path):
     port = free_port()
     path = tmp_path / "host.toml"
-    text = CONFIG_TEMPLATE.format(hours_a=ALL_WEEK, cap_a=999)
+    text = quick_waits(CONFIG_TEMPLATE.format(hours_a=ALL_WEEK, cap_a=999))  # the wall clock
     path.write_text(text + f'\n[server]\nlisten = "127.0.0.1:{port}"\n')
     config = load(path)
     with Store(config.database) as store:
