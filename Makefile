@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: bootstrap demo test lint bench install uninstall clean
+.PHONY: bootstrap demo test lint bench deb image image-test clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -13,6 +13,8 @@ demo: bootstrap
 
 test: bootstrap lint
 	$(BIN)/python -m pytest -q
+	@if command -v qemu-system-x86_64 >/dev/null; then $(MAKE) --no-print-directory image-test; \
+	else echo "make test: QEMU is not installed (make bootstrap as root installs it): the booted totem was not tested"; fi
 
 lint: bootstrap
 	$(BIN)/ruff check kiosk drivers sync central tests
@@ -22,13 +24,19 @@ lint: bootstrap
 bench: bootstrap
 	$(BIN)/python -m tests.bench.run
 
-# Install onto this machine (as root), or into $(DESTDIR) for packaging; see scripts/install.sh.
-install:
-	DESTDIR="$(DESTDIR)" scripts/install.sh
+# The totem as a town installs it (DESIGN.md section 14, docs/technician.md):
+# dist/kiosk_<version>_amd64.deb, built by dpkg-buildpackage with dh-virtualenv;
+deb: bootstrap
+	scripts/deb.sh
 
-# Keeps /etc/kiosk and /var/lib/kiosk; `make uninstall PURGE_DATA=1` deletes them too.
-uninstall:
-	DESTDIR="$(DESTDIR)" scripts/install.sh --uninstall $(if $(PURGE_DATA),--purge-data)
+# dist/totem-<version>-amd64.img and .img.zst, a UEFI disk with the package installed;
+# root logs in over SSH by the public key IMAGE_SSH_KEY (a file or the key itself).
+image: deb
+	scripts/image.sh
+
+# The image built with a throw-away key, booted under QEMU and used as a person would.
+image-test: deb
+	scripts/image-test.sh
 
 clean:
-	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache build dist

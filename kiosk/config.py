@@ -268,6 +268,8 @@ def _listen(value: Any) -> str | None:
 
 
 def _ident(value: Any) -> str | None:
+    if value == "":
+        return "not set (a freshly installed totem: see docs/technician.md)"
     if not events.is_ident(value):
         return f'"{value}" is not lowercase letters, digits and dashes (1-63 characters)'
     return None

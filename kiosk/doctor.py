@@ -20,6 +20,8 @@ from pathlib import Path
 
 from kiosk import clocks, secrets
 from kiosk.config import Config
+from kiosk.store.marker import path_of as marker_path
+from kiosk.store.owner import hand_back
 
 log = logging.getLogger(__name__)
 UNITS = ("kiosk-ui.service", "kiosk-sync.service", "kiosk-serve.service", "kiosk-purge.timer")
@@ -113,6 +115,7 @@ class Doctor:
         for name, step in steps:
             if name in only:
                 checks += _on_its_own(name, step)
+        hand_back(config.database.parent)  # what opening the database made, as root
         return checks
 
     # -- the database ----------------------------------------------------------------------
@@ -121,6 +124,13 @@ class Doctor:
         from kiosk.store import StorageError, Store
 
         path = config.database
+        if not path.exists() and not marker_path(path).exists():
+            # The doctor only reads: it never makes the database the units will make.
+            return warn(
+                "database",
+                f"{path}: not made yet",
+                "the units make it when they start: systemctl start kiosk-serve kiosk-ui",
+            )
         try:
             with Store(path) as store:
                 integrity, mode, secure = store.health()
@@ -159,7 +169,7 @@ class Doctor:
             return failed(
                 "database",
                 f"{path}: journal_mode={mode}, secure_delete={secure}",
-                "this SQLite build lacks WAL or secure_delete: reinstall (make install)",
+                "this SQLite build lacks WAL or secure_delete: apt install --reinstall kiosk",
             )
         owner = _owner(path)
         if owner not in (None, "kiosk") and _user_exists("kiosk"):
@@ -178,7 +188,7 @@ class Doctor:
             return failed(
                 "ticket key",
                 str(exc),
-                "a missing key is created by `make install` (or the first `kiosk ui`);"
+                "a missing key is made by `systemctl start kiosk-secrets` (or by `kiosk ui`);"
                 " a key readable by others: chmod 600 it; then systemctl restart kiosk-ui",
             )
         return ok("ticket key", f"{config.ticket_key_file}: present, 0600")
@@ -312,6 +322,8 @@ class Doctor:
         from kiosk.store import StorageError, Store
         from kiosk.store.outbox import Outbox
 
+        if not config.database.exists():
+            return ok("sync", "no events yet (no database)")
         try:
             with Store(config.database) as store:
                 status = Outbox(store).status(datetime.now(UTC))
@@ -386,7 +398,7 @@ class Doctor:
             enabled = _systemctl(self.systemctl, "is-enabled", unit)
             fix = f"journalctl -u {unit} -n 50 shows why; then systemctl restart {unit}"
             if enabled in ("not-found", ""):
-                checks.append(failed(unit, "not installed", "run make install"))
+                checks.append(failed(unit, "not installed", "apt install kiosk"))
             elif state == "active":
                 checks.append(ok(unit, f"active, {enabled}"))
             elif enabled != "enabled":

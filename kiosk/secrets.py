@@ -88,3 +88,32 @@ def _create(path: Path, content: bytes) -> None:
         pass  # another process created it first; theirs wins
     finally:
         tmp.unlink()
+
+
+# What `python -m kiosk.secrets FOLDER` makes: the credentials the units load from FOLDER.
+_MADE_AT_INSTALL = {"ticket-key": None, "central-token": new_token}
+
+
+def make_missing(folder: Path) -> list[str]:
+    """Create the totem's own secrets in ``folder`` where missing (the package's postinst, and
+    kiosk-secrets.service at an image's first boot, so no two totems share one).
+
+    Returns:
+        the names created.
+    """
+    made = []
+    for name, make in _MADE_AT_INSTALL.items():
+        if not (folder / name).exists():
+            ensure(folder / name, make() if make else None)
+            made.append(name)
+    return made
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 2:
+        print("usage: python -m kiosk.secrets FOLDER", file=sys.stderr)
+        raise SystemExit(2)
+    for made_name in make_missing(Path(sys.argv[1])):
+        print(f"created {sys.argv[1]}/{made_name}")

@@ -18,6 +18,11 @@ DEB_PACKAGES=(
   fonts-dejavu-core fonts-noto-core openssl
   chromium espeak-ng faketime postgresql
   systemd cage
+  # make deb, make image, make image-test: Debian's packaging tools, the image's builders,
+  # QEMU with UEFI firmware, and the SSH client that drives the booted totem.
+  dpkg-dev debhelper dh-virtualenv python3-dev fakeroot
+  mmdebstrap e2fsprogs dosfstools mtools fdisk grub-efi-amd64-bin zstd
+  qemu-system-x86 qemu-utils ovmf openssh-client
 )
 DEB_PACKAGES+=(${EXTRA_DEB_PACKAGES:-})
 

@@ -20,6 +20,7 @@ from kiosk.config import Config, ConfigError, load, with_credentials
 from kiosk.devices import configured_printer
 from kiosk.satellite import HostAway, SatelliteTotem
 from kiosk.store import StorageError, Store
+from kiosk.store.owner import hand_back
 from kiosk.totem import Totem, utc_now
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ class Context:
         if self._store is not None:
             self._store.close()
             self._store = None
+            hand_back(self.config.database.parent)
 
 
 def handled(func: F) -> F:

@@ -70,7 +70,20 @@ def _launch(config_path: Path | None, windowed: bool) -> int:
         config = with_credentials(load(path))
     except ConfigError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
-        return 2
+        if not os.environ.get("NOTIFY_SOCKET"):
+            return 2  # at a terminal: the lines above are the answer
+        # Under systemd, on the totem's screen: say so to whoever stands in front of it, and
+        # start the real UI once the technician's configuration is valid.
+        from kiosk.ui import unconfigured
+
+        def still_invalid() -> bool:
+            try:
+                load(path)
+            except ConfigError:
+                return True
+            return False
+
+        return unconfigured.run(path, exc.problems, still_invalid)
     try:
         # A satellite signs nothing (the host does) and talks to no central server.
         key = secrets.ticket_key(config) if config.role == "host" else b""

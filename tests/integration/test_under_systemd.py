@@ -197,3 +197,42 @@ def test_secrets_come_from_credentials_when_systemd_passes_them(
     assert [e.get("ticket") for e in central.events() if e["type"] == "ticket.issued"] == ["A001"]
     # Nothing was created where the unit cannot write.
     assert not (tmp_path / "secrets" / "central-token").exists()
+
+
+def test_an_unconfigured_totem_says_so_and_starts_once_configured(write_config, tmp_path) -> None:
+    """A freshly flashed totem: under systemd the UI stays up with the notice on the screen
+    (READY=1, status "not configured", the watchdog fed) and exits RECONFIGURED once the
+    technician's edit makes the file valid, so systemd starts the real UI."""
+    from kiosk.ui.unconfigured import RECONFIGURED
+
+    path = write_config()
+    good = path.read_text()
+    path.write_text(good.replace('id = "test-totem"', 'id = ""'))
+    manager = Manager(tmp_path / "notify.sock")
+    proc = start(["--config", str(path), "ui"], manager)
+    try:
+        manager.wait_for("STATUS=not configured", 30)
+        manager.collect(1.5)
+        assert manager.count("WATCHDOG=1") >= 3
+        assert proc.poll() is None
+        path.write_text(good.replace('id = "test-totem"', 'id = "Not An Id"'))  # still wrong
+        manager.collect(1.5)
+        assert proc.poll() is None
+        path.write_text(good)  # the technician's last edit
+        assert proc.wait(timeout=20) == RECONFIGURED
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        _, err = proc.communicate()
+        manager.close()
+    assert err.splitlines()[0].startswith("kiosk.id: not set"), err
+
+
+def test_at_a_terminal_an_unconfigured_ui_is_one_line_per_problem(write_config) -> None:
+    path = write_config()
+    path.write_text(path.read_text().replace('id = "test-totem"', 'id = ""'))
+    done = subprocess.run(
+        [str(KIOSK), "--config", str(path), "ui"], capture_output=True, text=True, timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "NOTIFY_SOCKET"},
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith("kiosk.id: not set"), done.stderr

@@ -15,6 +15,7 @@ import pytest
 pytestmark = pytest.mark.integration
 UNITS = Path(__file__).parents[2] / "systemd"
 BAR = {"kiosk-sync.service": 2.0, "kiosk-serve.service": 2.0, "kiosk-purge.service": 2.0,
+       "kiosk-secrets.service": 2.0,
        "kiosk-ui.service": 4.0}  # fmt: skip
 LONG_RUNNING = ("kiosk-sync.service", "kiosk-serve.service", "kiosk-ui.service")
 
@@ -43,13 +44,14 @@ def test_exposure_is_within_the_bar(name: str) -> None:
 
 
 def test_verify_reports_nothing(tmp_path: Path) -> None:
-    # The units name /opt/kiosk/bin/kiosk, where `make install` puts it; verify checks that the
+    # The units name /opt/kiosk/bin/kiosk, where the package puts it; verify checks that the
     # command exists, so the copies here name this checkout's own kiosk instead.
     kiosk = Path(sys.executable).with_name("kiosk")
     names = sorted(p.name for p in UNITS.glob("kiosk-*.*"))
     assert set(BAR) | {"kiosk-purge.timer"} <= set(names)
     for name in names:
         text = (UNITS / name).read_text().replace("/opt/kiosk/bin/kiosk", str(kiosk))
+        text = text.replace("/opt/kiosk/bin/python", sys.executable)
         (tmp_path / name).write_text(text)
     result = analyze("verify", *(str(tmp_path / n) for n in names))
     assert result.returncode == 0 and result.stdout == result.stderr == "", result.stderr

@@ -1,0 +1,269 @@
+"""A flashed totem, booted under QEMU and used as a technician and a citizen would: it comes up
+with its own keys, is configured over SSH as docs/technician.md says, shows its home screen,
+prints a ticket at a touch, answers the displays, and keeps its day through a power cut and an
+upgrade. The tests run in order on one machine."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from drivers.sim.printer import SimPrinter
+from tests.machine.qemu import CENTRAL_IN_GUEST, SCREEN, Totem
+
+pytestmark = [pytest.mark.machine, pytest.mark.timeout(1500)]
+ROOT = Path(__file__).parents[2]
+KIOSK_ID = "qemu-totem-1"
+# Every day open from 07:00 to 21:00 (Rome), so a touch issues whatever day the test runs.
+HOURS = "{" + ", ".join(f'{d} = ["07:00-21:00"]' for d in
+                        ("mon", "tue", "wed", "thu", "fri", "sat", "sun")) + "}"  # fmt: skip
+SETTINGS = {
+    "kiosk.id": KIOSK_ID,
+    "kiosk.branch": "qemu-branch",
+    "kiosk.branch_name": "Municipio di Prova",
+    "printer.uri": "serial:///dev/ttyS1?baudrate=115200",
+    "scanner.uri": "none://",
+    # The central service on the host, reached through a relay on the totem's loopback (plain
+    # http is allowed to loopback alone): a site's proxy, here systemd-socket-proxyd.
+    "central.url": "http://127.0.0.1:8099/",
+    "services[0].hours": HOURS,
+    "services[1].hours": HOURS,
+}
+UNITS = ("kiosk-ui", "kiosk-serve", "kiosk-sync")
+
+
+def ready(totem: Totem, unit: str = "kiosk-ui") -> str:
+    """The unit's state once it has said READY=1 (systemd: active), as `systemctl show` has it."""
+    return totem.ssh(f"systemctl show -p ActiveState,SubState,MainPID,NRestarts {unit}").stdout
+
+
+def wait_ui_ready(totem: Totem, timeout: float = 600) -> float:
+    return totem.wait_until("systemctl is-active --quiet kiosk-ui", timeout=timeout)
+
+
+def kiosk_json(totem: Totem, command: str) -> dict:
+    done = totem.ssh(f"kiosk {command} --json", check=False)
+    assert done.stdout, done.stderr
+    return json.loads(done.stdout)
+
+
+def issued(totem: Totem) -> dict[str, int]:
+    status = kiosk_json(totem, "status")
+    return {s["code"]: s["issued"] for s in status["services"]}
+
+
+def test_first_boot_makes_its_own_keys_and_takes_the_disk(totem: Totem) -> None:
+    print(f"SSH after {totem.boot_seconds:.0f} s")
+    keys = totem.ssh("ls /etc/ssh/ssh_host_ed25519_key.pub /etc/kiosk/secrets").stdout
+    assert "ticket-key" in keys and "central-token" in keys
+    assert totem.ssh("stat -c %a /etc/kiosk/secrets/ticket-key").stdout.strip() == "600"
+    machine_id = totem.ssh("cat /etc/machine-id").stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{32}", machine_id)
+    size = int(totem.ssh("df --output=size -B1 / | tail -1").stdout)
+    assert size > totem.image.stat().st_size, "the root filesystem was not grown to the disk"
+    assert "totem: root partition grown" in totem.ssh("journalctl -b -u totem-firstboot").stdout
+
+
+def test_unconfigured_it_says_so_on_screen_and_in_doctor(totem: Totem, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    from kiosk.ui.unconfigured import render
+
+    wait_ui_ready(totem)
+    assert "StatusText=not configured" in totem.ssh("systemctl show -p StatusText kiosk-ui").stdout
+    check = totem.ssh("kiosk config check", check=False)
+    assert check.returncode == 2
+    problems = check.stderr.splitlines()
+    assert [p.split(":")[0] for p in problems] == ["kiosk.id", "kiosk.branch"]
+    expected = tmp_path / "expected.png"
+    assert render(problems, SCREEN, expected)
+    time.sleep(2)
+    shown = totem.screendump(tmp_path / "shown.png")
+    difference = mean_difference(QImage(str(shown)), QImage(str(expected)))
+    assert difference < 12, f"the screen differs from the notice by {difference:.1f}"
+    (config,) = [c for c in kiosk_json(totem, "doctor")["checks"] if c["name"] == "config"]
+    assert config["status"] == "failed"
+    assert "kiosk.id" in config["detail"] and "kiosk.branch" in config["detail"]
+
+
+def test_root_by_key_alone(totem: Totem, tmp_path: Path) -> None:
+    sshd = totem.ssh("sshd -T").stdout
+    assert "passwordauthentication no" in sshd and "kbdinteractiveauthentication no" in sshd
+    assert "permitrootlogin without-password" in sshd
+    assert totem.ssh("passwd --status root").stdout.split()[1] == "L"  # no password at all
+    other = tmp_path / "other"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)], check=True)
+    assert totem.ssh("true", check=False, user_key=other).returncode == 255
+
+
+RELAY = f"""[Socket]
+ListenStream=127.0.0.1:8099
+[Install]
+WantedBy=sockets.target
+===
+[Service]
+ExecStart=/lib/systemd/systemd-socket-proxyd {CENTRAL_IN_GUEST}:80
+"""
+
+
+def test_configured_over_ssh_as_the_guide_says(totem: Totem, central: dict[str, str]) -> None:
+    socket_unit, service_unit = RELAY.split("===\n")
+    totem.put(socket_unit, "/etc/systemd/system/central-relay.socket")
+    totem.put(service_unit, "/etc/systemd/system/central-relay.service")
+    totem.ssh("systemctl daemon-reload && systemctl enable --now central-relay.socket")
+    for key, value in SETTINGS.items():
+        totem.ssh(f"kiosk config set {shlex.quote(key)} {shlex.quote(value)}")
+    totem.ssh(f"printf '%s\\n' {shlex.quote(central['token'])} > /etc/kiosk/secrets/central-token")
+    assert totem.ssh("kiosk config check").returncode == 0
+    totem.ssh("systemctl restart " + " ".join(UNITS))
+    wait_ui_ready(totem)
+    assert "ActiveState=active" in ready(totem)
+    # Nothing the units need is owned by root after root ran commands.
+    owners = totem.ssh("find /var/lib/kiosk ! -user kiosk").stdout.strip()
+    assert owners == "", owners
+
+
+def test_home_screen_as_kiosk_screenshot_draws_it(totem: Totem, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text(totem.ssh("cat /etc/kiosk/kiosk.toml").stdout)
+    config.write_text(config.read_text().replace('"/var/lib/kiosk"', f'"{tmp_path / "data"}"')
+                      .replace("/etc/kiosk/secrets", str(tmp_path / "secrets")))  # fmt: skip
+    expected = tmp_path / "expected.png"
+    kiosk = Path(__import__("sys").executable).with_name("kiosk")
+    subprocess.run(
+        [str(kiosk), "--config", str(config), "screenshot", "--screen", "home", "--lang", "it",
+         "--size", f"{SCREEN[0]}x{SCREEN[1]}", str(expected)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    time.sleep(3)  # the first frame after READY=1
+    shown = totem.screendump(tmp_path / "shown.png")
+    difference = mean_difference(QImage(str(shown)), QImage(str(expected)))
+    assert difference < 12, f"the booted screen differs from kiosk screenshot by {difference:.1f}"
+    assert mean_difference(QImage(str(shown)), blank_like(QImage(str(shown)))) > 30
+
+
+def test_a_touch_prints_a_ticket(totem: Totem, printer: SimPrinter) -> None:
+    before = len(printer.complete_jobs())
+    totem.touch(SCREEN[0] // 2, 600)  # the first service's button
+    assert printer.wait_for_jobs(before + 1, timeout=120), totem.ssh(
+        "journalctl -u kiosk-ui -n 30 --no-pager"
+    ).stdout
+    text = printer.complete_jobs()[-1].paper().text()
+    assert "A001" in text and "Municipio di Prova" in text
+
+
+def test_doctor_finds_nothing_wrong(totem: Totem) -> None:
+    """Every check ok, but the clock: no NTP reaches a guest that can reach nothing but the
+    central service, so it warns (within seconds of the central's clock)."""
+
+    def wrong() -> list[dict]:
+        checks = kiosk_json(totem, "doctor")["checks"]
+        return [c for c in checks if c["status"] != "ok"
+                and not (c["name"] == "clock" and c["status"] == "warn")]  # fmt: skip
+
+    deadline = time.monotonic() + 240  # the first sync after the restart
+    while (bad := wrong()) and time.monotonic() < deadline:
+        time.sleep(10)
+    assert not bad, bad
+
+
+def test_display_page_answers_through_the_lan(totem: Totem) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{totem.web_port}/display", timeout=60) as r:
+        assert r.status == 200 and b"<html" in r.read().lower()
+
+
+def test_power_cut_keeps_the_day(totem: Totem, printer: SimPrinter) -> None:
+    totem.ssh("kiosk issue A")  # A002, printed
+    before = issued(totem)
+    totem.power_cut()
+    totem.wait_ssh()
+    wait_ui_ready(totem)
+    assert issued(totem) == before, "the power cut lost or added a ticket"
+    number = totem.ssh("kiosk issue A --json").stdout
+    assert json.loads(number)["number"] == f"A{before['A'] + 1:03d}"
+
+
+def test_upgrade_restarts_the_units_and_the_day_goes_on(totem: Totem, tmp_path: Path) -> None:
+    newer = repack_with_version(totem.image.parent / "kiosk.deb", tmp_path, "+upgrade1")
+    pids = {u: ready(totem, u) for u in UNITS}
+    before = issued(totem)
+    totem.copy_in(newer, "/tmp/kiosk-newer.deb")
+    totem.ssh("DEBIAN_FRONTEND=noninteractive dpkg --install /tmp/kiosk-newer.deb", timeout=900)
+    assert "+upgrade1" in totem.ssh("dpkg-query -W -f='${Version}' kiosk").stdout
+    wait_ui_ready(totem)
+    for unit in UNITS:
+        totem.wait_until(f"systemctl is-active --quiet {unit}", timeout=300)
+        assert ready(totem, unit) != pids[unit], f"{unit} was not restarted by the upgrade"
+    assert issued(totem) == before
+    number = json.loads(totem.ssh("kiosk issue A --json").stdout)["number"]
+    assert number == f"A{before['A'] + 1:03d}"
+
+
+def test_units_on_the_booted_system_are_as_tight_as_offline(totem: Totem) -> None:
+    from tests.integration.test_units import BAR
+
+    for name, bar in BAR.items():
+        out = totem.ssh(f"systemd-analyze security {name} --no-pager", check=False).stdout
+        found = re.search(r"Overall exposure level for \S+: (\d+\.\d)", out)
+        assert found and float(found.group(1)) <= bar, out[-500:]
+
+
+def test_purge_alone_deletes_the_day(totem: Totem) -> None:
+    totem.ssh("DEBIAN_FRONTEND=noninteractive apt-get remove -y -q kiosk", timeout=600)
+    assert "kiosk.sqlite3" in totem.ssh("ls /var/lib/kiosk").stdout
+    totem.ssh("DEBIAN_FRONTEND=noninteractive apt-get purge -y -q kiosk", timeout=600)
+    assert totem.ssh("test -e /var/lib/kiosk || test -e /etc/kiosk", check=False).returncode == 1
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def mean_difference(a, b) -> float:  # type: ignore[no-untyped-def]
+    """Mean absolute grey-level difference of two screens, on a 54x96 grid (the clock and the
+    waits differ by a few pixels; a missing window or another screen by far more)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
+    small = [
+        img.convertToFormat(QImage.Format.Format_Grayscale8).scaled(
+            54, 96, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        for img in (a, b)
+    ]
+    total = sum(
+        abs(small[0].pixelColor(x, y).value() - small[1].pixelColor(x, y).value())
+        for x in range(54) for y in range(96)
+    )  # fmt: skip
+    return total / (54 * 96)
+
+
+def blank_like(img):  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor
+
+    blank = img.copy()
+    blank.fill(QColor("black"))
+    return blank
+
+
+def repack_with_version(deb: Path, folder: Path, suffix: str) -> Path:
+    """The same package with a higher version, as the next release would be."""
+    tree = folder / "tree"
+    subprocess.run(["dpkg-deb", "-R", str(deb), str(tree)], check=True)
+    control = tree / "DEBIAN/control"
+    text = control.read_text()
+    version = re.search(r"^Version: (.*)$", text, re.M)
+    assert version
+    control.write_text(text.replace(version[0], f"Version: {version[1]}{suffix}"))
+    out = folder / "kiosk-newer.deb"
+    subprocess.run(["dpkg-deb", "-Zzstd", "-b", str(tree), str(out)], check=True,
+                   capture_output=True)  # fmt: skip
+    return out
