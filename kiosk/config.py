@@ -107,6 +107,8 @@ class Config:
     privacy_controller: str = ""
     privacy_dpo: str = ""
     role: str = "host"  # or "satellite": issues and scans through the host (section 13)
+    # or "display": a waiting-room screen showing this page (the host's /display) full screen
+    display_url: str | None = None
     host_url: str | None = None  # a satellite's [branch] url, token_file and ca_file
     host_token_file: Path | None = None
     host_ca_file: Path | None = None
@@ -302,9 +304,14 @@ def _status_url(value: Any) -> str | None:
 
 _SECTIONS = (
     "kiosk", "printer", "scanner", "central", "server", "branch", "ticket", "queue", "privacy",
-    "speech", "keypad", "ui", "services",
+    "speech", "keypad", "ui", "display", "services",
 )  # fmt: skip
-ROLES = ("host", "satellite")
+ROLES = ("host", "satellite", "display")
+# A display shows the host's page and keeps no queue: what only a totem needs is not asked of it.
+_DISPLAY_DEFAULTS = {
+    "id": "display", "branch": "display", "url": "http://127.0.0.1/", "timezone": "UTC",
+    "data_dir": "/var/lib/kiosk", "token_file": "/etc/kiosk/secrets/central-token",
+}  # fmt: skip
 
 
 def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
@@ -328,14 +335,21 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         k, "kiosk", ("id", "branch", "branch_name", "timezone", "languages", "data_dir", "role")
     )
     role = r.get(k, "kiosk", "role", str, default="host", check=_role)
-    kiosk_id = r.get(k, "kiosk", "id", str, check=_ident)
-    branch = r.get(k, "kiosk", "branch", str, check=_ident)
+    display = role == "display"
+    optional: dict[str, Any] = _DISPLAY_DEFAULTS if display else {}
+    if display:  # the package's file leaves a totem's id and branch empty: a display needs neither
+        k = {key: v for key, v in k.items() if not (key in ("id", "branch") and v == "")}
+    kiosk_id = r.get(k, "kiosk", "id", str, check=_ident, default=optional.get("id", ...))
+    branch = r.get(k, "kiosk", "branch", str, check=_ident, default=optional.get("branch", ...))
     branch_name = r.get(
-        k, "kiosk", "branch_name", str, check=lambda v: None if v.strip() else "is empty"
+        k, "kiosk", "branch_name", str, check=lambda v: None if v.strip() else "is empty",
+        default="Display" if display else ...,
+    )  # fmt: skip
+    tz_name = r.get(
+        k, "kiosk", "timezone", str, check=_timezone, default=optional.get("timezone", ...)
     )
-    tz_name = r.get(k, "kiosk", "timezone", str, check=_timezone)
     languages = _languages(r, k)
-    data_dir = r.path_value(k, "kiosk", "data_dir")
+    data_dir = r.path_value(k, "kiosk", "data_dir", default=optional.get("data_dir", ...))
 
     p = sections["printer"]
     r.table(p, "printer", ("uri", "on_fault", "width"))
@@ -358,8 +372,10 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
 
     c = sections["central"]
     r.table(c, "central", ("url", "token_file", "ca_file"))
-    central_url = r.get(c, "central", "url", str, check=_central_url)
-    token_file = r.path_value(c, "central", "token_file")
+    central_url = r.get(
+        c, "central", "url", str, check=_central_url, default=optional.get("url", ...)
+    )
+    token_file = r.path_value(c, "central", "token_file", default=optional.get("token_file", ...))
     ca_file = r.path_value(c, "central", "ca_file", default=None)
 
     sv = sections["server"]
@@ -418,7 +434,17 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     controller = r.get(pv, "privacy", "controller", str, default=None, check=nonempty)
     dpo = r.get(pv, "privacy", "dpo", str, default="", check=None)
 
-    services = _services(r, data.get("services"), languages or ())
+    dp = sections["display"]
+    r.table(dp, "display", ("url",))
+    display_url = r.get(dp, "display", "url", str, default=None, check=_http_url)
+    if display and display_url is None and "url" not in dp:
+        r.problem("display.url", 'required with kiosk.role = "display" (the host\'s /display page)')
+
+    raw_services = data.get("services")
+    services = (
+        [] if display and raw_services is None
+        else _services(r, raw_services, languages or ())
+    )  # fmt: skip
     access = _access(r, sections)
 
     if r.problems:
@@ -441,6 +467,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         central_token_file=token_file,
         central_ca_file=ca_file,
         role=role or "host",
+        display_url=display_url,
         host_url=host_url.rstrip("/") if host_url else None,
         host_token_file=host_token,
         host_ca_file=host_ca,

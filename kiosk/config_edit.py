@@ -32,6 +32,7 @@ UNITS_BY_SECTION = {
     "ticket": ("kiosk-ui",),
     "queue": ("kiosk-ui", "kiosk-serve"),
     "privacy": ("kiosk-ui",),
+    "display": ("kiosk-ui",),
     "services": ("kiosk-ui", "kiosk-serve", "kiosk-sync"),
 }
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\d+)\])?", re.ASCII)
@@ -51,6 +52,8 @@ class Change:
     value: str  # as written in the file
     changed: bool
     restart: tuple[str, ...]
+    # What the file still lacks, as it did before (a new totem is named one key at a time).
+    pending: tuple[str, ...] = ()
 
 
 def set_value(path: Path, key: str, raw: str) -> Change:
@@ -59,8 +62,12 @@ def set_value(path: Path, key: str, raw: str) -> Change:
     ``raw`` is read as a TOML value (``10``, ``true``, ``["it", "en"]``, ``"text"``); anything
     that is not one is a string. Where the key holds a string now, a bare ``123`` stays a string.
 
+    A file that was already incomplete (a freshly installed totem: no kiosk.id, no
+    kiosk.branch) may be filled in one key at a time: the change is refused only for a problem
+    it brings, and what is still missing comes back as ``pending``.
+
     Raises:
-        EditError: unreadable file, unknown key shape, or the new configuration is invalid.
+        EditError: unreadable file, unknown key shape, or the change makes a new problem.
     """
     path = path.expanduser().absolute()
     try:
@@ -76,17 +83,28 @@ def set_value(path: Path, key: str, raw: str) -> Change:
     value = _value(raw, current)
     if current is not None and _plain(current) == _plain(value):
         return Change(key, tomlkit.item(value).as_string(), False, ())
+    before = _problems(text, path)
     container[last] = value
     new_text = tomlkit.dumps(doc)
-    try:
-        config_mod.parse(tomllib.loads(new_text), path.parent, path)
-    except config_mod.ConfigError as exc:
-        raise EditError(exc.problems) from None
-    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - tomlkit wrote valid TOML
-        raise EditError([f"{key}: the value makes the file invalid TOML: {exc}"]) from None
+    after = _problems(new_text, path)
+    brought = [p for p in after if p not in before]
+    if brought:
+        raise EditError(brought)
     _replace(path, new_text)
     section = parts[0][0]
-    return Change(key, tomlkit.item(value).as_string(), True, UNITS_BY_SECTION.get(section, ()))
+    restart = UNITS_BY_SECTION.get(section, ())
+    return Change(key, tomlkit.item(value).as_string(), True, restart, tuple(after))
+
+
+def _problems(text: str, path: Path) -> list[str]:
+    """Every problem of the configuration ``text`` (none: it is valid)."""
+    try:
+        config_mod.parse(tomllib.loads(text), path.parent, path)
+    except config_mod.ConfigError as exc:
+        return list(exc.problems)
+    except tomllib.TOMLDecodeError as exc:
+        return [f"{path}: not valid TOML: {exc}"]
+    return []
 
 
 def _split(key: str) -> list[tuple[str, int | None]]:

@@ -42,6 +42,7 @@ CentralProbe = Callable[[Config], tuple[Check, datetime | None]]
 
 
 SATELLITE_CHECKS = frozenset({"host", "printer", "scanner", "clock", "disk", "units"})
+DISPLAY_CHECKS = frozenset({"page", "clock", "disk", "units"})  # a display: the host's page
 HOST_CHECKS = frozenset(
     {"database", "ticket key", "printer", "scanner", "central", "sync", "clock", "disk", "units"}
 )
@@ -99,7 +100,9 @@ class Doctor:
             return [*checks, self.disk(None), self.clock(), *self.units()]
         checks = [ok("config", f"{self.config_path} is valid")]
         satellite = config.role == "satellite"  # no queue here: the host's reach and clock
+        display = config.role == "display"  # the host's page, nothing else
         steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
+            ("page", lambda: self.page(config)),
             ("host", lambda: self.host(config)),
             ("database", lambda: self.database(config)),
             ("ticket key", lambda: self.ticket_key(config)),
@@ -109,9 +112,9 @@ class Doctor:
             ("sync", lambda: self.backlog(config)),
             ("clock", self.clock),
             ("disk", lambda: self.disk(config.data_dir)),
-            ("units", self.units),
+            ("units", lambda: self.units(("kiosk-ui.service",) if display else UNITS)),
         ]
-        only = SATELLITE_CHECKS if satellite else HOST_CHECKS
+        only = DISPLAY_CHECKS if display else SATELLITE_CHECKS if satellite else HOST_CHECKS
         for name, step in steps:
             if name in only:
                 checks += _on_its_own(name, step)
@@ -282,6 +285,33 @@ class Doctor:
         check, self.server_date = self.central_probe(config)
         return check
 
+    def page(self, config: Config) -> Check:
+        """A display's page (the host's /display): it answers, and gives the host's clock."""
+        from email.utils import parsedate_to_datetime
+
+        import requests
+
+        try:
+            answer = requests.get(config.display_url or "", timeout=5)
+        except requests.RequestException as exc:
+            return failed(
+                "page",
+                f"{config.display_url}: not reachable ({type(exc).__name__})",
+                "check the network and that kiosk-serve runs on the host; display.url names it",
+            )
+        if answer.status_code != 200:
+            return failed(
+                "page",
+                f"{config.display_url}: HTTP {answer.status_code}",
+                "display.url must be the host's /display page",
+            )
+        try:
+            self.server_date = parsedate_to_datetime(answer.headers["Date"])
+            self._other = "host"
+        except (KeyError, TypeError, ValueError):
+            pass
+        return ok("page", f"{config.display_url}: answers")
+
     def host(self, config: Config) -> Check:
         """A satellite's host: it answers, accepts this totem's token, and gives its clock."""
         from email.utils import parsedate_to_datetime
@@ -389,11 +419,11 @@ class Doctor:
             return warn("disk", detail, fix)
         return ok("disk", detail)
 
-    def units(self) -> list[Check]:
+    def units(self, units: tuple[str, ...] = UNITS) -> list[Check]:
         if self.systemctl is None:
-            return [skipped(u, "systemd is not running here") for u in UNITS]
+            return [skipped(u, "systemd is not running here") for u in units]
         checks = []
-        for unit in UNITS:
+        for unit in units:
             state = _systemctl(self.systemctl, "is-active", unit)
             enabled = _systemctl(self.systemctl, "is-enabled", unit)
             fix = f"journalctl -u {unit} -n 50 shows why; then systemctl restart {unit}"

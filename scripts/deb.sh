@@ -12,7 +12,7 @@ case "$version" in
   *) echo "deb: KIOSK_DEB_VERSION \"$version\" is not a Debian version (it starts with a digit)" >&2; exit 2 ;;
 esac
 deb="dist/kiosk_${version}_amd64.deb"
-want=$( (echo "$version"; find debian systemd config scripts kiosk drivers sync central \
+want=$( (echo "$version"; find debian systemd config scripts/deb.sh kiosk drivers sync central \
   requirements-runtime.lock pyproject.toml README.md docs/*.md -type f ! -path '*/__pycache__/*' \
   -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
 if [ -f "$deb" ] && [ -f "$deb.stamp" ] && [ "$(cat "$deb.stamp")" = "$want" ]; then

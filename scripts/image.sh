@@ -18,13 +18,14 @@ suite=${IMAGE_SUITE:-bookworm}
 # -- The key: one clear line when it is not a public key --------------------------------------
 key=${IMAGE_SSH_KEY:-}
 [ -n "$key" ] || fail "IMAGE_SSH_KEY is not set: give the technicians' SSH public key (a file or the key itself)"
-[ -f "$key" ] && key=$(cat "$key")
+what="its value"  # the key itself is never repeated: a private key given by mistake stays unsaid
+[ -f "$key" ] && { what="the file $key"; key=$(cat "$key"); }
 keyfile=$(mktemp)
 trap 'rm -f "$keyfile"' EXIT
 printf '%s\n' "$key" > "$keyfile"
 ssh-keygen -l -f "$keyfile" >/dev/null 2>&1 && [ "$(grep -c . "$keyfile")" = 1 ] \
   && ! grep -q "PRIVATE KEY" "$keyfile" \
-  || fail "IMAGE_SSH_KEY \"${key:0:40}\" is not an SSH public key (expected one line such as \"ssh-ed25519 AAAA... name\")"
+  || fail "IMAGE_SSH_KEY ($what) is not an SSH public key (expected one line such as \"ssh-ed25519 AAAA... name\")"
 
 for tool in mmdebstrap mkfs.ext4 mkfs.vfat mcopy sfdisk grub-mkstandalone zstd; do
   command -v "$tool" >/dev/null || fail "$tool is missing: run make bootstrap as root"
@@ -41,6 +42,10 @@ if [ -f "$out" ] && [ -f "$out.stamp" ] && [ "$(cat "$out.stamp")" = "$want" ]; 
 fi
 
 work=build/image
+# An interrupted bootstrap can leave /proc, /sys and /dev mounted inside: never rm -rf through them.
+if [ -d "$work" ] && findmnt -rno TARGET | grep -q "^$(realpath "$work")/"; then
+  fail "$work still has mounts from an interrupted build: umount -R $(realpath "$work")/root, then try again"
+fi
 rm -rf "$work"
 mkdir -p "$work" "$(dirname "$out")"
 root="$work/root"

@@ -64,7 +64,10 @@ class Printer:
             try:
                 state = self._status()
             except TransportError as exc:
-                log.info("printer: %s", exc)
+                # Said once when it goes, not at every poll: a totem without its printer
+                # for a day would fill the journal (the monitor logs each change of state).
+                if self.last_state != PrinterState.OFFLINE:
+                    log.info("printer: %s", exc)
                 self.transport.close()
                 state = PrinterState.OFFLINE
             self.last_state = state

@@ -155,8 +155,9 @@ def config_show(obj: Context, as_json: bool) -> None:
 def config_set(obj: Context, key: str, value: str, as_json: bool) -> None:
     """Set KEY to VALUE in the configuration file, keeping its comments and layout.
 
-    The whole new configuration is validated first; on any problem nothing is written and the
-    problems are printed (exit 2). VALUE is a TOML value (10, true, ["it", "en"]) or text.
+    The whole new configuration is validated first; on any problem the change brings nothing
+    is written and the problems are printed (exit 2). A file that already lacked keys (a new
+    totem) is filled in one key at a time: what it still lacks is said after each. VALUE is a TOML value (10, true, ["it", "en"]) or text.
     Says which services to restart for the change to take effect.
 
     \b
@@ -182,10 +183,12 @@ def config_set(obj: Context, key: str, value: str, as_json: bool) -> None:
         emit(data, as_json, f"{key} = {change.value} (unchanged)")
         return
     if as_json:
-        emit({**data, "restart": list(change.restart)}, True, "")
+        emit({**data, "restart": list(change.restart), "pending": list(change.pending)}, True, "")
         return
     click.echo(f"{key} = {change.value}  written to {obj.config_path}")
-    if change.restart:
+    for line in change.pending:
+        click.echo(f"still to set: {line}")
+    if change.restart and not change.pending:
         click.echo(f"restart: systemctl restart {' '.join(change.restart)}")
 
 

@@ -66,6 +66,12 @@ class Context:
                 " run this on the host",
                 2,
             )
+        if self.config.role == "display":
+            raise Fail(
+                f"this machine is a display of {self.config.display_url}: it keeps no queue;"
+                " run this on the host",
+                2,
+            )
 
     def store(self) -> Store:
         self.host_only()
@@ -85,6 +91,7 @@ class Context:
 
     def central_token(self) -> None:
         """Create the central token file on first run (see :func:`kiosk.secrets.central_token`)."""
+        self.host_only()  # a satellite or a display has no central service to register with
         secrets.central_token(self.config)
 
     def printer(self) -> Printer | None:

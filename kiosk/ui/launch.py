@@ -84,6 +84,10 @@ def _launch(config_path: Path | None, windowed: bool) -> int:
             return False
 
         return unconfigured.run(path, exc.problems, still_invalid)
+    if config.role == "display" and config.display_url:
+        from kiosk.display import run as show
+
+        return show(config.display_url)
     try:
         # A satellite signs nothing (the host does) and talks to no central server.
         key = secrets.ticket_key(config) if config.role == "host" else b""

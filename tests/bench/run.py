@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.bench import (
+    bench_appliance,
     bench_branch,
     bench_central,
     bench_flood,
@@ -30,6 +31,7 @@ def main() -> None:
         bench_central,
         bench_speech,
         bench_ui,
+        bench_appliance,
     ):
         module.run()
 

@@ -111,11 +111,16 @@ def test_only_a_purge_deletes_the_day(tree: Path, tmp_path: Path) -> None:
     day.parent.mkdir(parents=True)
     day.write_bytes(b"today")
     (tmp_path / "postrm").write_text(script)
-    env = {"PATH": "/nonexistent"}  # systemctl, deb-systemd-helper: not here, as in a chroot
+    stubs = tmp_path / "bin"  # systemd's helpers must not touch this machine's units
+    stubs.mkdir()
+    for tool in ("deb-systemd-helper", "deb-systemd-invoke", "systemctl"):
+        (stubs / tool).write_text("#!/bin/sh\nexit 0\n")
+        (stubs / tool).chmod(0o755)
+    env = {"PATH": f"{stubs}:/usr/bin:/bin"}
     for action in ("remove", "upgrade", "failed-upgrade"):
-        subprocess.run(["/bin/sh", str(tmp_path / "postrm"), action], env=env, check=False)
+        subprocess.run(["/bin/sh", str(tmp_path / "postrm"), action], env=env, check=True)
         assert day.read_bytes() == b"today", action
-    subprocess.run(["/bin/sh", str(tmp_path / "postrm"), "purge"], env=env, check=False)
+    subprocess.run(["/bin/sh", str(tmp_path / "postrm"), "purge"], env=env, check=True)
     assert not day.parent.exists()
 
 

@@ -300,3 +300,21 @@ def test_printer_profiles_are_parsed_once_and_nothing_is_left_in_tmp(
     assert list(scratch.iterdir()) == []
     assert stamps[0] == stamps[1]  # the second start read it, did not parse again
     assert len(list((tmp_path / "data" / "printer-sim").glob("*.bin"))) == 2
+
+
+def test_a_missing_printer_is_said_once_not_at_every_poll(caplog) -> None:
+    """A totem left a day without its printer polls it every few seconds: the journal gets
+    one line when it goes, not thousands."""
+    import logging
+    import socket
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    printer = open_printer(f"tcp://127.0.0.1:{port}")
+    with caplog.at_level(logging.INFO, logger="drivers.printer.device"):
+        states = [printer.status() for _ in range(5)]
+    printer.close()
+    assert states == [PrinterState.OFFLINE] * 5
+    said = [r for r in caplog.records if r.name == "drivers.printer.device"]
+    assert len(said) == 1, [r.getMessage() for r in said]

@@ -106,3 +106,28 @@ def test_an_unreadable_file_is_one_line(capsys, tmp_path: Path) -> None:
     code, _, err = run_kiosk(capsys, "--config", str(missing), "config", "set", "a.b", "1")
     assert code == 2 and err.count("\n") == 1 and "nope.toml" in err
     assert not missing.exists() and os.listdir(tmp_path) == []
+
+
+def test_a_new_totem_is_named_one_key_at_a_time(capsys, tmp_path: Path) -> None:
+    """The package's file leaves kiosk.id and kiosk.branch empty: each can be set alone (the
+    other is said to be still missing), a bad value is still refused, and once both are set
+    the file is valid and the restart is named."""
+    path = tmp_path / "kiosk.toml"
+    text = EXAMPLE.read_text().replace('id = "roma-m1-totem-1"', 'id = ""')
+    path.write_text(text.replace('branch = "roma-m1"', 'branch = ""'))
+    code, out, err = run_kiosk(capsys, "--config", str(path), "config", "set", "kiosk.id",
+                               "totem-7")  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f'kiosk.id = "totem-7"  written to {path}',
+        "still to set: kiosk.branch: not set (a freshly installed totem: see docs/technician.md)",
+    ]
+    before = path.read_bytes()
+    code, out, err = run_kiosk(capsys, "--config", str(path), "config", "set", "printer.width",
+                               "70")  # fmt: skip
+    assert code == 2 and err.startswith("printer.width: ") and path.read_bytes() == before
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "config", "set", "kiosk.branch",
+                             "roma-m7", "--json")  # fmt: skip
+    assert code == 0
+    assert '"pending": []' in out and '"restart": ["kiosk-ui", "kiosk-sync", "kiosk-serve"]' in out
+    assert load(path).kiosk_id == "totem-7"
