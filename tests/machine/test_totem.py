@@ -80,7 +80,7 @@ def test_unconfigured_it_says_so_on_screen_and_in_doctor(totem: Totem, tmp_path:
     assert "StatusText=not configured" in totem.ssh("systemctl show -p StatusText kiosk-ui").stdout
     check = totem.ssh("kiosk config check", check=False)
     assert check.returncode == 2
-    problems = check.stderr.splitlines()
+    problems = check.stdout.splitlines()
     assert [p.split(":")[0] for p in problems] == ["kiosk.id", "kiosk.branch"]
     expected = tmp_path / "expected.png"
     assert render(problems, SCREEN, expected)
