@@ -157,8 +157,9 @@ def config_set(obj: Context, key: str, value: str, as_json: bool) -> None:
 
     The whole new configuration is validated first; on any problem the change brings nothing
     is written and the problems are printed (exit 2). A file that already lacked keys (a new
-    totem) is filled in one key at a time: what it still lacks is said after each. VALUE is a TOML value (10, true, ["it", "en"]) or text.
-    Says which services to restart for the change to take effect.
+    totem) is filled in one key at a time: what it still lacks is said after each. VALUE is a
+    TOML value (10, true, ["it", "en"]) or text. Says which services to restart for the change
+    to take effect.
 
     \b
     Examples:
