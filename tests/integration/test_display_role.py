@@ -37,7 +37,7 @@ def test_a_display_needs_only_its_page(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as missing:
         parse({"kiosk": {"role": "display"}}, tmp_path, tmp_path / "k.toml")
     assert missing.value.problems == [
-        "display.url: required with kiosk.role = \"display\" (the host's /display page)"
+        'display.url: required with kiosk.role = "display" (the host\'s /display page)'
     ]
     with pytest.raises(ConfigError) as wrong:
         parse({"kiosk": {"role": "display"}, "display": {"url": "file:///etc/passwd"}},
