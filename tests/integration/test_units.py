@@ -73,8 +73,10 @@ def test_secrets_arrive_as_credentials_only() -> None:
     )
     for name in ("kiosk-ui.service", "kiosk-serve.service"):  # serve: the phone page
         assert unit(name)["Service"]["LoadCredential"] == "ticket-key:/etc/kiosk/secrets/ticket-key"
-    for name in BAR:
+    for name in set(BAR) - {"kiosk-secrets.service"}:  # that one makes them, and nothing else
         assert unit(name)["Service"]["InaccessiblePaths"] == "-/etc/kiosk/secrets"
+    secrets = unit("kiosk-secrets.service")["Service"]
+    assert secrets["ReadWritePaths"] == "/etc/kiosk" and secrets["PrivateNetwork"] == "yes"
 
 
 def test_purge_runs_after_midnight_and_at_boot() -> None:

@@ -95,7 +95,7 @@ CASES = [
     ),
     (
         GOOD + "\n[extra]\nx = 1\n",
-        "extra: unknown key (allowed: kiosk, printer, scanner, central, server, branch, ticket, queue, privacy, speech, keypad, ui, services)",
+        "extra: unknown key (allowed: kiosk, printer, scanner, central, server, branch, ticket, queue, privacy, speech, keypad, ui, display, services)",
     ),
     (edit('id = "test-totem"', "id = 5"), "kiosk.id: 5 is not a string"),
     (
