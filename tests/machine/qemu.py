@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,9 @@ OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 SCREEN = (1080, 1920)  # the totem's portrait screen
 CENTRAL_IN_GUEST = "10.0.2.100"  # where the guest reaches the host's central service
-PAGE_IN_GUEST = "10.0.2.101"  # where the guest reaches a page the host serves
+# Where the guest reaches a page the host serves (another port than the central's: QEMU names
+# a guestfwd by its port, and two on one port clash).
+PAGE_IN_GUEST = "10.0.2.101:8080"
 TABLET_MAX = 0x7FFF
 GROWN = 2**30  # QMP absolute axes run 0..32767 across the screen
 
@@ -43,7 +46,7 @@ def accel() -> str:
 class Qmp:
     """QEMU's machine protocol on a unix socket: one command, one answer; events are kept."""
 
-    def __init__(self, path: Path, timeout: float = 60) -> None:
+    def __init__(self, path: Path, alive: Callable[[], None], timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -52,6 +55,7 @@ class Qmp:
                 break
             except OSError:
                 self.sock.close()
+                alive()  # QEMU refused its arguments: say why, at once
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
@@ -91,7 +95,7 @@ class Totem:
     key: Path  # the private key whose public half the image was built with
     printer_port: int
     central_port: int = 0  # the host's central service, at http://10.0.2.100 in the guest
-    page_port: int = 0  # a page on the host, at http://10.0.2.101 in the guest (the display)
+    page_port: int = 0  # a page on the host, at http://PAGE_IN_GUEST in the guest (the display)
     ssh_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
@@ -136,7 +140,7 @@ class Totem:
             f"hostfwd=tcp:127.0.0.1:{self.web_port}-:8080"
             + (f",guestfwd=tcp:{CENTRAL_IN_GUEST}:80-tcp:127.0.0.1:{self.central_port}"
                if self.central_port else "")
-            + (f",guestfwd=tcp:{PAGE_IN_GUEST}:80-tcp:127.0.0.1:{self.page_port}"
+            + (f",guestfwd=tcp:{PAGE_IN_GUEST}-tcp:127.0.0.1:{self.page_port}"
                if self.page_port else ""),
             "-device", "virtio-net-pci,netdev=net0",
             "-qmp", f"unix:{sock},server=on,wait=off",
@@ -148,7 +152,7 @@ class Totem:
         self.started = time.monotonic()
         with (self.folder / "qemu.log").open("ab") as log:
             self.proc = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-        self.qmp = Qmp(sock)
+        self.qmp = Qmp(sock, self.alive)
         return self
 
     def stop(self) -> None:
