@@ -2,7 +2,8 @@
 with a mistake): "not configured: see docs/technician.md" in every language the totem speaks,
 and, in small print for the technician, what `kiosk config check` says. It tells systemd it is
 up (READY=1, status "not configured") and feeds the watchdog; once the file changes and is
-valid, it exits with RECONFIGURED and systemd starts the real UI."""
+valid, it exits with RECONFIGURED and systemd starts the real UI (cage, the unit's main
+process, then exits too: kiosk-ui.service restarts always)."""
 
 from __future__ import annotations
 
