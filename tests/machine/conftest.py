@@ -69,49 +69,16 @@ def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     proc.wait(timeout=30)
 
 
-PAGE_COLOUR = (0x1E, 0x6B, 0x3A)  # the display test's page: one colour, edge to edge
-
-
-@pytest.fixture(scope="session")
-def page() -> Iterator[int]:
-    """A page on the host in one colour, for a display to show: its port."""
-    import http.server
-    import threading
-
-    colour = "".join(f"{c:02x}" for c in PAGE_COLOUR)
-    body = (
-        "<!doctype html><html><head><style>html,body{margin:0;height:100%;"
-        f"background:#{colour}}}</style></head><body></body></html>"
-    ).encode()
-
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield int(server.server_address[1])
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture(scope="module")
 def totem(
-    image: Path, image_key: Path, printer: SimPrinter, central: dict[str, str], page: int,
+    image: Path, image_key: Path, printer: SimPrinter, central: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Totem]:  # fmt: skip
     folder = tmp_path_factory.mktemp("totem")
     machine = Totem(
         image=image, folder=folder, key=image_key,
         printer_port=printer.port,  # type: ignore[attr-defined]
-        central_port=int(central["port"]), page_port=page,
+        central_port=int(central["port"]),
     )  # fmt: skip
     try:
         machine.start()

@@ -25,9 +25,6 @@ OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 SCREEN = (1080, 1920)  # the totem's portrait screen
 CENTRAL_IN_GUEST = "10.0.2.100"  # where the guest reaches the host's central service
-# Where the guest reaches a page the host serves (another port than the central's: QEMU names
-# a guestfwd by its port, and two on one port clash).
-PAGE_IN_GUEST = "10.0.2.101:8080"
 TABLET_MAX = 0x7FFF
 GROWN = 2**30  # QMP absolute axes run 0..32767 across the screen
 
@@ -102,7 +99,6 @@ class Totem:
     key: Path  # the private key whose public half the image was built with
     printer_port: int
     central_port: int = 0  # the host's central service, at http://10.0.2.100 in the guest
-    page_port: int = 0  # a page on the host, at http://PAGE_IN_GUEST in the guest (the display)
     ssh_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
@@ -146,9 +142,7 @@ class Totem:
             f"hostfwd=tcp:127.0.0.1:{self.ssh_port}-:22,"
             f"hostfwd=tcp:127.0.0.1:{self.web_port}-:8080"
             + (f",guestfwd=tcp:{CENTRAL_IN_GUEST}:80-cmd:{relay(self.central_port)}"
-               if self.central_port else "")
-            + (f",guestfwd=tcp:{PAGE_IN_GUEST}-cmd:{relay(self.page_port)}"
-               if self.page_port else ""),
+               if self.central_port else ""),
             "-device", "virtio-net-pci,netdev=net0",
             "-qmp", f"unix:{sock},server=on,wait=off",
         ]  # fmt: skip
