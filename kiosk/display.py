@@ -37,7 +37,9 @@ FLAGS = (
 
 def command(url: str, profile: Path) -> list[str]:
     """The browser's command line for ``url``, with its profile in ``profile``."""
-    return [BROWSER, *FLAGS, f"--user-data-dir={profile}", f"--app={url}"]
+    # The page as the kiosk's only tab, not as --app=: Chromium 156 under Wayland crashes
+    # (SIGTRAP, within seconds) given --kiosk and --app= together (found by booting a display).
+    return [BROWSER, *FLAGS, f"--user-data-dir={profile}", url]
 
 
 def run(url: str) -> int:

@@ -85,8 +85,9 @@ def test_the_display_runs_the_browser_for_systemd(tmp_path: Path) -> None:
         manager.wait_for(f"STATUS=display: {URL}", 30)
         manager.collect(1.5)
         assert manager.count("WATCHDOG=1") >= 2
-        args = (tmp_path / "args").read_text().split("\n")
-        assert "--kiosk" in args and f"--app={URL}" in args
+        args = (tmp_path / "args").read_text().splitlines()
+        assert "--kiosk" in args and args[-1] == URL
+        assert not any(a.startswith("--app") for a in args)  # with --kiosk, crashes Chromium
         assert "--autoplay-policy=no-user-gesture-required" in args  # calls are said aloud
         assert f"--user-data-dir={runtime / 'display-profile'}" in args  # in memory, per start
         proc.send_signal(signal.SIGTERM)
@@ -112,3 +113,37 @@ def test_a_browser_that_dies_takes_the_unit_with_it(tmp_path: Path) -> None:
         _, err = proc.communicate()
         manager.close()
     assert "the browser exited (7)" in err
+
+
+HOST_ONLY = ("kiosk-serve.service", "kiosk-sync.service", "kiosk-purge.service")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('[kiosk]\nrole = "display"\n', 1),
+        ('[kiosk]\nrole = "satellite"\n', 1),
+        ('[kiosk]\nrole = "host"\n', 0),
+        ("[kiosk]\nid = 'x'\n", 0),  # host when not said
+        ('[kiosk]\nrole = "moon"\n', 0),  # the unit starts and names the wrong value itself
+        ("[kiosk\n", 0),  # unreadable: likewise
+    ],
+)
+def test_host_units_are_skipped_on_other_roles(tmp_path: Path, text: str, code: int) -> None:
+    """The units' ExecCondition=: on one image with every unit enabled, a display's or a
+    satellite's kiosk-serve, kiosk-sync and kiosk-purge are skipped, not failed."""
+    from tests.integration.test_units import unit
+
+    for name in HOST_ONLY:
+        condition = unit(name)["Service"]["ExecCondition"].split()
+        assert condition[1:] == ["-m", "kiosk.role", "host"]
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text)
+    done = subprocess.run(
+        [str(KIOSK.with_name("python")), "-m", "kiosk.role", "host"],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "KIOSK_CONFIG": str(path)},
+    )  # fmt: skip
+    assert done.returncode == code, done.stderr
+    assert done.stderr == ""
+    if code:
+        assert "this unit runs on a host alone" in done.stdout

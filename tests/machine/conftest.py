@@ -4,13 +4,16 @@ central service on the host."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -69,16 +72,49 @@ def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     proc.wait(timeout=30)
 
 
+class Page(http.server.BaseHTTPRequestHandler):
+    """One page in one colour, edge to edge: what a display shows when its browser is full
+    screen with nothing of its own (no address bar, no tabs, no dialog)."""
+
+    COLOUR = (0x1B, 0x7F, 0x4C)
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        Page.asked.append(self.path)
+        colour = "".join(f"{c:02x}" for c in self.COLOUR)
+        body = (
+            "<!doctype html><html><head><title>display</title><style>html,body{margin:0;"
+            f"height:100%;background:#{colour};cursor:none}}</style></head><body></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def page() -> Iterator[type[Page]]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Page.port = server.server_address[1]  # type: ignore[attr-defined]
+    yield Page
+    server.shutdown()
+
+
 @pytest.fixture(scope="module")
 def totem(
     image: Path, image_key: Path, printer: SimPrinter, central: dict[str, str],
-    tmp_path_factory: pytest.TempPathFactory,
+    page: type[Page], tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Totem]:  # fmt: skip
     folder = tmp_path_factory.mktemp("totem")
     machine = Totem(
         image=image, folder=folder, key=image_key,
         printer_port=printer.port,  # type: ignore[attr-defined]
-        central_port=int(central["port"]),
+        central_port=int(central["port"]), page_port=page.port,  # type: ignore[attr-defined]
     )  # fmt: skip
     try:
         machine.start()

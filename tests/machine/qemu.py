@@ -25,6 +25,8 @@ OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 SCREEN = (1080, 1920)  # the totem's portrait screen
 CENTRAL_IN_GUEST = "10.0.2.100"  # where the guest reaches the host's central service
+PAGE_IN_GUEST = "10.0.2.101:8081"  # a host page, for the display role (not port 80 again:
+# two guestfwd rules on one port clash in QEMU)
 TABLET_MAX = 0x7FFF
 GROWN = 2**30  # QMP absolute axes run 0..32767 across the screen
 
@@ -99,6 +101,7 @@ class Totem:
     key: Path  # the private key whose public half the image was built with
     printer_port: int
     central_port: int = 0  # the host's central service, at http://10.0.2.100 in the guest
+    page_port: int = 0  # a host web server, at http://10.0.2.101:8081 in the guest
     ssh_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
@@ -142,7 +145,9 @@ class Totem:
             f"hostfwd=tcp:127.0.0.1:{self.ssh_port}-:22,"
             f"hostfwd=tcp:127.0.0.1:{self.web_port}-:8080"
             + (f",guestfwd=tcp:{CENTRAL_IN_GUEST}:80-cmd:{relay(self.central_port)}"
-               if self.central_port else ""),
+               if self.central_port else "")
+            + (f",guestfwd=tcp:{PAGE_IN_GUEST}-cmd:{relay(self.page_port)}"
+               if self.page_port else ""),
             "-device", "virtio-net-pci,netdev=net0",
             "-qmp", f"unix:{sock},server=on,wait=off",
         ]  # fmt: skip

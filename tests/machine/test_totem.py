@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from drivers.sim.printer import SimPrinter
-from tests.machine.qemu import CENTRAL_IN_GUEST, SCREEN, Totem
+from tests.machine.qemu import CENTRAL_IN_GUEST, PAGE_IN_GUEST, SCREEN, Totem
 
 pytestmark = [pytest.mark.machine, pytest.mark.timeout(1500)]
 ROOT = Path(__file__).parents[2]
@@ -224,6 +224,30 @@ def test_units_on_the_booted_system_are_as_tight_as_offline(totem: Totem) -> Non
         assert found and float(found.group(1)) <= bar, out[-500:]
 
 
+def test_a_display_shows_its_page_edge_to_edge(totem: Totem, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The same image as a waiting-room screen: two keys, and Chromium in cage shows the page
+    alone on the whole screen and keeps it there; the host's units are skipped, not failed."""
+    url = f"http://{PAGE_IN_GUEST}/display"
+    totem.ssh(f"kiosk config set display.url={url} kiosk.role=display")
+    totem.ssh("systemctl restart kiosk-ui kiosk-serve kiosk-sync", check=False)
+    totem.wait_until("systemctl show -p StatusText kiosk-ui | grep -q 'display: '", timeout=300)
+    deadline, share = time.monotonic() + 300, 0.0
+    while time.monotonic() < deadline and share < 0.995:
+        time.sleep(5)
+        share = colour_share(totem.screendump(tmp_path / "display.png"), page.COLOUR)
+    assert share >= 0.995, f"{share:.1%} of the screen is the page's colour (display.png)"
+    assert "/display" in page.asked
+    restarts = ready(totem).split("NRestarts=")[1].split()[0]
+    time.sleep(30)  # Chromium once died within seconds of drawing; it must stay
+    assert ready(totem).split("NRestarts=")[1].split()[0] == restarts
+    assert "ActiveState=active" in ready(totem)
+    assert colour_share(totem.screendump(tmp_path / "display2.png"), page.COLOUR) >= 0.995
+    for unit in ("kiosk-serve", "kiosk-sync"):
+        state = totem.ssh(f"systemctl show -p ActiveState,Result {unit}").stdout
+        assert "ActiveState=inactive" in state and "Result=success" in state, state
+    assert totem.ssh("systemctl --failed --no-legend 'kiosk*'").stdout.strip() == ""
+
+
 def test_purge_alone_deletes_the_day(totem: Totem) -> None:
     totem.ssh("DEBIAN_FRONTEND=noninteractive apt-get remove -y -q kiosk", timeout=600)
     assert "kiosk.sqlite3" in totem.ssh("ls /var/lib/kiosk").stdout
@@ -251,6 +275,22 @@ def mean_difference(a, b) -> float:  # type: ignore[no-untyped-def]
         for x in range(54) for y in range(96)
     )  # fmt: skip
     return total / (54 * 96)
+
+
+def colour_share(path: Path, colour: tuple[int, int, int]) -> float:
+    """The share of the screen's pixels (every 4th row and column) within 6 of ``colour``."""
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(path))
+    assert (img.width(), img.height()) == SCREEN, path
+    hits = total = 0
+    for y in range(0, img.height(), 4):
+        for x in range(0, img.width(), 4):
+            c = img.pixelColor(x, y)
+            total += 1
+            hits += max(abs(c.red() - colour[0]), abs(c.green() - colour[1]),
+                        abs(c.blue() - colour[2])) <= 6  # fmt: skip
+    return hits / total
 
 
 def blank_like(img):  # type: ignore[no-untyped-def]
