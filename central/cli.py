@@ -13,13 +13,17 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from central import bookings, stats, store
 from central.db import BadDatabase, Database, connect, sqlite_url
 from kiosk.cli.context import Context, Fail, check_bindable, emit, handled, host_port, json_option
+from kiosk.core.events import MAX_BATCH_BYTES as MAX_BODY
+
+if TYPE_CHECKING:
+    from central.faults import Faults
 
 F = TypeVar("F", bound=Callable[..., Any])
 IDENT = re.compile(r"[a-z0-9][a-z0-9-]{0,62}", re.ASCII)
@@ -85,15 +89,22 @@ def central_group() -> None:
               help="Days per-ticket rows are kept; their counts are kept for ever.")  # fmt: skip
 @click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0,
+@click.option("--error-rate", type=click.FloatRange(0, 1), default=None,
               help="Testing: share of 5xx answers to the totems.")  # fmt: skip
-@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=0.0, help="Testing: 429s.")
-@click.option("--slow-rate", type=click.FloatRange(0, 1), default=0.0, help="Testing: slow.")
-@click.option("--slow-seconds", type=float, default=2.0, show_default=True)
-@click.option("--drop-rate", type=click.FloatRange(0, 1), default=0.0,
+@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=None, help="Testing: 429s.")
+@click.option("--slow-rate", type=click.FloatRange(0, 1), default=None, help="Testing: slow.")
+@click.option("--slow-seconds", type=click.FloatRange(0, 60), default=None,
+              help="Testing: how slow (2 s when --slow-rate is given).")  # fmt: skip
+@click.option("--drop-rate", type=click.FloatRange(0, 1), default=None,
               help="Testing: connections dropped after storing.")  # fmt: skip
-@click.option("--max-body", type=int, default=1 << 30, help="Testing: 413 above this many bytes.")
-@click.option("--retry-after", type=int, default=1, show_default=True, help="Testing: with 429s.")
+@click.option(
+    "--max-body",
+    type=click.IntRange(1, MAX_BODY),
+    default=None,
+    help=f"Testing: 413 above this many bytes (the service's own limit: {MAX_BODY}).",
+)
+@click.option("--retry-after", type=click.IntRange(0, 3600), default=None,
+              help="Testing: with 429s (1 s).")  # fmt: skip
 @click.option("--reject-service", "reject_services", multiple=True, metavar="CODE",
               help="Testing: answer 422 for this service's events.")  # fmt: skip
 @click.option("--seed", type=int, default=None, help="Testing: seed of the injected faults.")
@@ -113,8 +124,8 @@ def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int
       kiosk central serve --listen 0.0.0.0:8765 --database postgresql://central@db/central
       kiosk central serve --error-rate 0.3 --drop-rate 0.1   (testing the totems' retries)
     """
-    from central.faults import Faults
     from central.server import CentralServer  # the server stack only when serving
+    from kiosk.serving import raise_file_limit
 
     host, port = host_port("--listen", listen)
     if (tls_cert is None) != (tls_key is None):
@@ -122,12 +133,11 @@ def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int
     check_bindable("--listen", listen, host, port)
     url = _prepared(url or _default_url(obj))
     tls = (tls_cert, tls_key) if tls_cert and tls_key else None
+    testing = _testing(faults)
+    raise_file_limit()  # a thousand idle clients must not run it out of files
     try:
-        faults["reject_services"] = set(faults["reject_services"])
-        testing = Faults(**faults)  # the --drop-rate... options; none in production
-        server = CentralServer(url, testing if testing != Faults() else None, host, port, tls,
-                               retention_days=retention_days, lifespan="on",
-                               record=False)  # fmt: skip
+        server = CentralServer(url, testing, host, port, tls, retention_days=retention_days,
+                               lifespan="on", record=False)  # fmt: skip
     except BadDatabase as exc:
         raise _bad(exc) from None
     click.echo(f"central service on {server.scheme}://{host}:{port} ({server.db.engine})")
@@ -135,6 +145,22 @@ def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int
         server.server.run()
     finally:
         server.db.close()
+
+
+def _testing(options: dict[str, Any]) -> Faults | None:
+    """The fault layer the testing options ask for; None (nothing in front of the service) when
+    none was given. In production it is never there: it reads a body before the token is
+    checked, which only a test may afford."""
+    from central.faults import Faults
+
+    given = {k: v for k, v in options.items() if v is not None and v != ()}
+    if not given or set(given) <= {"seed"}:
+        return None
+    if "reject_services" in given:
+        given["reject_services"] = set(given["reject_services"])
+    if "slow_rate" in given and "slow_seconds" not in given:
+        given["slow_seconds"] = 2.0
+    return Faults(**given)
 
 
 def _prepared(url: str) -> str:

@@ -13,6 +13,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.core.events import MAX_BATCH_BYTES
+
 Scope = dict[str, Any]
 
 
@@ -26,7 +28,7 @@ class Faults:
     slow_rate: float = 0.0  # share answered after ``slow_seconds``
     slow_seconds: float = 0.0
     drop_rate: float = 0.0  # share whose connection is dropped mid-answer (after storing)
-    max_body: int = 1 << 30  # 413 above this many bytes
+    max_body: int = MAX_BATCH_BYTES  # 413 above this many bytes (never more than the service's)
     reject_services: set[str] = field(default_factory=set)  # events of these get 422
     forbidden: bool = False  # answer 403 (a kiosk the server knows but does not allow)
     seed: int | None = None
@@ -110,7 +112,7 @@ class Misbehave:
 
 
 async def _read(receive: Any, limit: int) -> bytes:
-    """The body, or its first ``limit`` + 1 bytes when it is longer (then refused)."""
+    """The body, or its first ``limit`` + 1 bytes when it is longer (then refused at once)."""
     chunks, size = [], 0
     while True:
         message = await receive()

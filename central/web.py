@@ -37,13 +37,14 @@ from central.db import Database
 from central.phone import ticket_status
 from kiosk.config import LANGUAGES
 from kiosk.core import payload as ticket_payload
+from kiosk.core.events import MAX_BATCH_BYTES, MAX_BATCH_EVENTS
 from kiosk.phone import page as phone_page
 from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key
-from kiosk.serving import read_body
+from kiosk.serving import SlowBody, read_body, slow_body
 
 log = logging.getLogger("central")
-MAX_BODY = 256 * 1024
-MAX_EVENTS = 500
+MAX_BODY = MAX_BATCH_BYTES  # the contract's (kiosk/core/events.py), one place
+MAX_EVENTS = MAX_BATCH_EVENTS
 COOKIE = "central_manager"
 RETAIN_EVERY_S = 3600.0
 STREAM_EVERY_S = 3.0
@@ -360,6 +361,7 @@ def make_app(
             Route("/v1/health", health),
         ],
         lifespan=lifespan,
+        exception_handlers={SlowBody: slow_body},
     )
 
 

@@ -44,7 +44,7 @@ def serve_cmd(obj: Context, listen: str | None, as_json: bool) -> None:
       kiosk serve --listen 0.0.0.0:8080
     """
     from kiosk.server.app import make_app
-    from kiosk.serving import ThreadedServer
+    from kiosk.serving import ThreadedServer, raise_file_limit
 
     address = listen or obj.config.server_listen
     host, port = host_port("--listen", address)
@@ -59,6 +59,7 @@ def serve_cmd(obj: Context, listen: str | None, as_json: bool) -> None:
     # collector's sight, a full collection walks only the connections (thousands of phones').
     gc.collect()
     gc.freeze()
+    raise_file_limit()  # as the unit's LimitNOFILE=, when started by hand
     server = ThreadedServer(app, host, port, tls=tls, graceful_timeout=3)
     phones = _phone_server(obj.config, app, tls)
     try:

@@ -31,7 +31,7 @@ from kiosk.server.calls import Call, DeskActionError, Desks
 from kiosk.server.phones import phone_routes
 from kiosk.server.ratelimit import StreamSlots, client_key
 from kiosk.server.satellites import satellite_routes
-from kiosk.serving import read_body
+from kiosk.serving import SlowBody, read_body, slow_body
 from kiosk.store import StorageError, Store
 from kiosk.store import state as shared
 from kiosk.store.desks import CALLS_KEPT
@@ -329,10 +329,11 @@ def make_app(
             Route("/api/v1/desks/{desk}/{action}", desk_action, methods=["POST"]),
         ]
     )
-    app.add_exception_handler(StorageError, _storage_failed)
     app.state.broadcaster = broadcaster
     app.state.phone_app = Starlette(routes=guests)
-    app.state.phone_app.add_exception_handler(StorageError, _storage_failed)
+    for one in (app, app.state.phone_app):
+        one.add_exception_handler(StorageError, _storage_failed)
+        one.add_exception_handler(SlowBody, slow_body)
     return app
 
 

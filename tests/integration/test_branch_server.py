@@ -411,3 +411,31 @@ def test_headers_sent_a_byte_at_a_time_are_cut_off(config: Config, clock: Clock)
         slow.close()
     finally:
         server.stop()
+
+
+def test_a_trickled_body_is_cut_at_its_deadline(
+    branch: Branch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A desk's post whose body trickles a byte at a time: 408 at the deadline, not a
+    connection held for ever (the same guard as the central's)."""
+    import socket
+    import time
+
+    import kiosk.serving
+
+    monkeypatch.setattr(kiosk.serving, "BODY_TIMEOUT", 1.0)
+    port = int(branch.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
+        sock.sendall(
+            f"POST /api/v1/desks/1/next HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+            f"Authorization: Bearer {branch.tokens['1']}\r\n\r\n".encode()
+        )
+        started, answer = time.monotonic(), b""
+        sock.settimeout(0.5)
+        while not answer and time.monotonic() - started < 10:
+            try:
+                sock.sendall(b" ")
+                answer = sock.recv(4096)
+            except TimeoutError:
+                continue
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:100]

@@ -17,6 +17,7 @@ UNITS = Path(__file__).parents[2] / "systemd"
 BAR = {"kiosk-sync.service": 2.0, "kiosk-serve.service": 2.0, "kiosk-purge.service": 2.0,
        "kiosk-secrets.service": 2.0,
        "kiosk-ui.service": 4.0}  # fmt: skip
+CENTRAL = Path(__file__).parents[2] / "docs" / "kiosk-central.service"  # an example, not packaged
 LONG_RUNNING = ("kiosk-sync.service", "kiosk-serve.service", "kiosk-ui.service")
 
 
@@ -103,3 +104,20 @@ def test_purge_waits_for_time_sync_and_retries() -> None:
     assert "time-sync.target" in timer["After"] and "time-sync.target" in timer["Wants"]
     purge = unit("kiosk-purge.service")["Service"]
     assert purge["Restart"] == "on-failure" and purge["RestartSec"]
+
+
+def test_the_central_services_example_unit_is_as_tight(tmp_path: Path) -> None:
+    """docs/kiosk-central.service: verify clean, exposure within 2.0, files for a thousand
+    clients as on the branch (the attacker's 1,100 slow posts ran out the default 1,024)."""
+    kiosk = Path(sys.executable).with_name("kiosk")
+    copy = tmp_path / CENTRAL.name
+    copy.write_text(CENTRAL.read_text().replace("/opt/kiosk/bin/kiosk", str(kiosk)))
+    verified = analyze("verify", str(copy))
+    assert verified.returncode == 0 and verified.stderr == "", verified.stderr
+    result = analyze("security", "--offline=true", str(CENTRAL))
+    found = re.search(r"Overall exposure level for kiosk-central.service: (\d+\.\d)", result.stdout)
+    assert found and float(found.group(1)) <= 2.0, result.stdout
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(CENTRAL)
+    assert int(parser["Service"]["LimitNOFILE"]) >= 65536
