@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import socket
 from collections.abc import Callable
 from datetime import datetime
@@ -53,6 +54,7 @@ class Context:
         self.clock = clock or utc_now
         self._store: Store | None = None
         self._printer: Printer | None = None
+        self._reading = False
 
     @functools.cached_property
     def config(self) -> Config:
@@ -73,10 +75,22 @@ class Context:
                 2,
             )
 
+    def reading(self) -> None:
+        """This command only reads: the database opens read-only and must exist, and no secret
+        is made (DESIGN 14: a command meant to read never creates or changes a file)."""
+        self._reading = True
+
     def store(self) -> Store:
         self.host_only()
         if self._store is None:
-            store = Store(self.config.database)
+            database = self.config.database
+            if self._reading and not database.exists():
+                raise Fail(
+                    f"database: {database} does not exist yet: the units make it when they"
+                    " start (systemctl start kiosk-ui kiosk-serve); nothing was created",
+                    1,
+                )
+            store = Store(database, readonly=self._reading)
             try:
                 store.verify()  # a technician's command never writes into a damaged file
             except BaseException:
@@ -86,7 +100,10 @@ class Context:
         return self._store
 
     def ticket_key(self) -> bytes:
-        """The payload signing key; on first run this also creates the central token file."""
+        """The payload signing key; on first run this also creates the central token file.
+        A reading command signs nothing: it gets a key of its own, and no file is made."""
+        if self._reading:
+            return os.urandom(32)
         return secrets.ticket_key(self.config)
 
     def central_token(self) -> None:

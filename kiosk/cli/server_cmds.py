@@ -183,5 +183,6 @@ def desk_list(obj: Context, as_json: bool) -> None:
     Example:
       kiosk desk list
     """
+    obj.reading()
     names = desk_tokens.names(obj.store())
     emit({"desks": names}, as_json, "\n".join(names))

@@ -62,6 +62,7 @@ def status_cmd(obj: Context, as_json: bool) -> None:
     Example:
       kiosk status --json
     """
+    obj.reading()
     totem = obj.totem()
     now = obj.clock()
     tz = obj.config.timezone

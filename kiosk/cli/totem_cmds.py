@@ -66,5 +66,6 @@ def totem_list(obj: Context, as_json: bool) -> None:
     Example:
       kiosk totem list
     """
+    obj.reading()
     names = satellites.names(obj.store())
     emit({"totems": names}, as_json, "\n".join(names))

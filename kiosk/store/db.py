@@ -65,7 +65,10 @@ class Store:
     ) -> None:
         with translated(self.path):
             if readonly:
-                uri = f"file:{self.path}?mode=ro"
+                # No -wal beside it: no process has it open, and SQLite would make the -wal and
+                # -shm files for this reader (as root, root's). Immutable, it creates nothing.
+                idle = not Path(f"{self.path}-wal").exists()
+                uri = f"file:{self.path}?mode=ro" + ("&immutable=1" if idle else "")
                 conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
             else:
                 try:
