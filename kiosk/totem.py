@@ -24,6 +24,7 @@ from kiosk.core.queue import (
     Reason,
     availability,
     learned_service_minutes,
+    pace_cut,
     people_ahead,
     wait_minutes,
 )
@@ -255,7 +256,7 @@ class Totem(Paper):
         self, service: Service, now: datetime, day: str, counts: dict[str, int], blocks: bool
     ) -> ServiceState:
         waiting = counts.get("waiting", 0)
-        wait = self._wait(service, day, waiting)
+        wait = self._wait(service, day, waiting, now)
         state = availability(
             now=now,
             tz=self.config.timezone,
@@ -269,8 +270,12 @@ class Totem(Paper):
             state = Availability(Reason.CAP_REACHED)
         return ServiceState(service, waiting, wait, state)
 
-    def _wait(self, service: Service, day: str, ahead: int) -> int:
-        served = store_tickets.served_minutes(self.store, day, service.code)
+    def _wait(self, service: Service, day: str, ahead: int, now: datetime) -> int:
+        """The home screen's and the LAN's wait: the pace of the citizens served before the
+        last quarter hour, as the phone page's, so it never moves when a desk presses done
+        (a tokenless client polling /api/v1/queue timed desks by it); only a call or the
+        quarter hour's tick moves it."""
+        served = store_tickets.served_minutes(self.store, day, service.code, pace_cut(now))
         minutes = learned_service_minutes(service.minutes, served)
         return wait_minutes(ahead, minutes, service.desks)
 
@@ -348,7 +353,7 @@ class Totem(Paper):
             payload=payload,
             qr=ticket_payload.with_status_url(self.config.status_url, payload),
             ahead=ahead,
-            wait_min=self._wait(service, ticket.day, ahead),
+            wait_min=self._wait(service, ticket.day, ahead, now),
         )
 
     def _replay(self, request: Request | None) -> tuple[str, str, Issued] | None:

@@ -14,6 +14,8 @@ chroot "$root" dpkg --install /tmp/kiosk.deb
 rm -f "$root/tmp/kiosk.deb"
 
 cp -a image/overlay/. "$root/"
+# The initramfs with the overlay's check for a disk smaller than the image.
+chroot "$root" update-initramfs -u -k all >/dev/null
 echo totem > "$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\ttotem\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
   > "$root/etc/hosts"

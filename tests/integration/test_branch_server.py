@@ -439,3 +439,30 @@ def test_a_trickled_body_is_cut_at_its_deadline(
             except TimeoutError:
                 continue
     assert answer.startswith(b"HTTP/1.1 408"), answer[:100]
+
+
+def test_a_done_press_never_moves_the_public_figures(branch: Branch, totem: Totem) -> None:
+    """/api/v1/queue (and the home screen, from the same figures) take in only the citizens
+    served before the last quarter hour, as the phone page does: a done press changes nothing
+    a tokenless client can see; the quarter hour's tick does (the attacker saw 13 -> 10 min at
+    the second a desk pressed done)."""
+
+    def wait_a() -> int:
+        services = branch.http.get(f"{branch.url}/api/v1/queue", timeout=10).json()["services"]
+        return next(s["wait_min"] for s in services if s["code"] == "A")
+
+    start = branch.clock.now
+    for _ in range(12):
+        totem.issue_walkin("A")
+    branch.next("1")
+    for minute in range(2, 14, 2):  # quick citizens (2 min against 8 configured), before 10:15
+        branch.clock.now = start + timedelta(minutes=minute)
+        before, home = wait_a(), [st.wait_min for st in totem.states()]
+        assert branch.post("1", "done").status_code == 200
+        assert wait_a() == before, f"the wait moved at a done press ({minute} min)"
+        assert [st.wait_min for st in totem.states()] == home  # the totem's home screen
+        branch.next("1")
+    branch.clock.now = start + timedelta(minutes=14)
+    untouched = wait_a()  # still the configured pace: nobody was served before 10:00
+    branch.clock.now = start + timedelta(minutes=16)  # the quarter hour's tick: 10:15
+    assert wait_a() < untouched, "the tick should take in the quick citizens served by 10:15"

@@ -103,6 +103,7 @@ def page() -> Iterator[type[Page]]:
     Page.port = server.server_address[1]  # type: ignore[attr-defined]
     yield Page
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")

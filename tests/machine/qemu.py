@@ -108,6 +108,7 @@ class Totem:
     qmp: Qmp | None = None
     started: float = 0.0
     boot_seconds: float = 0.0  # from QEMU's start to SSH answering, at the first boot
+    disk: int = 0  # the guest disk's bytes; 0: the image and 1 GiB more
 
     @property
     def console(self) -> Path:
@@ -115,7 +116,7 @@ class Totem:
 
     def disk_bytes(self) -> int:
         """The guest's disk: the image and 1 GiB more, which the first boot must take."""
-        return self.image.stat().st_size + GROWN
+        return self.disk or self.image.stat().st_size + GROWN
 
     def start(self) -> Totem:
         disk = self.folder / "disk.qcow2"
@@ -254,7 +255,12 @@ class Totem:
             )
             time.sleep(0.15)
 
-    def power_cut(self) -> None:
+    def cable(self, plugged: bool) -> None:
+        """The network cable in or out (the guest's link goes up or down, as at a switch)."""
+        assert self.qmp
+        self.qmp.cmd("set_link", name="net0", up=plugged)
+
+    def power_cut(self, cable: bool = True) -> None:
         """The power goes and comes back: QEMU is killed (SIGKILL: nothing shut down, nothing
         the guest had not written to its disk survives) and started again on the same disk.
         QMP's system_reset would be the same for the guest, but here it hung QEMU itself
@@ -264,6 +270,8 @@ class Totem:
         self.proc.kill()
         self.proc.wait(timeout=30)
         self.start()
+        if not cable:  # out before the firmware has even started the guest
+            self.cable(False)
 
     def alive(self) -> None:
         if self.proc and self.proc.poll() is not None:
