@@ -241,7 +241,6 @@ class SatelliteTotem(Paper):
         if answer.status_code != 200:
             raise HostAway(f"the host refused the ticket: {answer.status_code} {answer.text[:80]}")
         issued = _issued(answer.json(), self.today())
-        log.info("issued walk-in ticket %s through the host", issued.ticket.code)
         return self.print(issued, lang)
 
     def scan(self, raw: str, lang: str | None = None) -> ScanOutcome:

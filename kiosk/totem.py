@@ -195,12 +195,13 @@ class Paper:
         try:
             job = render_ticket(content, self.layout)
         except Unprintable as exc:  # a branch or service name outside the code page
-            log.error("ticket %s not printed: %s", issued.ticket.code, exc)
+            # No ticket number in the journal: it outlives the day's purge (issue 23).
+            log.error("a ticket was not printed: %s", exc)
             return issued
         result = self.printer.print_job(job)
         self.record_printer_state(result.state.value)
         if not result.printed:
-            log.warning("ticket %s not printed: printer %s", issued.ticket.code, result.state)
+            log.warning("a ticket was not printed: printer %s", result.state)
         return replace(issued, printed=result.printed)
 
 
@@ -317,7 +318,6 @@ class Totem(Paper):
         except IssueRefused:
             capped = Availability(Reason.CAP_REACHED)
             raise Unavailable(code, capped, capped.describe(self.config.timezone, now)) from None
-        log.info("issued walk-in ticket %s", ticket.code)
         return self.print(self._issued(ticket, now), lang)
 
     def record_printer_state(self, state: str) -> None:
@@ -364,7 +364,7 @@ class Totem(Paper):
         ticket = store_tickets.by_id(self.store, found.ticket_id) if found else None
         if found is None or ticket is None:
             return None
-        log.info("a satellite's request made again: the same ticket %s", ticket.code)
+        log.info("a satellite's request made again: the same ticket answered")
         return found.result, found.reason, self._issued(ticket, self.clock())
 
     # -- scanning ---------------------------------------------------------------------------

@@ -125,6 +125,10 @@ def purge(
     with store.write() as conn:
         for _count, delete in _TARGETS.values():
             conn.execute(delete, params)
+        if store.identity is not None:
+            # The marker keeps the last number of the day it names: gone with that day, so no
+            # count of yesterday's outlives the purge; its identity and seq stay.
+            marker.write(store.path, marker.of(conn, store.identity))
     scrub_wal(store, checkpoint_timeout)
     return report
 

@@ -163,3 +163,26 @@ def test_a_reader_holding_the_wal_delays_the_scrub_but_does_not_stop_it(
     assert release.is_set() and report.tickets == 10
     after = disk_bytes(config.database)
     assert [s for s in secret if s in after] == []
+
+
+def test_the_marker_keeps_no_count_past_the_purge(
+    config: Config, store: Store, clock: Clock
+) -> None:
+    """The marker beside the database named Monday's last numbers; after the night's purge it
+    names nothing of Monday, and keeps the identity and the seq (numbers never go back)."""
+    import json
+
+    from kiosk.store import marker
+
+    totem = Totem(config, store, secrets.ensure(config.ticket_key_file), clock=clock)
+    clock.now = rome(2026, 11, 23, 10, 0)
+    for _ in range(7):
+        totem.issue_walkin("B")
+    before = json.loads(marker.path_of(store.path).read_text())
+    assert before["day"] == "2026-11-23" and before["numbers"] == {"B": 7}
+    clock.now = rome(2026, 11, 24, 2, 0)
+    retention.purge(store, "2026-11-24", clock())
+    after = json.loads(marker.path_of(store.path).read_text())
+    assert after["day"] is None and after["numbers"] == {}
+    assert (after["identity"], after["seq"]) == (before["identity"], before["seq"])
+    assert b"2026-11-23" not in marker.path_of(store.path).read_bytes()
