@@ -61,10 +61,12 @@ def _text(regex: str) -> Any:
     return lambda v: isinstance(v, str) and pattern.fullmatch(v) is not None
 
 
+BIGGEST = 2**63 - 1  # every integer fits a signed 64-bit column (PostgreSQL's bigint)
+
+
 def _whole(low: int, high: int | None = None) -> Any:
-    return lambda v: (
-        isinstance(v, int) and not isinstance(v, bool) and v >= low and (high is None or v <= high)
-    )
+    top = BIGGEST if high is None else high
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= top
 
 
 _ticket = _text(r"[A-Z]{1,2}[0-9]{3}")

@@ -129,7 +129,7 @@ def make_app(
             events = data["events"]
             if set(data) != {"kiosk", "events"} or not isinstance(events, list):
                 raise ValueError
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             return JSONResponse({"rejected": [], "error": "not a batch"}, status_code=400)
         if len(events) > MAX_EVENTS:
             return _error(413, f"more than {MAX_EVENTS} events")

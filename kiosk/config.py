@@ -644,6 +644,8 @@ def read(path: Path) -> Mapping[str, Any]:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
     except UnicodeDecodeError:
         raise ConfigError([f"{path}: not valid TOML: not UTF-8 text"]) from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError([f"{path}: not valid TOML: arrays or tables nested too deeply"]) from None
 
 
 def load(path: Path) -> Config:

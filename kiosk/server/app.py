@@ -7,6 +7,7 @@ displays.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -29,7 +30,7 @@ from kiosk.server import desks as desk_tokens
 from kiosk.server.broadcast import PING, Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
 from kiosk.server.phones import phone_routes
-from kiosk.server.ratelimit import StreamSlots, client_key
+from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key, too_many
 from kiosk.server.satellites import satellite_routes
 from kiosk.serving import SlowBody, read_body, slow_body
 from kiosk.store import StorageError, Store
@@ -129,6 +130,10 @@ def make_app(
     broadcaster = Broadcaster(HEARTBEAT, PING)
     slots = StreamSlots(STREAMS_PER_CLIENT, STREAMS)
     speaker = Speaker()
+    # Tokenless: a display asks once per call; a script asking for every ticket and desk would
+    # run espeak-ng without end (the attacker's 58 a second). Per client, and two at a time.
+    speech_budget = RateLimit(rate=1.0, burst=10)
+    speaking = asyncio.Semaphore(2)
     lang = config.languages[0]
 
     async def authorised(request: Request) -> str | Response:
@@ -154,7 +159,7 @@ def make_app(
             return {}
         try:
             data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, a 4,300-digit number
             return _error(400, "the body is not valid JSON (or is nested too deeply)")
         if not isinstance(data, dict):
             return _error(400, "the body must be a JSON object")
@@ -302,8 +307,11 @@ def make_app(
             text = announcement(ticket, desk, lang)
         except ValueError:
             return _error(400, "ticket: must be a ticket code like A042")
+        if not speech_budget.allow(client_key(request.client.host if request.client else None)):
+            return too_many()
         try:
-            wav = await run_in_threadpool(speaker.wav, text, lang)
+            async with speaking:
+                wav = await run_in_threadpool(speaker.wav, text, lang)
         except SpeechUnavailable as exc:
             return _error(503, str(exc))
         return Response(wav, media_type="audio/wav", headers={"Cache-Control": "max-age=86400"})

@@ -22,7 +22,7 @@ from kiosk.core.payload import TicketPayload
 from kiosk.phone import page
 from kiosk.phone.status import Found, NotOurs, check, status_of, statuses
 from kiosk.server.broadcast import PING
-from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key
+from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key, too_many
 from kiosk.server.watch import TicketWatch
 from kiosk.store import Store
 
@@ -140,11 +140,7 @@ def _client(request: Request) -> str:
 
 
 def _too_many() -> Response:
-    return JSONResponse(
-        {"error": "too many requests; try again shortly"},
-        status_code=429,
-        headers={"Retry-After": "5", "Cache-Control": "no-store"},
-    )
+    return too_many()
 
 
 def _status_event(status: dict[str, Any] | None) -> bytes:

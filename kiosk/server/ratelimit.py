@@ -7,6 +7,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+from starlette.responses import JSONResponse
+
 
 def client_key(host: str | None) -> str:
     """Whom a budget belongs to: the IPv4 address, or the IPv6 /64 (one device can use as many
@@ -22,6 +24,15 @@ def client_key(host: str | None) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
+
+
+def too_many(retry_after: int = 5) -> JSONResponse:
+    """429 with Retry-After, for a client past its budget."""
+    return JSONResponse(
+        {"error": "too many requests; try again shortly"},
+        status_code=429,
+        headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"},
+    )
 
 
 class RateLimit:

@@ -466,3 +466,22 @@ def test_a_done_press_never_moves_the_public_figures(branch: Branch, totem: Tote
     untouched = wait_a()  # still the configured pace: nobody was served before 10:00
     branch.clock.now = start + timedelta(minutes=16)  # the quarter hour's tick: 10:15
     assert wait_a() < untouched, "the tick should take in the quick citizens served by 10:15"
+
+
+def test_a_script_cannot_make_the_branch_speak_without_end(branch: Branch) -> None:
+    """The tokenless announcement ran espeak-ng for every ticket and desk a script asked for
+    (58 a second): now a client gets 10 at once and one a second, then 429 with Retry-After;
+    a display, asking once per call, never meets the limit."""
+    answers = [
+        branch.http.get(f"{branch.url}/api/v1/announcement",
+                        params={"ticket": f"A{n:03d}", "desk": "3"}, timeout=30)  # fmt: skip
+        for n in range(1, 31)
+    ]
+    spoken = [a for a in answers if a.status_code == 200]
+    refused = [a for a in answers if a.status_code == 429]
+    assert 10 <= len(spoken) <= 15 and len(spoken) + len(refused) == 30
+    assert refused[0].headers["Retry-After"] == "5"
+    time.sleep(1.2)  # the budget refills: a display's next call is spoken
+    again = branch.http.get(f"{branch.url}/api/v1/announcement",
+                            params={"ticket": "B001", "desk": "1"}, timeout=30)  # fmt: skip
+    assert again.status_code == 200

@@ -38,3 +38,18 @@ def test_kiosk_central_on_a_busy_port(write_config) -> None:
         and "central service on" not in done.stdout
     )
     assert done.stderr.strip() == f"--listen 127.0.0.1:{port}: Address already in use"
+
+
+def test_a_config_nested_too_deeply_is_one_line(tmp_path: Path) -> None:
+    """The attacker's deep nesting gave "internal error (RecursionError)"; check and set both
+    say what is wrong, exit 2, and leave the file as it was."""
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[kiosk]\nid = "x"\nbranch_name = ' + "[" * 5000 + "]" * 5000 + "\n")
+    before = path.read_bytes()
+    for args in (["config", "check"], ["config", "set", "kiosk.id", "y"], ["status"]):
+        done = subprocess.run([str(KIOSK), "--config", str(path), *args],
+                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        assert done.returncode == 2, (args, done.stderr)
+        lines = (done.stdout + done.stderr).strip().splitlines()
+        assert len(lines) == 1 and "nested" in lines[0] and "internal error" not in lines[0]
+    assert path.read_bytes() == before
