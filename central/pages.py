@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from central.stats import MIN_COUNT, TIMES
+from central.stats import HIDDEN, MIN_COUNT, TIMES
 
 HEADERS = {
     "Content-Security-Policy": (
@@ -67,7 +67,7 @@ def signin(error: str | None = None) -> str:
 
 def _cell(row: dict[str, Any], name: str) -> str:
     if name in row.get("suppressed", []):
-        return f"&lt;{MIN_COUNT}"
+        return HIDDEN
     value = row.get(name)
     return "–" if value is None else str(value)
 

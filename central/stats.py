@@ -6,8 +6,10 @@ the wait and service percentiles of ``service.hour``). A day's times are the ser
 median of its spans' figures: the totem never sends one citizen's time.
 
 Never per desk or per person: the totems do not send the data to do it. Small counts stay
-suppressed: a count from 1 to 4 is shown as "<5", and the smallest other cells of the day are
-hidden with it until subtracting from the day's total cannot pin it down (:func:`hidden`).
+suppressed: a count from 1 to 4 is hidden, the smallest other cells of the day with it until
+subtracting from the day's total cannot pin it down (:func:`hidden`), and a day's served or
+no-shows with the other when one is hidden (issued - served is the no-shows most days). Every
+hidden cell reads "hidden": "<5" would be a lie for the larger ones hidden to protect it.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from typing import Any
 from central.store import Figures
 
 MIN_COUNT = 5
+HIDDEN = "hidden"  # the label of every hidden cell, small or hidden to protect a small one
 TICKET_COUNTS = ("issued", "reentries", "checked_in")
 SPAN_COUNTS = ("served", "no_show")
 TIMES = ("wait_p50", "wait_p90", "service_p50")
 NOTE = (
     "No figure here is per desk or per person: the totems never send which desk or which "
     "employee served anyone, so the data to compute it does not exist. Counts from 1 to 4 are "
-    "shown as <5."
+    "hidden, and so are the counts they could be worked out from."
 )
 
 
@@ -117,10 +120,24 @@ def _day(
             for i in hide:
                 rows[i][name] = None
                 rows[i].setdefault("suppressed", []).append(name)
+    _hide_derived(out, suppressed)
     out["suppressed"] = suppressed
     out["hours"] = hour_rows
     out["spans"] = span_rows
     return out
+
+
+# Of a day's issued, served and no-shows, most days issued = served + no-shows (nobody left
+# waiting at closing): one hidden among them is the difference of the other two.
+PARTNER = {"no_show": "served", "served": "no_show", "issued": "served"}
+
+
+def _hide_derived(out: dict[str, Any], suppressed: list[str]) -> None:
+    hidden_here = [n for n in ("issued", "served", "no_show") if n in suppressed]
+    if len(hidden_here) == 1:
+        partner = PARTNER[hidden_here[0]]
+        out[partner] = None
+        suppressed.append(partner)
 
 
 def compute(branch: str, first: str, last: str, figures: Figures) -> dict[str, Any]:
@@ -150,7 +167,7 @@ def compute(branch: str, first: str, last: str, figures: Figures) -> dict[str, A
 
 def _shown(value: Any, suppressed: bool) -> str:
     if suppressed:
-        return f"<{MIN_COUNT}"
+        return HIDDEN
     return "" if value is None else str(value)
 
 
