@@ -472,9 +472,9 @@ def test_a_script_cannot_make_the_branch_speak_without_end(branch: Branch) -> No
     """The tokenless announcement ran espeak-ng for every ticket and desk a script asked for
     (58 a second): now a client gets 10 at once and one a second, then 429 with Retry-After;
     a display, asking once per call, never meets the limit."""
+    url = f"{branch.url}/api/v1/announcement"
     answers = [
-        branch.http.get(f"{branch.url}/api/v1/announcement",
-                        params={"ticket": f"A{n:03d}", "desk": "3"}, timeout=30)  # fmt: skip
+        branch.http.get(url, params={"ticket": f"A{n:03d}", "desk": "3"}, timeout=30)
         for n in range(1, 31)
     ]
     spoken = [a for a in answers if a.status_code == 200]

@@ -13,8 +13,8 @@ import requests
 
 from central.server import CentralServer
 from kiosk.config import Config
-from kiosk.server import satellites
 from kiosk.server import desks as desk_tokens
+from kiosk.server import satellites
 from kiosk.server.app import make_app
 from kiosk.serving import ThreadedServer
 from kiosk.store import Store
@@ -64,17 +64,21 @@ def central(central_url: str) -> Iterator[tuple[CentralServer, str]]:
     server.stop()
 
 
+def batch(*events: dict) -> str:
+    return json.dumps({"kiosk": "k1", "events": list(events)})
+
+
+ISSUED = {"ticket": "A001", "service": "A"}
+
+
 @pytest.mark.parametrize(
     "raw",
     [
         '{"kiosk": "k1", "events": [' + HUGE + "]}",
         DEEP,
-        json.dumps({"kiosk": "k1", "events": [event("ticket.issued", 2**63, ticket="A001",
-                                                    service="A")]}),  # fmt: skip
-        json.dumps({"kiosk": "k1", "events": [event("ticket.issued", 2**64 + 5, ticket="A001",
-                                                    service="A")]}),  # fmt: skip
-        json.dumps({"kiosk": "k1", "events": [event("kiosk.health", 1, printer="ok",
-                                                    backlog=2**70, version="1", clock=0)]}),  # fmt: skip
+        batch(event("ticket.issued", 2**63, **ISSUED)),
+        batch(event("ticket.issued", 2**64 + 5, **ISSUED)),
+        batch(event("kiosk.health", 1, printer="ok", backlog=2**70, version="1", clock=0)),
     ],
     ids=["huge", "deep", "seq-2^63", "seq-2^64", "backlog-2^70"],
 )
