@@ -76,6 +76,10 @@ MIGRATIONS: tuple[tuple[Table, ...], ...] = (
                                "service": str, "slot": str},
               pk=("branch", "day", "ref"), not_null=("code_sha256", "service", "slot")),
     ),
+    (  # a manager's sign-in: the cookie holds a session, never the manager's token
+        Table("sessions", {"id_sha256": str, "staff": str, "expires": str},
+              pk=("id_sha256",), not_null=("staff", "expires"), indexes=(("staff",),)),
+    ),
 )  # fmt: skip
 
 

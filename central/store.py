@@ -126,9 +126,13 @@ def add_staff(db: Database, name: str, role: str, branch: str | None) -> str:
 
 
 def remove_staff(db: Database, name: str) -> bool:
-    return bool(
-        db.run(lambda tx: tx.execute("DELETE FROM staff WHERE name = ? RETURNING name", (name,)))
-    )
+    """Remove a manager or booking system, and every sign-in of theirs with them."""
+
+    def work(tx: Tx) -> bool:
+        tx.execute("DELETE FROM sessions WHERE staff = ?", (name,))
+        return bool(tx.execute("DELETE FROM staff WHERE name = ? RETURNING name", (name,)))
+
+    return db.run(work)
 
 
 def staff_for(db: Database, token: str, role: str) -> Staff | None:
@@ -139,6 +143,44 @@ def staff_for(db: Database, token: str, role: str) -> Staff | None:
         )
     )
     return Staff(*rows[0]) if rows else None
+
+
+SESSION_HOURS = 8
+
+
+def open_session(db: Database, staff: Staff, now: datetime) -> str:
+    """A new sign-in for ``staff``, valid :data:`SESSION_HOURS`: its id (kept only hashed)."""
+    session = tokens.new()
+    expires = (now.astimezone(UTC) + timedelta(hours=SESSION_HOURS)).isoformat()
+
+    def work(tx: Tx) -> None:
+        tx.execute("DELETE FROM sessions WHERE expires < ?", (now.astimezone(UTC).isoformat(),))
+        tx.execute(
+            "INSERT INTO sessions (id_sha256, staff, expires) VALUES (?, ?, ?)",
+            (tokens.digest(session), staff.name, expires),
+        )
+
+    db.run(work)
+    return session
+
+
+def staff_of_session(db: Database, session: str, now: datetime) -> Staff | None:
+    """The manager signed in with ``session``, while it lasts and while they are a manager."""
+    rows = db.run(
+        lambda tx: tx.execute(
+            "SELECT staff.name, staff.role, staff.branch FROM sessions"
+            " JOIN staff ON staff.name = sessions.staff"
+            " WHERE sessions.id_sha256 = ? AND sessions.expires > ? AND staff.role = 'manager'",
+            (tokens.digest(session), now.astimezone(UTC).isoformat()),
+        )
+    )
+    return Staff(*rows[0]) if rows else None
+
+
+def close_session(db: Database, session: str) -> None:
+    db.run(
+        lambda tx: tx.execute("DELETE FROM sessions WHERE id_sha256 = ?", (tokens.digest(session),))
+    )
 
 
 def set_branch(db: Database, branch: str, name: str | None, services: Mapping[str, str]) -> None:

@@ -199,8 +199,16 @@ def make_app(
         return JSONResponse({"branch": branch, "day": day, "appointments": n})
 
     async def manager(request: Request) -> store.Staff | None:
-        token = _bearer(request) or request.cookies.get(COOKIE)
-        return await call(store.staff_for, token, "manager") if token else None
+        """A script's manager token (Authorization), or a browser's sign-in (the cookie holds a
+        session that sign-out ends, never the token)."""
+        token = _bearer(request)
+        session = request.cookies.get(COOKIE)
+        found: store.Staff | None = None
+        if token:
+            found = await call(store.staff_for, token, "manager")
+        elif session:
+            found = await call(store.staff_of_session, session, clock())
+        return found
 
     async def figures(request: Request, branch: str) -> dict[str, Any]:
         last = _day(request.query_params.get("to"), today(), "to")
@@ -258,14 +266,21 @@ def make_app(
         who = await call(store.staff_for, token, "manager") if token else None
         if who is None:
             return HTMLResponse(pages.signin("That token is not a manager's."), 401, pages.HEADERS)
+        session = await call(store.open_session, who, clock())
         answer = RedirectResponse("stats", status_code=303)
-        answer.set_cookie(COOKIE, token, httponly=True, samesite="strict",
-                          secure=request.url.scheme == "https", max_age=8 * 3600)  # fmt: skip
+        # Secure always: browsers keep it on https and on http://localhost alone.
+        answer.set_cookie(COOKIE, session, httponly=True, samesite="strict", secure=True,
+                          max_age=store.SESSION_HOURS * 3600)  # fmt: skip
         return answer
 
     async def signout(request: Request) -> Response:
+        if _cross_site(request):  # another site signing a manager out
+            return HTMLResponse(pages.signin("Sign out from this site."), 403, pages.HEADERS)
+        session = request.cookies.get(COOKIE)
+        if session:
+            await call(store.close_session, session)  # the cookie is worthless from now on
         answer = RedirectResponse("signin", status_code=303)
-        answer.delete_cookie(COOKIE)
+        answer.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=True)
         return answer
 
     async def ticket_found(request: Request) -> tuple[Any, str, dict[str, str], str] | None:

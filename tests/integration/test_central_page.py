@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import requests
 
 from central import store
 from central.server import CentralServer
@@ -48,12 +50,39 @@ def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  
         assert "never send which desk" in text and "hidden" in text and "<5" not in text
         assert "desk" not in page.inner_text("table").lower()
         cookie = next(c for c in page.context.cookies() if c["name"] == "central_manager")
-        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["secure"]
+        assert cookie["value"] != manager  # a session, never the manager's token itself
         shot = Path(os.environ.get("TOTEM_SHOTS", tmp_path)) / "central-stats.png"
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 20_000
         page.click("text=Sign out")
         assert page.url.endswith("/signin")
         assert elsewhere == []
+        # The cookie someone copied before the sign-out is worthless after it.
+        stolen = requests.get(f"{server.url}/stats", cookies={"central_manager": cookie["value"]},
+                              allow_redirects=False, timeout=10)  # fmt: skip
+        assert stolen.status_code == 303 and stolen.headers["location"].endswith("signin")
+    finally:
+        server.stop()
+
+
+def test_sign_out_from_another_site_is_refused(tmp_path: Path) -> None:
+    """A page elsewhere posting to /signout (CSRF) does not end the manager's session."""
+    server = CentralServer(tmp_path / "central.sqlite3").start()
+    try:
+        store.add_staff(server.db, "m.rossi", "manager", "b1")
+        who = store.Staff("m.rossi", "manager", "b1")
+        session = store.open_session(server.db, who, datetime.now(UTC))
+        forged = requests.post(f"{server.url}/signout", cookies={"central_manager": session},
+                               headers={"Origin": "https://evil.example", "Sec-Fetch-Site":
+                                        "cross-site"}, allow_redirects=False, timeout=10)  # fmt: skip
+        assert forged.status_code == 403
+        assert store.staff_of_session(server.db, session, datetime.now(UTC)) == who
+        mine = requests.post(f"{server.url}/signout", cookies={"central_manager": session},
+                             headers={"Sec-Fetch-Site": "same-origin"}, allow_redirects=False,
+                             timeout=10)  # fmt: skip
+        assert mine.status_code == 303
+        assert store.staff_of_session(server.db, session, datetime.now(UTC)) is None
+        assert store.remove_staff(server.db, "m.rossi")
     finally:
         server.stop()
