@@ -400,7 +400,7 @@ def figures(db: Database, branch: str, first: str, last: str) -> Figures:
     def work(tx: Tx) -> Figures:
         kept = tx.execute(
             "SELECT day, service, hour, issued, reentries, checked_in FROM issued"
-            " WHERE branch = ? AND day BETWEEN ? AND ?",
+            " WHERE branch = ? AND day BETWEEN ? AND ? ORDER BY day, service, hour",
             (branch, first, last),
         )
         live = tx.execute(
@@ -410,7 +410,7 @@ def figures(db: Database, branch: str, first: str, last: str) -> Figures:
             " SUM(CASE WHEN type = 'appointment.checked_in' THEN 1 ELSE 0 END)"
             " FROM events WHERE branch = ? AND day BETWEEN ? AND ?"
             " AND type IN ('ticket.issued', 'appointment.checked_in')"
-            " GROUP BY day, service, hour",
+            " GROUP BY day, service, hour ORDER BY day, service, hour",
             (branch, first, last),
         )
         spans = tx.execute(
