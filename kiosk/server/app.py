@@ -29,7 +29,7 @@ from kiosk.core.speech import announcement
 from kiosk.server import desks as desk_tokens
 from kiosk.server.broadcast import PING, Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
-from kiosk.server.phones import phone_routes
+from kiosk.server.phones import STREAMS_PER_TICKET, phone_routes
 from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key, too_many
 from kiosk.server.satellites import satellite_routes
 from kiosk.serving import SlowBody, read_body, slow_body
@@ -175,11 +175,11 @@ def make_app(
             known_key.append(secrets.ensure(config.ticket_key_file))
         return known_key[0]
 
-    phone_slots = StreamSlots(STREAMS_PER_CLIENT, PHONE_STREAMS)
+    phone_slots = StreamSlots(STREAMS_PER_TICKET, PHONE_STREAMS)
     phones, ticket_watch = phone_routes(config, backend.store, clock, ticket_key, phone_slots)
     # The phones' own listener (server.phone_listen, for the guest Wi-Fi): their routes and
     # nothing else, with a watch and a pool of their own, in another server's event loop.
-    guest_slots = StreamSlots(STREAMS_PER_CLIENT, PHONE_STREAMS)
+    guest_slots = StreamSlots(STREAMS_PER_TICKET, PHONE_STREAMS)
     guests, guest_watch = phone_routes(config, backend.store, clock, ticket_key, guest_slots)
     satellites = satellite_routes(config, backend.store, clock, ticket_key, body)
 

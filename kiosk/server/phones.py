@@ -1,7 +1,11 @@
 """The routes a citizen's phone uses (docs/branch-api.md): where is my ticket, now and live.
 
 The payload in the URL is what the ticket's QR holds: it is checked with the ticket key,
-never logged and never set in a cookie; each client has a request budget and stream slots.
+never logged and never set in a cookie. Budgets are per ticket, not per address: a guest Wi-Fi
+gives every phone one IPv6 /64 (and a NAT one IPv4 address), and the attacker's 40 phones on
+one /64 had 31 refused. A genuine ticket has its own request budget and at most
+:data:`STREAMS_PER_TICKET` streams, so the pool is bounded by the day's tickets; a forged
+payload spends its address's budget for forgeries, so guessing stays slow.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from kiosk.server.watch import TicketWatch
 from kiosk.store import Store
 
 NOT_OURS = {"error": "not a ticket of this office"}
+STREAMS_PER_TICKET = 2  # the citizen's phone, and a companion's
 FULL_LOOK_S = 20.0
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -40,7 +45,17 @@ def phone_routes(
 ) -> tuple[list[Route], TicketWatch]:
     """``GET /t/{payload}``, ``GET /api/v1/tickets/{payload}`` and its ``/stream``; and the
     watch behind the streams (poke it when a desk acts, so phones hear at once)."""
-    budget = RateLimit(rate=1.0, burst=30)  # a phone asks rarely; a scanning script does not
+    budget = RateLimit(rate=1.0, burst=30)  # per ticket: a phone asks rarely
+    forgeries = RateLimit(rate=0.5, burst=10)  # per address: what a guessing script gets
+
+    def allowed(request: Request, text: str) -> bool:
+        """Whether this request may be served: a genuine ticket's from its own budget, a
+        forgery's from its address's."""
+        try:
+            check(config, the_key(), text)
+        except NotOurs:
+            return forgeries.allow(_client(request))
+        return budget.allow(f"ticket {text}")
 
     def status(text: str) -> Found:
         return status_of(config, store(), the_key(), text, clock())
@@ -62,7 +77,7 @@ def phone_routes(
     watch = TicketWatch(look, ping=PING)
 
     async def ticket(request: Request) -> Response:
-        if not budget.allow(_client(request)):
+        if not allowed(request, request.path_params["payload"]):
             return _too_many()
         try:
             found = await run_in_threadpool(status, request.path_params["payload"])
@@ -72,9 +87,9 @@ def phone_routes(
 
     async def ticket_page(request: Request) -> Response:
         """The page the ticket's QR opens; a forged payload gets the page with no position."""
-        if not budget.allow(_client(request)):
-            return _too_many()
         text = request.path_params["payload"]
+        if not allowed(request, text):
+            return _too_many()
         try:
             found: Found | None = await run_in_threadpool(status, text)
         except NotOurs:
@@ -95,20 +110,20 @@ def phone_routes(
 
     async def ticket_stream(request: Request) -> Response:
         """The ticket's status now, then again on every change (event "status")."""
-        client = _client(request)
-        if not budget.allow(client):
+        text = request.path_params["payload"]
+        if not allowed(request, text):
             return _too_many()
+        try:
+            check(config, the_key(), text)  # no position, nor even a stream, for a forgery
+        except NotOurs:
+            return JSONResponse(NOT_OURS, status_code=404, headers=NO_STORE)
+        client = f"ticket {text}"  # the stream slots are the ticket's
         if not slots.free(client):
             return JSONResponse(
                 {"error": "too many open streams; try again later"},
                 status_code=503,
                 headers={"Retry-After": "10", "Cache-Control": "no-store"},
             )
-        text = request.path_params["payload"]
-        try:
-            check(config, the_key(), text)  # no position, nor even a stream, for a forgery
-        except NotOurs:
-            return JSONResponse(NOT_OURS, status_code=404, headers=NO_STORE)
         queue = watch.subscribe(text)  # the first status comes from the next look, shared
         slots.take(client)
 

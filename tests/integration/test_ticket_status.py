@@ -58,9 +58,11 @@ def test_a_ticket_follows_its_way_from_waiting_to_the_desk(
         assert page.status_code == 200 and "set-cookie" not in page.headers
         forged = requests.get(f"{server.url}/t/{third[:-1]}0{third[-1]}"[:-1], timeout=5)
         assert forged.status_code == 404
+    # The logs were heard (the client's own lines name the payload: it is in its URL), but
+    # never a server's line with the payload or the client.
+    assert any(third in r.getMessage() for r in caplog.records if r.name.startswith("urllib3"))
     server_lines = [r.getMessage() for r in caplog.records
                     if r.name.startswith(("kiosk", "uvicorn", "starlette"))]  # fmt: skip
-    assert server_lines  # the logs were heard (the totem's), but never...
     assert not any(third in line for line in server_lines)  # ...the payload
     assert not any("127.0.0.1" in line for line in server_lines)  # ...or the client
 
@@ -227,3 +229,45 @@ def test_the_guest_listener_serves_phones_and_nothing_else(
     finally:
         guests.stop()
         lan.stop()
+
+
+def test_forty_phones_behind_one_address_are_all_served(
+    branch, config: Config, store: Store, clock: Clock
+) -> None:
+    """A guest Wi-Fi gives every phone one IPv6 /64, a NAT one IPv4 address: the budgets are
+    the tickets', so 40 phones on one address are all served (the attacker saw phone 31 of 40
+    refused and phone 33 get a 503), each ticket at most 2 streams, and a script guessing
+    payloads from the same address is slowed without touching them."""
+    import http.client
+
+    server, _ = branch
+    totem = Totem(config, store, KEY, clock=clock)
+    payloads = [totem.issue_walkin("A").payload for _ in range(40)]
+    host, port = server.url.removeprefix("http://").split(":")
+    with requests.Session() as phones:
+        for _ in range(3):  # every phone opens its page and asks twice
+            for payload in payloads:
+                assert phones.get(f"{server.url}/t/{payload}", timeout=10).status_code == 200
+                answer = phones.get(f"{server.url}/api/v1/tickets/{payload}", timeout=10)
+                assert answer.status_code == 200
+        streams = []
+        try:
+            for payload in payloads:  # one live stream each: 40 from one address
+                conn = http.client.HTTPConnection(host, int(port), timeout=10)
+                conn.request("GET", f"/api/v1/tickets/{payload}/stream")
+                assert conn.getresponse().status == 200
+                streams.append(conn)
+            for extra in (1, 2):  # a second phone on a ticket, then a third
+                conn = http.client.HTTPConnection(host, int(port), timeout=10)
+                conn.request("GET", f"/api/v1/tickets/{payloads[0]}/stream")
+                status = conn.getresponse().status
+                streams.append(conn)
+                assert status == (200 if extra == 1 else 503)
+        finally:
+            for conn in streams:
+                conn.close()
+        forged = [f"{p[:-3]}{(int(p[-3:]) + 1) % 1000:03d}" for p in payloads[:30]]
+        answers = [phones.get(f"{server.url}/api/v1/tickets/{f}", timeout=10).status_code
+                   for f in forged]  # fmt: skip
+        assert answers.count(404) <= 12 and answers.count(429) >= 18
+        assert phones.get(f"{server.url}/api/v1/tickets/{payloads[5]}", timeout=10).ok

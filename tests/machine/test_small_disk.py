@@ -1,6 +1,6 @@
 """The image flashed on a disk smaller than itself: instead of the kernel's "bad geometry" and
 an emergency shell, one line on the screen and the serial console says so, and the boot stops
-there (image/overlay/etc/initramfs-tools/scripts/local-premount/totem-disk)."""
+there (image/overlay/etc/initramfs-tools/scripts/local-block/totem-disk)."""
 
 from __future__ import annotations
 
