@@ -75,15 +75,16 @@ class Qmp:
             raise ConnectionError("QEMU closed its QMP socket")
         return json.loads(line)
 
-    def cmd(self, name: str, **args: object) -> object:
-        self.file.write(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
+    def cmd(self, command: str, /, **args: object) -> object:
+        """Run ``command`` with ``args`` (which may include one called ``name``, as set_link's)."""
+        self.file.write(json.dumps({"execute": command, "arguments": args}).encode() + b"\n")
         while True:
             reply = self._read()
             if "event" in reply:
                 self.events.append(reply)
                 continue
             if "error" in reply:
-                raise RuntimeError(f"QMP {name}: {reply['error']}")
+                raise RuntimeError(f"QMP {command}: {reply['error']}")
             return reply.get("return")
 
     def close(self) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.sim.printer import SimPrinter
+from drivers.sim.printer import SimPrinter, TcpServer
 from tests.machine.qemu import Totem
 
 pytestmark = [pytest.mark.machine, pytest.mark.timeout(1200)]
@@ -40,10 +40,11 @@ def filled_copy(image: Path, folder: Path) -> Path:
 
 
 @pytest.fixture
-def full(image: Path, image_key: Path, printer: SimPrinter, tmp_path: Path) -> Iterator[Totem]:
+def full(image: Path, image_key: Path, tmp_path: Path) -> Iterator[Totem]:
     copy = filled_copy(image, tmp_path)
+    own_printer = TcpServer(SimPrinter()).start()  # not the session's: its jobs stay its own
     machine = Totem(image=copy, folder=tmp_path, key=image_key,
-                    printer_port=printer.port,  # type: ignore[attr-defined]
+                    printer_port=own_printer.port,
                     disk=copy.stat().st_size)  # fmt: skip
     try:
         machine.start()
@@ -51,6 +52,7 @@ def full(image: Path, image_key: Path, printer: SimPrinter, tmp_path: Path) -> I
         yield machine
     finally:
         machine.stop()
+        own_printer.stop()
 
 
 def test_first_boot_on_a_full_disk_says_so_and_recovers(full: Totem) -> None:

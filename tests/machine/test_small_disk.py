@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.sim.printer import SimPrinter
+from drivers.sim.printer import SimPrinter, TcpServer
 from tests.machine.qemu import Totem
 
 pytestmark = [pytest.mark.machine, pytest.mark.timeout(900)]
@@ -18,14 +18,16 @@ SHORT = 256 << 20  # the disk is this much smaller than the image
 
 
 @pytest.fixture
-def small(image: Path, image_key: Path, printer: SimPrinter, tmp_path: Path) -> Iterator[Totem]:
+def small(image: Path, image_key: Path, tmp_path: Path) -> Iterator[Totem]:
+    own_printer = TcpServer(SimPrinter()).start()  # not the session's: its jobs stay its own
     machine = Totem(image=image, folder=tmp_path, key=image_key,
-                    printer_port=printer.port,  # type: ignore[attr-defined]
+                    printer_port=own_printer.port,
                     disk=image.stat().st_size - SHORT)  # fmt: skip
     try:
         yield machine.start()
     finally:
         machine.stop()
+        own_printer.stop()
 
 
 def test_a_smaller_disk_is_said_in_one_line(small: Totem) -> None:
