@@ -20,6 +20,25 @@ SLOT = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]", re.ASCII)
 REF = re.compile(r"[A-Za-z0-9._:-]{1,64}", re.ASCII)
 SHA256 = re.compile(r"[0-9a-f]{64}", re.ASCII)
 MOST = 20_000
+SHORTEST = 10  # a booking code is a password: fewer characters are cracked from their hash
+
+
+def weak_codes(data: bytes, kind: str) -> str | None:
+    """A warning when raw codes in ``data`` (already parsed by :func:`parse`) are shorter than
+    :data:`SHORTEST` characters, naming how many, never which."""
+    rows = _csv(data.decode("utf-8-sig")) if kind == "csv" else _json(data.decode("utf-8-sig"))
+    short = sum(
+        1
+        for row in rows
+        if isinstance(row.get("code"), str) and 0 < len(row["code"].strip()) < SHORTEST
+    )
+    if not short:
+        return None
+    return (
+        f"{short} booking code(s) shorter than {SHORTEST} characters: a code is a password, and"
+        f" short ones are guessed or cracked from their hash; issue codes of at least {SHORTEST}"
+        " random letters and digits (docs/central.md)"
+    )
 
 
 class BadBookings(ValueError):

@@ -331,7 +331,11 @@ def appointments_import(file: Path, branch: str, day: str, as_json: bool, db: Da
     except bookings.BadBookings as exc:
         raise Fail(f"{file}: {exc}", 2) from None
     n = store.put_appointments(db, branch, the_day.isoformat(), items)
-    emit({"branch": branch, "day": the_day.isoformat(), "appointments": n}, as_json,
+    warning = bookings.weak_codes(data, kind)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+    result: dict[str, Any] = {"branch": branch, "day": the_day.isoformat(), "appointments": n}
+    emit({**result, "warning": warning} if warning else result, as_json,
          f"{n} appointment(s) for {branch} on {the_day}")  # fmt: skip
 
 

@@ -75,6 +75,12 @@ def _day(text: str | None, default: date, name: str) -> date:
     return day
 
 
+def _today_somewhere(now: datetime) -> set[date]:
+    """The days that are today in some time zone (UTC-12 to UTC+14): the central does not
+    know a branch's zone, and a kiosk asks for its own local day."""
+    return {(now + timedelta(hours=h)).date() for h in (-12, 14)} | {now.date()}
+
+
 def _cross_site(request: Request) -> bool:
     """A form posted from another site. Browsers say where a request comes from in
     ``Sec-Fetch-Site``, and in ``Origin`` ("null" when the page asks for no referrer, as the
@@ -167,11 +173,14 @@ def make_app(
         if kiosk.branch != branch:
             return _error(403, f"kiosk {kiosk.id} belongs to branch {kiosk.branch}")
         try:
-            day = _day(request.query_params.get("day"), today(), "day").isoformat()
+            day = _day(request.query_params.get("day"), today(), "day")
         except ValueError as exc:
             return _error(400, str(exc))
-        items = await call(store.appointments, branch, day)
-        body = json.dumps({"day": day, "appointments": items}, sort_keys=True)
+        if day not in _today_somewhere(clock()):
+            # A kiosk needs its branch's today; a stolen token fetched next month's codes.
+            return _error(403, "a kiosk may fetch only today's appointments")
+        items = await call(store.appointments, branch, day.isoformat())
+        body = json.dumps({"day": day.isoformat(), "appointments": items}, sort_keys=True)
         etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers={"ETag": etag})
@@ -196,7 +205,11 @@ def make_app(
             return _error(422 if isinstance(exc, bookings.BadBookings) else 400, str(exc))
         n = await call(store.put_appointments, branch, day, items)
         log.info("central: %d appointment(s) for %s on %s from %s", n, branch, day, who.name)
-        return JSONResponse({"branch": branch, "day": day, "appointments": n})
+        answer: dict[str, Any] = {"branch": branch, "day": day, "appointments": n}
+        warning = bookings.weak_codes(raw, kind)
+        if warning:
+            answer["warning"] = warning
+        return JSONResponse(answer)
 
     async def manager(request: Request) -> store.Staff | None:
         """A script's manager token (Authorization), or a browser's sign-in (the cookie holds a

@@ -23,6 +23,7 @@ from kiosk.config import Config
 from kiosk.core import events
 from kiosk.core.tickets import Kind
 from kiosk.server import tokens
+from kiosk.server.ratelimit import RateLimit, too_many
 from kiosk.store import Store
 from kiosk.store import totems as store_totems
 from kiosk.store.totems import Request
@@ -83,6 +84,10 @@ def satellite_routes(
     def totem() -> Totem:
         return Totem(config, store(), key(), clock=clock)  # no printer: the satellite prints
 
+    # A satellite scans when a citizen holds a code to it, every few seconds at most; a stolen
+    # totem token was an unthrottled oracle for booking codes (1,237 guesses a second).
+    scan_budget = RateLimit(rate=0.5, burst=10)
+
     async def sent(request: HttpRequest) -> tuple[str, dict[str, Any]] | Response:
         """Which satellite asks, and its JSON body."""
         header = request.headers.get("authorization", "")
@@ -133,6 +138,8 @@ def satellite_routes(
         if isinstance(got, Response):
             return got
         req, data = got
+        if not scan_budget.allow(req.totem):
+            return too_many()
         text = data.get("text")
         if not isinstance(text, str) or len(text) > MAX_SCAN:
             return _error(422, f"text: the scanned text, at most {MAX_SCAN} characters")

@@ -18,11 +18,12 @@ from tests.conftest import Clock
 
 
 @pytest.fixture
-def central(tmp_path: Path):
+def central(tmp_path: Path, clock: Clock):
     # The totem is enrolled with the central (which keeps the token hashed), as by
-    # `kiosk central kiosk add test-totem --branch test-branch`.
+    # `kiosk central kiosk add test-totem --branch test-branch`. Its clock is the totem's:
+    # a kiosk may fetch only the appointments of a day that is today somewhere.
     secrets.ensure(tmp_path / "secrets" / "central-token", b"good-token-123")
-    server = CentralServer(tmp_path / "central.sqlite3").start()
+    server = CentralServer(tmp_path / "central.sqlite3", now=clock).start()
     server.enrol("test-totem", "test-branch", "good-token-123")
     yield server
     server.stop()

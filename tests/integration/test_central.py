@@ -44,9 +44,12 @@ def post(
     )
 
 
+MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # the central's day in these tests
+
+
 @pytest.fixture
 def central(central_url: str):
-    server = CentralServer(central_url).start()
+    server = CentralServer(central_url, now=lambda: MONDAY_NOON).start()
     yield server
     server.stop()
 
@@ -494,3 +497,45 @@ def test_a_flood_of_phone_streams_and_pages_is_held_back(central: CentralServer)
     statuses = [requests.get(f"{central.url}/t/b1/{text}", timeout=5).status_code
                 for _ in range(40)]  # fmt: skip
     assert 429 in statuses  # a scanning script runs out of budget; a phone never does
+
+
+def test_a_kiosk_fetches_only_todays_codes_and_short_codes_are_warned(
+    central: CentralServer,
+) -> None:
+    """A stolen kiosk token fetched any day's code hashes, next month's too: now only a day
+    that is today somewhere (at the central's Monday noon UTC: Monday, and Tuesday east of +12). A booking
+    system sending 8-digit codes is told they are too short, without a code repeated."""
+    token = central.enrol("k1", "b1")
+    booking = store.add_staff(central.db, "cup", "booking", "b1")
+    auth = {"Authorization": f"Bearer {token}"}
+    for day, status in (("2026-11-23", 200), ("2026-11-24", 200), ("2026-11-22", 403),
+                        ("2026-11-25", 403), ("2026-12-23", 403), ("2026-11-20", 403)):  # fmt: skip
+        answer = requests.get(f"{central.url}/v1/branches/b1/appointments?day={day}",
+                              headers=auth, timeout=5)  # fmt: skip
+        assert answer.status_code == status, day
+    items = [{"code": f"{n:08d}", "service": "A", "slot": "09:00"} for n in (12345678, 87654321)]
+    items.append({"code": "K7QX-93MD-PLW2", "service": "A", "slot": "09:10"})
+    put = requests.put(f"{central.url}/v1/branches/b1/appointments?day=2026-11-24",
+                       json={"appointments": items}, timeout=5,
+                       headers={"Authorization": f"Bearer {booking}"})  # fmt: skip
+    assert put.status_code == 200 and put.json()["appointments"] == 3
+    warning = put.json()["warning"]
+    assert warning.startswith("2 booking code(s) shorter than 10 characters")
+    assert "12345678" not in warning and "87654321" not in warning
+    fine = requests.put(f"{central.url}/v1/branches/b1/appointments?day=2026-11-24",
+                        json={"appointments": items[2:]}, timeout=5,
+                        headers={"Authorization": f"Bearer {booking}"})  # fmt: skip
+    assert "warning" not in fine.json()
+
+
+def test_the_import_warns_of_short_codes_on_stderr(central_url: str, tmp_path, capsys) -> None:
+    from tests.helpers import run_kiosk
+
+    file = tmp_path / "bookings.csv"
+    file.write_text("code,service,slot\n483920,A,09:00\nK7QX-93MD-PLW2,A,09:10\n")
+    code, out, err = run_kiosk(capsys, "--config", str(tmp_path / "none.toml"), "central",
+                               "appointments", "import", str(file), "--branch", "b1",
+                               "--day", "2026-11-23", "--database", central_url)  # fmt: skip
+    assert code == 0 and out.strip() == "2 appointment(s) for b1 on 2026-11-23"
+    assert err.startswith("warning: 1 booking code(s) shorter than 10 characters")
+    assert "483920" not in err

@@ -195,3 +195,18 @@ def test_a_day_s_requests_go_with_its_tickets(host: Host, store: Store, clock: C
     tomorrow = (clock.now + timedelta(days=1)).astimezone(clock.now.tzinfo)
     report = purge.purge(store, tomorrow.date().isoformat(), tomorrow)
     assert report.requests == 1 and store.scalar("SELECT COUNT(*) FROM requests") == 0
+
+
+def test_a_satellite_token_is_no_booking_code_oracle(host: Host) -> None:
+    """A stolen totem token tried 1,237 booking codes a second through /api/v1/scans: now a
+    satellite gets 10 scans at once and one every 2 s, then 429 with Retry-After; the host's
+    own tickets and other satellites are untouched."""
+    answers = [
+        host.post("scans", {"text": f"BOOK-{n:08d}", "request": str(uuid.uuid4())}).status_code
+        for n in range(25)
+    ]
+    assert answers[:10] == [200] * 10
+    assert answers.count(429) >= 14
+    refused = host.post("scans", {"text": "BOOK-00000099", "request": str(uuid.uuid4())})
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    assert host.issue("A").status_code == 200  # issuing is not a guess: never throttled
