@@ -1,4 +1,6 @@
-"""``kiosk config set KEY VALUE``: change one key, keeping the file's comments and layout.
+"""``kiosk config set KEY VALUE`` and ``kiosk config set KEY=VALUE [KEY=VALUE ...]``: change
+keys, keeping the file's comments and layout. Keys that belong together (a satellite's role and
+its host, a certificate and its key) are set in one command, checked together, written once.
 
 The whole new configuration is validated before anything is written; the file is then
 replaced atomically (a temporary file in the same folder, fsynced, renamed over it, with the
@@ -33,6 +35,10 @@ UNITS_BY_SECTION = {
     "queue": ("kiosk-ui", "kiosk-serve"),
     "privacy": ("kiosk-ui",),
     "display": ("kiosk-ui",),
+    "ui": ("kiosk-ui",),
+    "speech": ("kiosk-ui",),
+    "keypad": ("kiosk-ui",),
+    "branch": ("kiosk-ui",),
     "services": ("kiosk-ui", "kiosk-serve", "kiosk-sync"),
 }
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\d+)\])?", re.ASCII)
@@ -57,7 +63,13 @@ class Change:
 
 
 def set_value(path: Path, key: str, raw: str) -> Change:
-    """Set ``key`` (``printer.uri``, ``services[0].minutes``) to ``raw`` in the file at ``path``.
+    """Set one key: :func:`set_values` with one pair."""
+    return set_values(path, [(key, raw)])[0]
+
+
+def set_values(path: Path, pairs: list[tuple[str, str]]) -> list[Change]:
+    """Set each ``key`` (``printer.uri``, ``services[0].minutes``) to its ``raw`` value in the
+    file at ``path``, all checked together and written at once (or none).
 
     ``raw`` is read as a TOML value (``10``, ``true``, ``["it", "en"]``, ``"text"``); anything
     that is not one is a string. Where the key holds a string now, a bare ``123`` stays a string.
@@ -75,25 +87,38 @@ def set_value(path: Path, key: str, raw: str) -> Change:
         doc = tomlkit.parse(text)
     except OSError as exc:
         raise EditError([f"{path}: cannot be read ({exc.strerror})"]) from None
-    except (TOMLKitError, UnicodeDecodeError) as exc:
+    except (TOMLKitError, UnicodeDecodeError, RecursionError) as exc:
         raise EditError([f"{path}: not valid TOML: {exc}"]) from None
-    parts = _split(key)
-    container, last = _walk(doc, parts, key)
-    current = container.get(last) if isinstance(last, str) else None
-    value = _value(raw, current)
-    if current is not None and _plain(current) == _plain(value):
-        return Change(key, tomlkit.item(value).as_string(), False, ())
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise EditError(
+            [f"{k}: given twice" for k in sorted({k for k in keys if keys.count(k) > 1})]
+        )
+    edits = []
+    for key, raw in pairs:
+        parts = _split(key)
+        container, last = _walk(doc, parts, key)
+        current = container.get(last) if isinstance(last, str) else None
+        value = _value(raw, current)
+        changed = current is None or _plain(current) != _plain(value)
+        edits.append((key, parts, container, last, value, changed))
+    if not any(edit[5] for edit in edits):
+        return [Change(k, tomlkit.item(v).as_string(), False, ()) for k, _, _, _, v, _ in edits]
     before = _problems(text, path)
-    container[last] = value
+    for _key, _parts, container, last, value, changed in edits:
+        if changed:
+            container[last] = value
     new_text = tomlkit.dumps(doc)
     after = _problems(new_text, path)
     brought = [p for p in after if p not in before]
     if brought:
         raise EditError(brought)
     _replace(path, new_text)
-    section = parts[0][0]
-    restart = UNITS_BY_SECTION.get(section, ())
-    return Change(key, tomlkit.item(value).as_string(), True, restart, tuple(after))
+    return [
+        Change(key, tomlkit.item(value).as_string(), changed,
+               UNITS_BY_SECTION.get(parts[0][0], ()) if changed else (), tuple(after))
+        for key, parts, _container, _last, value, changed in edits
+    ]  # fmt: skip
 
 
 def _problems(text: str, path: Path) -> list[str]:

@@ -148,49 +148,76 @@ def config_show(obj: Context, as_json: bool) -> None:
 
 
 @config_group.command("set", context_settings={"ignore_unknown_options": True})
-@click.argument("key")
-@click.argument("value")
+@click.argument("assignments", nargs=-1, required=True, metavar="KEY VALUE | KEY=VALUE...")
 @json_option
 @pass_context
-def config_set(obj: Context, key: str, value: str, as_json: bool) -> None:
-    """Set KEY to VALUE in the configuration file, keeping its comments and layout.
+def config_set(obj: Context, assignments: tuple[str, ...], as_json: bool) -> None:
+    """Set keys in the configuration file, keeping its comments and layout.
 
-    The whole new configuration is validated first; on any problem the change brings nothing
-    is written and the problems are printed (exit 2). A file that already lacked keys (a new
-    totem) is filled in one key at a time: what it still lacks is said after each. VALUE is a
-    TOML value (10, true, ["it", "en"]) or text. Says which services to restart for the change
-    to take effect.
+    Either one KEY VALUE, or any number of KEY=VALUE: keys that belong together (a satellite's
+    role and host, a certificate and its key) are set in one command, checked together and
+    written at once. The whole new configuration is validated first; on any problem the change
+    brings nothing is written and the problems are printed (exit 2). A file that already lacked
+    keys (a new totem) is filled in a few keys at a time: what it still lacks is said after
+    each. VALUE is a TOML value (10, true, ["it", "en"]) or text. Says which services to restart
+    for the change to take effect.
 
     \b
     Examples:
       kiosk config set printer.uri tcp://192.168.1.50:9100
       kiosk config set services[0].minutes 10
       kiosk config set kiosk.languages '["it", "en", "fr"]'
+      kiosk config set kiosk.role=satellite branch.url=https://192.168.1.10:8080
       kiosk config set services[0].minutes -5     (refused: a value may start with "-")
     """
-    from kiosk.config_edit import EditError, set_value
+    from kiosk.config_edit import EditError, set_values
 
     try:
-        change = set_value(obj.config_path, key, value)
+        pairs = _pairs(assignments)
+        changes = set_values(obj.config_path, pairs)
     except EditError as exc:
         if as_json:
-            click.echo(json.dumps({"error": "; ".join(exc.lines), "key": key}))
+            keys = [a.split("=", 1)[0] for a in assignments]
+            click.echo(json.dumps({"error": "; ".join(exc.lines), "key": keys[0], "keys": keys}))
         else:
             for line in exc.lines:
                 click.echo(line, err=True)
         raise click.exceptions.Exit(2) from None
-    data = {"key": key, "value": change.value, "changed": change.changed}
-    if not change.changed:
-        emit(data, as_json, f"{key} = {change.value} (unchanged)")
-        return
     if as_json:
-        emit({**data, "restart": list(change.restart), "pending": list(change.pending)}, True, "")
+        items = [{"key": c.key, "value": c.value, "changed": c.changed} for c in changes]
+        restart = list(dict.fromkeys(u for c in changes for u in c.restart))
+        pending = list(changes[0].pending) if any(c.changed for c in changes) else []
+        data = (
+            {**items[0], "restart": restart, "pending": pending}
+            if len(items) == 1
+            else {"changes": items, "restart": restart, "pending": pending}
+        )
+        emit(data, True, "")
         return
-    click.echo(f"{key} = {change.value}  written to {obj.config_path}")
-    for line in change.pending:
+    for change in changes:
+        if change.changed:
+            click.echo(f"{change.key} = {change.value}  written to {obj.config_path}")
+        else:
+            click.echo(f"{change.key} = {change.value} (unchanged)")
+    if not any(c.changed for c in changes):
+        return
+    for line in changes[0].pending:
         click.echo(f"still to set: {line}")
-    if change.restart and not change.pending:
-        click.echo(f"restart: systemctl restart {' '.join(change.restart)}")
+    restart = list(dict.fromkeys(u for c in changes for u in c.restart))
+    if restart and not changes[0].pending:
+        click.echo(f"restart: systemctl restart {' '.join(restart)}")
+
+
+def _pairs(assignments: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``KEY VALUE`` (two words, the first without "=") or ``KEY=VALUE ...``."""
+    from kiosk.config_edit import EditError
+
+    if len(assignments) == 2 and "=" not in assignments[0]:
+        return [(assignments[0], assignments[1])]
+    bad = [a for a in assignments if "=" not in a or not a.split("=", 1)[0]]
+    if bad:
+        raise EditError([f'"{bad[0][:60]}": write KEY VALUE, or KEY=VALUE for each key'])
+    return [(a.split("=", 1)[0], a.split("=", 1)[1]) for a in assignments]
 
 
 def effective(c: config_mod.Config) -> dict[str, Any]:

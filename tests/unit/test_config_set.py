@@ -3,6 +3,7 @@ services to restart named; a bad value leaves the file byte for byte as it was."
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -131,3 +132,40 @@ def test_a_new_totem_is_named_one_key_at_a_time(capsys, tmp_path: Path) -> None:
     assert code == 0
     assert '"pending": []' in out and '"restart": ["kiosk-ui", "kiosk-sync", "kiosk-serve"]' in out
     assert load(path).kiosk_id == "totem-7"
+
+
+def test_keys_that_belong_together_are_set_in_one_command(capsys, tmp_path: Path) -> None:
+    """`kiosk config set KEY=VALUE ...` (DESIGN 7): a satellite's role and its host cannot be
+    set one at a time (each alone is invalid); together they are checked and written at once.
+    A bad pair among good ones writes nothing."""
+    path = tmp_path / "kiosk.toml"
+    path.write_text(EXAMPLE.read_text())
+    alone = run_kiosk(capsys, "--config", str(path), "config", "set", "kiosk.role", "satellite")
+    assert alone[0] == 2 and "branch.url" in alone[2]
+    before = path.read_bytes()
+    code, _, err = run_kiosk(capsys, "--config", str(path), "config", "set", "kiosk.role=satellite",
+                             "branch.url=https://192.168.1.10:8080", "printer.width=70")  # fmt: skip
+    assert code == 2 and err.startswith("printer.width: ") and path.read_bytes() == before
+    code, out, err = run_kiosk(capsys, "--config", str(path), "config", "set",
+                               "kiosk.role=satellite", "branch.url=https://192.168.1.10:8080",
+                               f"branch.token_file={tmp_path / 'branch-token'}",
+                               "ui.idle_s=120")  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:2] == [
+        f'kiosk.role = "satellite"  written to {path}',
+        f'branch.url = "https://192.168.1.10:8080"  written to {path}',
+    ]
+    assert out.splitlines()[3] == f"ui.idle_s = 120  written to {path}"
+    config = load(path)
+    assert (config.role, config.host_url, config.access.idle_s) == (
+        "satellite", "https://192.168.1.10:8080", 120)  # fmt: skip
+    code, out, _ = run_kiosk(capsys, "--config", str(path), "config", "set", "speech.rate=150",
+                             "ui.idle_s=120", "--json")  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert [c["changed"] for c in data["changes"]] == [True, False]
+    code, _, err = run_kiosk(capsys, "--config", str(path), "config", "set", "ui.idle_s=1",
+                             "ui.idle_s=2")  # fmt: skip
+    assert code == 2 and err.strip() == "ui.idle_s: given twice"
+    code, _, err = run_kiosk(capsys, "--config", str(path), "config", "set", "a", "b", "c")
+    assert code == 2 and err.strip() == '"a": write KEY VALUE, or KEY=VALUE for each key'
