@@ -34,6 +34,7 @@ HEALTH_EVERY = timedelta(minutes=15)
 SATELLITE_SILENT = timedelta(minutes=5)  # a satellite not heard from: its printer is unknown
 APPOINTMENTS_EVERY = timedelta(minutes=5)
 IDLE_CHECK = 0.5  # seconds between looks at the database's data version while the outbox is empty
+PAUSED = "sync.paused_auth"  # the store's note that the central refused the token
 TOKEN_CHECK = 2.0  # seconds between looks at the token file while paused
 
 
@@ -79,6 +80,9 @@ class SyncAgent:
         self.attempt = 0
         self.limit = allowlist.MAX_BATCH_EVENTS
         self.paused_token: str | None = None  # fingerprint of the token the server refused
+        # Whether the store still says "paused" (from this run or an earlier one): the first
+        # accepted batch clears it, so sync status and doctor stop saying so.
+        self.pause_recorded = bool(shared.get(store, PAUSED))
         self.next_appointments = datetime.min.replace(tzinfo=UTC)
 
     # -- one batch ----------------------------------------------------------------------------
@@ -117,7 +121,6 @@ class SyncAgent:
             return True
         log.info("sync: the token changed; sending again")
         self.paused_token = None
-        shared.put(self.store, {"sync.paused_auth": None})
         return False
 
     def _post(self, batch: list[allowlist.Checked]) -> Answer:
@@ -177,6 +180,8 @@ class SyncAgent:
                 self._delete_range(batch)
             else:
                 self._delete(acked)
+            if acked:
+                self._accepted()
             if not acked:
                 return self._retry("200 acknowledged none of the batch", None)
             self.attempt = 0
@@ -201,9 +206,9 @@ class SyncAgent:
         if answer.kind == "auth":
             self.paused_token = self._token_fingerprint()
             shared.put(
-                self.store,
-                {"sync.paused_auth": answer.error, "sync.last_error": f"paused: {answer.error}"},
+                self.store, {PAUSED: answer.error, "sync.last_error": f"paused: {answer.error}"}
             )
+            self.pause_recorded = True
             log.error(
                 "sync: the central server refused the token (%s); paused until it changes",
                 answer.error,
@@ -217,6 +222,14 @@ class SyncAgent:
 
     def _delete_range(self, batch: list[allowlist.Checked]) -> None:
         self.outbox.acknowledge_range(batch[0].seq, batch[-1].seq, self.clock())
+        self._accepted()
+
+    def _accepted(self) -> None:
+        """The central took a batch: whatever paused sending is over."""
+        if self.pause_recorded:
+            shared.put(self.store, {PAUSED: None, "sync.last_error": None})
+            self.pause_recorded = False
+            log.info("sync: the central server accepts this totem's token again")
 
     def _retry(self, error: str, asked: float | None) -> Step:
         self.attempt += 1

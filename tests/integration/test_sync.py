@@ -86,6 +86,28 @@ def test_401_pauses_until_the_token_file_changes(
     assert shared.get(sync_store, "sync.paused_auth") is None
 
 
+def test_paused_clears_at_the_first_accepted_batch_even_after_a_restart(
+    totem: Totem, agent: SyncAgent, central: CentralServer, sync_store: Store, capsys
+) -> None:
+    """The technician replaced the wrong token and restarted the agent: the new agent delivers,
+    and `sync status` and doctor stop saying "paused" (they said it for ever)."""
+    token_file = agent.config.central_token_file
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text("wrong-token\n")
+    token_file.chmod(0o600)
+    totem.issue_walkin("A")
+    assert agent.step().kind == "paused"
+    token_file.write_text("good-token-123\n")
+    restarted = SyncAgent(agent.config, sync_store, agent.client, clock=agent.clock)
+    assert restarted.drain() is True and len(ticket_events(central)) == 1
+    assert shared.get(sync_store, "sync.paused_auth") is None
+    code, out, _ = run_kiosk(
+        capsys, "--config", str(agent.config.source), "sync", "status", "--json"
+    )
+    status = json.loads(out)
+    assert code == 0 and status["paused_for_auth"] is False and not status["last_error"]
+
+
 def test_missing_token_file_pauses_and_recovers(
     totem: Totem, agent: SyncAgent, central: CentralServer
 ) -> None:
