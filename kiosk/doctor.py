@@ -455,7 +455,13 @@ def _on_its_own(name: str, step: Callable[[], Check | list[Check]]) -> list[Chec
 
 
 def as_json(checks: list[Check]) -> dict[str, object]:
-    return {"ok": all(c.status != "failed" for c in checks), "checks": [asdict(c) for c in checks]}
+    from kiosk import __version__
+
+    return {
+        "ok": all(c.status != "failed" for c in checks),
+        "version": __version__,  # an addition: which software the checks were made by
+        "checks": [asdict(c) for c in checks],
+    }
 
 
 def find_systemctl() -> str | None:

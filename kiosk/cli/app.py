@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import click
 
-from kiosk import clocks, plugins
+from kiosk import __version__, clocks, plugins
 from kiosk import config as config_mod
 from kiosk.cli.context import (
     Context,
@@ -68,6 +68,7 @@ SERVICES = frozenset({"ui", "sync", "serve", "purge", "central", "demo"})
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="kiosk", message="%(prog)s %(version)s")
 @click.option(
     "--config",
     "config_path",

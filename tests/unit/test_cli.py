@@ -204,3 +204,16 @@ def test_config_set_takes_a_value_starting_with_a_dash(write_config, capsys) -> 
                              "services[0].minutes", "-5")  # fmt: skip
     assert code == 2 and "No such option" not in err and "services[0].minutes" in err
     assert path.read_text() == before
+
+
+def test_version_is_the_packages(capsys) -> None:
+    """`kiosk --version` and doctor's JSON name the version pyproject.toml builds the package
+    with (the two are one fact: a test holds them together)."""
+    from kiosk import __version__
+    from kiosk.doctor import as_json
+
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    assert re.search(r'^version = "(.*)"$', pyproject, re.M)[1] == __version__  # type: ignore[index]
+    code, out, _ = run_kiosk(capsys, "--version")
+    assert (code, out) == (0, f"kiosk {__version__}\n")
+    assert as_json([])["version"] == __version__
