@@ -367,6 +367,10 @@ def stats_cmd(branch: str, first: str | None, last: str | None, as_csv: bool, as
     since = _parse_day("--from", first) if first else to - timedelta(days=6)
     if since > to:
         raise Fail(f"--from: {since} is after --to {to}", 2)
+    known = store.branches(db)
+    if branch not in known:  # "nothing received" would hide a typing mistake
+        listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "") or "none yet"
+        raise Fail(f"--branch: {branch} is not a branch of this service (known: {listed})", 2)
     doc = stats.compute(branch, since.isoformat(), to.isoformat(),
                         store.figures(db, branch, since.isoformat(), to.isoformat()))  # fmt: skip
     if as_csv:

@@ -166,6 +166,8 @@ def test_technicians_commands_and_their_errors(tmp_path: Path) -> None:
         (("kiosk", "add", "Bad Id", "--branch", "b"), "KIOSK: 'Bad Id' is not allowed"),
         (("kiosk", "remove", "nobody"), "KIOSK: 'nobody' is not registered"),
         (("stats", "--branch", "roma-m1", "--from", "2026-02-30"), "--from: '2026-02-30' is not a day"),
+        (("stats", "--branch", "roma-m9"),
+         "--branch: roma-m9 is not a branch of this service (known: roma-m1)"),
         (("appointments", "import", str(tmp_path / "missing.csv"), "--branch", "roma-m1",
           "--day", "2026-11-23"), "FILE: cannot read"),
         (("branch", "roma-m1", "--service", "A:Anagrafe"), "--service: 'A:Anagrafe' is not CODE=NAME"),
