@@ -224,7 +224,14 @@ class Doctor:
             "offline": f"no answer at {uri}: check the printer's power and cable (or network"
             " and IP address); `kiosk printer status` asks again",
             "unknown": f"connected to {uri} but the printer does not answer status requests:"
-            " switch it off and on; check the baud rate in printer.uri",
+            " switch it off and on"
+            + (
+                "; check the baud rate in printer.uri"
+                if uri.startswith("serial:")
+                else "; check it speaks ESC/POS on that port"
+                if uri.startswith("tcp:")
+                else ""
+            ),
         }
         if state == "ok":
             return ok("printer", f"ok, paper loaded ({uri})")

@@ -187,3 +187,21 @@ def test_commands_refuse_a_database_with_garbage_in_its_pages(demo, args: list[s
     assert done.returncode == 1, done.stdout
     assert done.stderr.startswith("database: ") and "kiosk doctor" in done.stderr
     assert done.stderr.count("\n") == 1
+
+
+def test_a_silent_network_printer_is_not_told_about_baud_rates(write_config) -> None:
+    """A TCP port that takes the connection and never answers a status request: the fix speaks
+    of the printer's protocol, not of a serial line's baud rate."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        text = write_config().read_text()
+        path = write_config(text.replace('[printer]\nuri = "none://"',
+                                         f'[printer]\nuri = "tcp://127.0.0.1:{port}"', 1))  # fmt: skip
+        _, result = doctor(path)
+    printer = by_name(result)["printer"]
+    assert printer["status"] == "failed" and printer["detail"].startswith("unknown"), printer
+    assert "baud" not in printer["fix"] and "ESC/POS" in printer["fix"]
