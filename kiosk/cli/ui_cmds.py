@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from kiosk.cli.context import Context, Fail, emit, handled, json_option
+from kiosk.config import LANGUAGES
 from kiosk.ui.screen_names import SCREENS
 
 
@@ -33,7 +34,10 @@ def ui_cmd(obj: Context, windowed: bool, as_json: bool) -> None:
 
 def screen_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--screen`` and ``--lang``, as ``screenshot`` and ``say`` take them."""
-    func = click.option("--lang", default=None, help="Language (default: the branch's).")(func)
+    func = click.option(
+        "--lang", default=None,
+        help=f"Language, one of kiosk.languages ({', '.join(LANGUAGES)}); default: the first.",
+    )(func)  # fmt: skip
     return click.option("--screen", "screen", type=click.Choice(SCREENS), required=True)(func)
 
 
@@ -124,6 +128,8 @@ def say_cmd(obj: Context, screen: str, lang: str | None, wav: Path | None, as_js
         raise Fail(
             f'--lang: "{language}" is not in kiosk.languages ({", ".join(obj.config.languages)})', 2
         )
+    if wav is not None and wav.suffix.lower() != ".wav":
+        raise Fail(f"--wav: {wav.name}: the audio is WAV; name the file *.wav", 2)
     if wav is not None and not wav.parent.is_dir():
         raise Fail(f"--wav: {wav.parent} is not a folder (create it first)", 2)
     words = say(obj.config, screen, language)

@@ -217,3 +217,14 @@ def test_version_is_the_packages(capsys) -> None:
     code, out, _ = run_kiosk(capsys, "--version")
     assert (code, out) == (0, f"kiosk {__version__}\n")
     assert as_json([])["version"] == __version__
+
+
+def test_say_writes_wav_only_to_a_wav_file(capsys, tmp_path: Path, write_config) -> None:
+    """`say --wav x.mp3` wrote WAV bytes under an .mp3 name, silently: refused in one line."""
+    out = tmp_path / "ticket.mp3"
+    code, _, err = run_kiosk(capsys, "--config", str(write_config()), "say", "--screen", "home",
+                             "--wav", str(out))  # fmt: skip
+    assert code == 2 and err.strip() == "--wav: ticket.mp3: the audio is WAV; name the file *.wav"
+    assert not out.exists()
+    code, out_text, _ = run_kiosk(capsys, "say", "--help")
+    assert "it, en, fr, de, es, ar" in " ".join(out_text.split())
