@@ -135,20 +135,26 @@ def test_configured_over_ssh_as_the_guide_says(totem: Totem, central: dict[str, 
     assert owners == "", owners
 
 
-def test_home_screen_as_kiosk_screenshot_draws_it(totem: Totem, tmp_path: Path) -> None:
-    from PySide6.QtGui import QImage
-
-    config = tmp_path / "kiosk.toml"
+def expected_home(totem: Totem, folder: Path) -> Path:
+    """`kiosk screenshot` of the home screen, with the totem's own configuration."""
+    config = folder / "kiosk.toml"
     config.write_text(totem.ssh("cat /etc/kiosk/kiosk.toml").stdout)
-    config.write_text(config.read_text().replace('"/var/lib/kiosk"', f'"{tmp_path / "data"}"')
-                      .replace("/etc/kiosk/secrets", str(tmp_path / "secrets")))  # fmt: skip
-    expected = tmp_path / "expected.png"
+    config.write_text(config.read_text().replace('"/var/lib/kiosk"', f'"{folder / "data"}"')
+                      .replace("/etc/kiosk/secrets", str(folder / "secrets")))  # fmt: skip
+    expected = folder / "expected.png"
     kiosk = Path(__import__("sys").executable).with_name("kiosk")
     subprocess.run(
         [str(kiosk), "--config", str(config), "screenshot", "--screen", "home", "--lang", "it",
          "--size", f"{SCREEN[0]}x{SCREEN[1]}", str(expected)],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
+    return expected
+
+
+def test_home_screen_as_kiosk_screenshot_draws_it(totem: Totem, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    expected = expected_home(totem, tmp_path)
     time.sleep(3)  # the first frame after READY=1
     shown = totem.screendump(tmp_path / "shown.png")
     difference = mean_difference(QImage(str(shown)), QImage(str(expected)))
@@ -198,7 +204,7 @@ def test_power_cuts_and_no_network_keep_the_day(
 
     totem.ssh("kiosk issue A")  # printed
     before, jobs = issued(totem), len(printer.complete_jobs())
-    home = QImage(str(totem.screendump(tmp_path / "home.png")))
+    home = QImage(str(expected_home(totem, tmp_path)))
     totem.power_cut()
     time.sleep(25)  # under TCG: the kernel up, systemd starting the units
     totem.power_cut(cable=False)
