@@ -83,6 +83,7 @@ class SyncAgent:
         # Whether the store still says "paused" (from this run or an earlier one): the first
         # accepted batch clears it, so sync status and doctor stop saying so.
         self.pause_recorded = bool(shared.get(store, PAUSED))
+        self.once = False  # `kiosk sync --once`: a failure ends the run, nothing is retried
         self.next_appointments = datetime.min.replace(tzinfo=UTC)
 
     # -- one batch ----------------------------------------------------------------------------
@@ -235,7 +236,10 @@ class SyncAgent:
         self.attempt += 1
         wait = backoff.delay(self.attempt, self.rng, asked)
         shared.put(self.store, {"sync.last_error": f"{self.clock().isoformat()} {error}"})
-        log.warning("sync: %s; retry %d in %.1f s", error, self.attempt, wait)
+        if self.once:
+            log.warning("sync: %s", error)
+        else:
+            log.warning("sync: %s; retry %d in %.1f s", error, self.attempt, wait)
         return Step("retry", wait=wait)
 
     def _token_fingerprint(self) -> str:

@@ -55,8 +55,12 @@ def refresh_appointments(
     etag = shared.get(store, etag_key)
     try:
         result = client.get_appointments(config.branch, day, etag)
-    except (requests.exceptions.RequestException, AppointmentsError, TokenMissing) as exc:
-        log.warning("appointments: not refreshed (%s)", type(exc).__name__ if not str(exc) else exc)
+    except requests.exceptions.RequestException as exc:
+        # requests' own text is a paragraph of pool internals: the kind of failure is enough
+        log.warning("appointments: not refreshed (%s)", type(exc).__name__)
+        return False
+    except (AppointmentsError, TokenMissing) as exc:
+        log.warning("appointments: not refreshed (%s)", str(exc) or type(exc).__name__)
         return False
     if not result.changed:
         return False

@@ -57,6 +57,7 @@ def sync_group(ctx: click.Context, once: bool, as_json: bool) -> None:
         CentralClient(config.central_url, config.central_token_file, config.central_ca_file),
     )
     if once:
+        agent.once = True
         if not agent.drain():
             raise Fail(f"sync: central server not reachable or refusing ({config.central_url})", 1)
         emit({"drained": True}, as_json, "sync: outbox drained")

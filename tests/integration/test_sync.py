@@ -201,7 +201,9 @@ def test_unreachable_server(totem: Totem, synced, sync_store: Store, clock: Cloc
     assert "ConnectionError" in (shared.get(sync_store, "sync.last_error") or "")
 
 
-def test_sync_once_exit_codes(synced, central: CentralServer, capsys, totem: Totem) -> None:
+def test_sync_once_exit_codes(
+    synced, central: CentralServer, capsys, totem: Totem, caplog: pytest.LogCaptureFixture
+) -> None:
     path = synced.source
     text = path.read_text().replace('url = "http://127.0.0.1:9"', f'url = "{central.url}"')
     path.write_text(text)
@@ -210,8 +212,15 @@ def test_sync_once_exit_codes(synced, central: CentralServer, capsys, totem: Tot
     assert (code, out.strip()) == (0, "sync: outbox drained")
     path.write_text(text.replace(central.url, "http://127.0.0.1:9"))
     totem.issue_walkin("A")
+    caplog.clear()
     code, _, err = run_kiosk(capsys, "--config", str(path), "sync", "--once")
     assert code == 1 and "not reachable" in err
+    # One short line per failure: no pool internals, no promise of a retry --once never makes.
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("sync")]
+    assert (
+        "sync: ConnectionError" in said and "appointments: not refreshed (ConnectionError)" in said
+    )
+    assert not any("HTTPConnectionPool" in line or "retry" in line for line in said)
 
 
 def test_health_on_printer_change_and_every_15_minutes(
