@@ -235,7 +235,9 @@ class SyncAgent:
     def _retry(self, error: str, asked: float | None) -> Step:
         self.attempt += 1
         wait = backoff.delay(self.attempt, self.rng, asked)
-        shared.put(self.store, {"sync.last_error": f"{self.clock().isoformat()} {error}"})
+        shared.put(
+            self.store, {"sync.last_error": f"{self.clock().isoformat(timespec='seconds')} {error}"}
+        )
         if self.once:
             log.warning("sync: %s", error)
         else:

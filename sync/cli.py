@@ -85,4 +85,6 @@ def sync_status_cmd(obj: Context, as_json: bool) -> None:
       kiosk sync status --json
     """
     data = Outbox(obj.store()).status(datetime.now(UTC))
-    emit(data, as_json, "\n".join(line.strip() for line in describe_sync(data)))
+    emit(
+        data, as_json, "\n".join(line.strip() for line in describe_sync(data, obj.config.timezone))
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -34,12 +36,34 @@ def printer_state(obj: Context) -> dict[str, str]:
     return {"uri": printer.uri, "state": printer.status().value}
 
 
-def describe_sync(data: dict[str, Any]) -> list[str]:
+def local_time(text: str | None, tz: ZoneInfo) -> str | None:
+    """A stored instant (UTC, ISO) as the branch's wall clock, to the second: what every other
+    line a technician reads uses."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def local_error(text: str | None, tz: ZoneInfo) -> str | None:
+    """ "<instant> <what>" with the instant in the branch's time."""
+    if not text:
+        return None
+    head, _, rest = text.partition(" ")
+    shown = local_time(head, tz)
+    return f"{shown} {rest}" if shown != head else text
+
+
+def describe_sync(data: dict[str, Any], tz: ZoneInfo) -> list[str]:
     age = data["oldest_waiting_s"]
+    last = local_time(data["last_success"], tz) or "never"
     lines = [
         f"  outbox  {data['backlog']} waiting"
         + (f" (oldest {age // 60} min)" if age is not None else "")
-        + f", {data['parked']} parked; last sync {data['last_success'] or 'never'}"
+        + f", {data['parked']} parked; last sync {last}"
     ]
     if data["paused_for_auth"]:
         lines.append(
@@ -47,7 +71,7 @@ def describe_sync(data: dict[str, Any]) -> list[str]:
             " fix central.token_file"
         )
     elif data["last_error"]:
-        lines.append(f"  last error: {data['last_error']}")
+        lines.append(f"  last error: {local_error(data['last_error'], tz)}")
     return lines
 
 
@@ -101,5 +125,5 @@ def status_cmd(obj: Context, as_json: bool) -> None:
     lines.append(f"  printer {data['printer']['uri']} ({data['printer']['state']})")
     present = {True: "present", False: "not found", None: "none"}[data["scanner"]["present"]]
     lines.append(f"  scanner {data['scanner']['uri']} ({present})")
-    lines += describe_sync(sync)
+    lines += describe_sync(sync, obj.config.timezone)
     emit(data, as_json, "\n".join(lines))

@@ -90,7 +90,7 @@ class Outbox:
         """Delete rows the central server holds, recording the success."""
         with self.store.write() as conn:
             conn.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
-            put_in(conn, {"sync.last_success": now.isoformat()})
+            put_in(conn, {"sync.last_success": now.isoformat(timespec="seconds")})
 
     def acknowledge_range(self, first: int, last: int, now: datetime) -> None:
         """Delete a wholly acknowledged batch. Its ready rows are exactly those between its
@@ -99,7 +99,7 @@ class Outbox:
             conn.execute(
                 "DELETE FROM outbox WHERE state = 'ready' AND seq BETWEEN ? AND ?", (first, last)
             )
-            put_in(conn, {"sync.last_success": now.isoformat()})
+            put_in(conn, {"sync.last_success": now.isoformat(timespec="seconds")})
 
     def park(self, seqs: Sequence[int], error: str, now: datetime) -> None:
         """Set rows aside that the server refused: kept and reported, never resent."""

@@ -228,3 +228,22 @@ def test_say_writes_wav_only_to_a_wav_file(capsys, tmp_path: Path, write_config)
     assert not out.exists()
     code, out_text, _ = run_kiosk(capsys, "say", "--help")
     assert "it, en, fr, de, es, ar" in " ".join(out_text.split())
+
+
+def test_sync_times_read_in_the_branchs_time() -> None:
+    """sync status showed UTC with microseconds; every other line uses the branch's clock."""
+    from zoneinfo import ZoneInfo
+
+    from kiosk.cli.status_cmd import describe_sync
+
+    rome = ZoneInfo("Europe/Rome")
+    lines = describe_sync(
+        {"backlog": 2, "oldest_waiting_s": 120, "parked": 0,
+         "last_success": "2026-12-03T13:40:26+00:00", "paused_for_auth": False,
+         "last_error": "2026-12-03T13:41:01.065683+00:00 ConnectionError"},
+        rome,
+    )  # fmt: skip
+    assert lines == [
+        "  outbox  2 waiting (oldest 2 min), 0 parked; last sync 2026-12-03 14:40:26",
+        "  last error: 2026-12-03 14:41:01 ConnectionError",
+    ]
