@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,15 @@ def default_config_path() -> Path:
 LANGUAGES = ("it", "en", "fr", "de", "es", "ar")
 PRINTER_SCHEMES = ("usb", "serial", "tcp", "file", "sim", "none")
 SCANNER_SCHEMES = ("evdev", "serial", "sim", "none")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written as an escape (\\x1b): a value quoted in a
+    message can never move the technician's cursor, clear the screen or ring the bell."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 class ConfigError(Exception):
@@ -142,7 +152,7 @@ class _Reader:
         self.base = base
 
     def problem(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
+        self.problems.append(visible(f"{path}: {message}"))
 
     def table(self, data: Mapping[str, Any], path: str, allowed: tuple[str, ...]) -> None:
         for key in data:

@@ -53,3 +53,16 @@ def test_a_config_nested_too_deeply_is_one_line(tmp_path: Path) -> None:
         lines = (done.stdout + done.stderr).strip().splitlines()
         assert len(lines) == 1 and "nested" in lines[0] and "internal error" not in lines[0]
     assert path.read_bytes() == before
+
+
+def test_a_value_with_a_terminal_escape_is_never_echoed_raw(tmp_path: Path) -> None:
+    """The attacker's config value carried ESC [2J (clear the screen): `config check` names
+    the key and shows the value without the control characters."""
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[kiosk]\nid = "x\\u001b[2J\\u0007\\u009bRED"\nbranch = "b"\n')
+    done = subprocess.run([str(KIOSK), "--config", str(path), "config", "check"],
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 2
+    said = done.stdout + done.stderr
+    assert said.startswith("kiosk.id: ")
+    assert not any(ord(c) < 32 and c != "\n" or 0x7F <= ord(c) <= 0x9F for c in said)
