@@ -83,12 +83,15 @@ def central_group() -> None:
 
 
 @central_group.command("serve")
-@click.option("--listen", default="127.0.0.1:8765", show_default=True, metavar="HOST:PORT")
+@click.option("--listen", default="127.0.0.1:8765", show_default=True, metavar="HOST:PORT",
+              help="Address and port to serve on (0.0.0.0 for every interface).")  # fmt: skip
 @click.option("--database", "url", envvar=ENV, default=None, metavar="URL", help=DATABASE_HELP)
 @click.option("--retention-days", type=click.IntRange(1, 366), default=7, show_default=True,
               help="Days per-ticket rows are kept; their counts are kept for ever.")  # fmt: skip
-@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Serve https with this certificate (PEM; with --tls-key).")  # fmt: skip
+@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The certificate's private key (PEM; with --tls-cert).")  # fmt: skip
 @click.option("--error-rate", type=click.FloatRange(0, 1), default=None,
               help="Testing: share of 5xx answers to the totems.")  # fmt: skip
 @click.option("--throttle-rate", type=click.FloatRange(0, 1), default=None, help="Testing: 429s.")
@@ -180,7 +183,7 @@ def kiosk_group() -> None:
 
 @kiosk_group.command("add")
 @click.argument("kiosk")
-@click.option("--branch", required=True)
+@click.option("--branch", required=True, help="The branch whose events this kiosk may send.")
 @json_option
 @with_db
 @handled
@@ -306,8 +309,9 @@ def appointments_group() -> None:
 
 @appointments_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--branch", required=True)
-@click.option("--day", required=True, metavar="YYYY-MM-DD")
+@click.option("--branch", required=True, help="The branch these appointments are for.")
+@click.option("--day", required=True, metavar="YYYY-MM-DD",
+              help="The day they replace (that branch's appointments of that day).")  # fmt: skip
 @json_option
 @with_db
 @handled
@@ -347,7 +351,7 @@ def _parse_day(option: str, value: str) -> date:
 
 
 @central_group.command("stats")
-@click.option("--branch", required=True)
+@click.option("--branch", required=True, help="The branch (kiosk list names them).")
 @click.option("--from", "first", default=None, metavar="YYYY-MM-DD", help="Default: 6 days ago.")
 @click.option("--to", "last", default=None, metavar="YYYY-MM-DD", help="Default: today.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
@@ -380,7 +384,8 @@ def stats_cmd(branch: str, first: str | None, last: str | None, as_csv: bool, as
 
 
 @central_group.command("purge")
-@click.option("--retention-days", type=click.IntRange(1, 366), default=7, show_default=True)
+@click.option("--retention-days", type=click.IntRange(1, 366), default=7, show_default=True,
+              help="Days per-ticket rows are kept; their counts are kept for ever.")  # fmt: skip
 @json_option
 @with_db
 @handled

@@ -144,7 +144,8 @@ def printer_preview(
     default=None,
     help="Switch a running simulator (same --jobs folder) to this mode and exit.",
 )
-@click.option("--width", type=click.Choice(["58", "80"]), default="80", show_default=True)
+@click.option("--width", type=click.Choice(["58", "80"]), default="80", show_default=True,
+              help="Paper width in mm of the simulated printer.")  # fmt: skip
 @json_option
 @click.pass_obj
 @handled

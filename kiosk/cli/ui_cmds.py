@@ -38,7 +38,8 @@ def screen_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "--lang", default=None,
         help=f"Language, one of kiosk.languages ({', '.join(LANGUAGES)}); default: the first.",
     )(func)  # fmt: skip
-    return click.option("--screen", "screen", type=click.Choice(SCREENS), required=True)(func)
+    return click.option("--screen", "screen", type=click.Choice(SCREENS), required=True,
+                        help="Which screen of the touch UI.")(func)  # fmt: skip
 
 
 @click.command("screenshot")

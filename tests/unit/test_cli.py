@@ -247,3 +247,25 @@ def test_sync_times_read_in_the_branchs_time() -> None:
         "  outbox  2 waiting (oldest 2 min), 0 parked; last sync 2026-12-03 14:40:26",
         "  last error: 2026-12-03 14:41:01 ConnectionError",
     ]
+
+
+def test_every_option_of_every_command_says_what_it_is() -> None:
+    """A technician reads --help over SSH: no option without its line (central serve's TLS
+    options and kiosk add's --branch had none)."""
+    from kiosk.cli.app import cli
+
+    missing: list[str] = []
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden and not param.help:
+                missing.append(f"{' '.join(path)} {param.opts[0]}")
+        if isinstance(command, click.Group):
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None, name
+                walk(sub, [*path, name])
+
+    walk(cli, ["kiosk"])
+    assert missing == []
