@@ -73,3 +73,19 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port below the ephemeral range")
+
+
+def trickle(sock: Any, byte: bytes = b" ", limit: float = 10.0) -> tuple[bytes, float]:
+    """Send a request body a byte every half second on ``sock`` (its headers sent) until the
+    server answers: the answer's first bytes and the seconds it took (a slow-body attack)."""
+    import time
+
+    started, answer = time.monotonic(), b""
+    sock.settimeout(0.5)
+    while not answer and time.monotonic() - started < limit:
+        try:
+            sock.sendall(byte)
+            answer = sock.recv(4096)
+        except TimeoutError:
+            continue
+    return answer, time.monotonic() - started

@@ -17,7 +17,7 @@ from kiosk.serving import ThreadedServer
 from kiosk.store import Store
 from kiosk.totem import Totem
 from tests.conftest import Clock
-from tests.helpers import outbox_events
+from tests.helpers import outbox_events, trickle
 from tests.unit.test_totem import add_appointment, serve
 
 pytestmark = pytest.mark.integration
@@ -419,7 +419,6 @@ def test_a_trickled_body_is_cut_at_its_deadline(
     """A desk's post whose body trickles a byte at a time: 408 at the deadline, not a
     connection held for ever (the same guard as the central's)."""
     import socket
-    import time
 
     import kiosk.serving
 
@@ -430,14 +429,7 @@ def test_a_trickled_body_is_cut_at_its_deadline(
             f"POST /api/v1/desks/1/next HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
             f"Authorization: Bearer {branch.tokens['1']}\r\n\r\n".encode()
         )
-        started, answer = time.monotonic(), b""
-        sock.settimeout(0.5)
-        while not answer and time.monotonic() - started < 10:
-            try:
-                sock.sendall(b" ")
-                answer = sock.recv(4096)
-            except TimeoutError:
-                continue
+        answer, _ = trickle(sock)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:100]
 
 

@@ -65,4 +65,4 @@ def test_a_value_with_a_terminal_escape_is_never_echoed_raw(tmp_path: Path) -> N
     assert done.returncode == 2
     said = done.stdout + done.stderr
     assert said.startswith("kiosk.id: ")
-    assert not any(ord(c) < 32 and c != "\n" or 0x7F <= ord(c) <= 0x9F for c in said)
+    assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in said)
