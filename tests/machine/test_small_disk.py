@@ -39,8 +39,8 @@ def test_a_smaller_disk_is_said_in_one_line(small: Totem) -> None:
         said = [line for line in text.splitlines() if "totem: this disk is smaller" in line]
     assert said, small.console_tail()
     assert "flash the image on a larger disk" in said[0]
-    needs = int(said[0].split("the root needs ")[1].split()[0])
-    has = int(said[0].split("has room for ")[1].split()[0])
+    needs = int(said[0].split("the image needs ")[1].split()[0])
+    has = int(said[0].split("the disk has ")[1].split()[0])
     assert needs > has
     time.sleep(10)  # and it stops there: no emergency shell, no login prompt after it
     after = small.console.read_text(errors="replace").split(said[0], 1)[1]
