@@ -69,12 +69,24 @@ def write(database: Path, marker: Marker) -> None:
         with open(temporary, "w") as out:
             out.write(json.dumps(asdict(marker), sort_keys=True))
             out.flush()
+            _owned_by_folder(out.fileno(), path.parent)
             os.fsync(out.fileno())
         os.chmod(temporary, 0o600)
         os.replace(temporary, path)
     except OSError as exc:
         kind = "full" if exc.errno == 28 else "io"
         raise StorageError(kind, f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _owned_by_folder(fd: int, folder: Path) -> None:
+    """Written by root (a technician's command), the marker is the folder owner's from its
+    first byte on disk: a chown after the rename is a second change, which a power cut within
+    the file system's commit interval loses (found by booting: the UI then could not read it)."""
+    if os.geteuid() != 0:
+        return
+    owner = folder.stat()
+    if owner.st_uid != 0:
+        os.fchown(fd, owner.st_uid, owner.st_gid)
 
 
 def identity(conn: sqlite3.Connection) -> str | None:

@@ -231,3 +231,22 @@ def test_the_next_in_line_is_the_first_of_the_whole_call_order(entries, services
         whole = store_tickets.in_call_order(rows, services, now)
         first = store_tickets.next_in_line(s.conn, "2026-11-23", services, now)
         assert first == (whole[0] if whole else None)
+
+
+def test_a_marker_root_writes_is_the_folders_owners_from_the_start(tmp_path: Path) -> None:
+    """A technician's command (root) rewrites the marker in the kiosk user's folder: the file is
+    the kiosk user's before it is renamed into place, not after (a power cut seconds after
+    `kiosk issue` once left a root-owned marker the UI could not read: found by booting)."""
+    import os
+
+    from kiosk.store import marker
+
+    assert os.geteuid() == 0, "make test runs as root, as the technician's commands do"
+    folder = tmp_path / "data"
+    folder.mkdir()
+    os.chown(folder, 4321, 4321)
+    database = folder / "kiosk.sqlite3"
+    marker.write(database, marker.Marker("ident", "2026-11-23", {"A": 3}, 7))
+    st = marker.path_of(database).stat()
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (4321, 4321, 0o600)
+    assert marker.read(database) == marker.Marker("ident", "2026-11-23", {"A": 3}, 7)
