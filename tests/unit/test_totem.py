@@ -57,11 +57,16 @@ def test_walkins_queue_up_with_growing_wait(totem: Totem) -> None:
     }
 
 
-def test_learned_service_time_moves_the_estimate(totem: Totem, store: Store) -> None:
+def test_learned_service_time_moves_the_estimate(totem: Totem, store: Store, clock: Clock) -> None:
+    """A001 served in 28 minutes (10:00-10:28) moves the estimate (8 + 0.3 * 20 = 14 min), but
+    only from the quarter hour after: a done press itself moves nothing anyone can see."""
     totem.issue_walkin("A")
     serve(store, "A001", minutes=28)
+    clock.now = rome(2026, 11, 23, 10, 29)  # done at 10:28; the pace's cut is still 10:15
     totem.issue_walkin("A")
-    assert totem.issue_walkin("A").wait_min == 7  # (8 + 0.3 * 20) = 14 min / 2 desks
+    assert totem.issue_walkin("A").wait_min == 4  # 1 ahead x 8 min / 2 desks
+    clock.now = rome(2026, 11, 23, 10, 46)  # the 10:45 tick takes A001 in
+    assert totem.issue_walkin("A").wait_min == 14  # 2 ahead x 14 min / 2 desks
 
 
 def test_closed_service_refuses_with_reason(totem: Totem, clock: Clock) -> None:
