@@ -202,7 +202,9 @@ def test_power_cuts_and_no_network_keep_the_day(
     touch prints the next number, and once the cable is back the day holds every ticket once."""
     from PySide6.QtGui import QImage
 
-    totem.ssh("kiosk issue A")  # printed
+    printed = len(printer.complete_jobs())
+    totem.ssh("kiosk issue A")
+    assert printer.wait_for_jobs(printed + 1, timeout=60)  # its ticket out before counting
     before, jobs = issued(totem), len(printer.complete_jobs())
     home = QImage(str(expected_home(totem, tmp_path)))
     totem.power_cut()
