@@ -202,10 +202,8 @@ def test_power_cuts_and_no_network_keep_the_day(
     touch prints the next number, and once the cable is back the day holds every ticket once."""
     from PySide6.QtGui import QImage
 
-    printed = len(printer.complete_jobs())
     totem.ssh("kiosk issue A")
-    assert printer.wait_for_jobs(printed + 1, timeout=60)  # its ticket out before counting
-    before, jobs = issued(totem), len(printer.complete_jobs())
+    before = issued(totem)
     home = QImage(str(expected_home(totem, tmp_path)))
     totem.power_cut()
     time.sleep(25)  # under TCG: the kernel up, systemd starting the units
@@ -217,9 +215,8 @@ def test_power_cuts_and_no_network_keep_the_day(
         difference = mean_difference(QImage(str(totem.screendump(tmp_path / "s.png"))), home)
     assert difference < 12, f"no home screen without the network ({difference:.1f})"
     totem.touch(SCREEN[0] // 2, 600)
-    assert printer.wait_for_jobs(jobs + 1, timeout=120), "no ticket without the network"
     number = f"A{before['A'] + 1:03d}"
-    assert number in printer.complete_jobs()[-1].paper().text()
+    assert printed(printer, number, timeout=120), f"{number} not printed without the network"
     totem.cable(True)
     totem.wait_ssh()
     assert issued(totem) == {**before, "A": before["A"] + 1}, "a ticket lost or issued twice"
@@ -326,6 +323,17 @@ def mean_difference(a, b) -> float:  # type: ignore[no-untyped-def]
         for x in range(54) for y in range(96)
     )  # fmt: skip
     return total / (54 * 96)
+
+
+def printed(printer: SimPrinter, number: str, timeout: float) -> bool:
+    """Whether a complete ticket with ``number`` reaches the simulator within ``timeout`` s (its
+    job count also holds a guest's half-sent bytes around a power cut: the text decides)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(f"\n{number}\n" in job.paper().text() for job in printer.complete_jobs()):
+            return True
+        time.sleep(1)
+    return False
 
 
 def colour_share(path: Path, colour: tuple[int, int, int]) -> float:
