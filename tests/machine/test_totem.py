@@ -294,7 +294,7 @@ def test_a_display_shows_its_page_edge_to_edge(totem: Totem, page, tmp_path: Pat
         state = totem.ssh(f"systemctl show -p ActiveState,Result {unit}").stdout
         # skipped by its ExecCondition=, which systemd records as such, never as a failure
         assert "ActiveState=inactive" in state and "Result=exec-condition" in state, state
-    assert totem.ssh("systemctl --failed --no-legend 'kiosk*'").stdout.strip() == ""
+    assert totem.ssh("systemctl list-units --failed --no-legend 'kiosk*'").stdout.strip() == ""
 
 
 def test_purge_alone_deletes_the_day(totem: Totem) -> None:
