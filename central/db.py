@@ -67,7 +67,7 @@ MIGRATIONS: tuple[tuple[Table, ...], ...] = (
                         "wait_p50": int, "wait_p90": int, "service_p50": int},
               pk=("id",), not_null=("branch", "day", "service", "span"),
               indexes=(("branch", "day"),)),
-        # The latest service.status of each branch's service, and nothing older.
+        # Contract version 2's latest service.status: no longer kept (emptied by the retention).
         Table("statuses", {"branch": str, "service": str, "kiosk": str, "seq": int,
                            "day": str, "at": str, "now": str, "waiting": str,
                            "wait_low": int, "wait_high": int},
@@ -79,6 +79,11 @@ MIGRATIONS: tuple[tuple[Table, ...], ...] = (
     (  # a manager's sign-in: the cookie holds a session, never the manager's token
         Table("sessions", {"id_sha256": str, "staff": str, "expires": str},
               pk=("id_sha256",), not_null=("staff", "expires"), indexes=(("staff",),)),
+    ),
+    (  # contract version 3: each service's latest sealed statuses, for the phone page
+        Table("sealed", {"branch": str, "service": str, "kiosk": str, "seq": int, "day": str,
+                         "tick": str, "boxes": str},
+              pk=("branch", "service"), not_null=("kiosk", "seq", "day", "tick", "boxes")),
     ),
 )  # fmt: skip
 
@@ -322,7 +327,7 @@ class PostgresDatabase:
                     tx.execute(statement)
             tx.execute("INSERT INTO schema_steps (step) VALUES (?)", (step,))
 
-    SCRUBBED = ("events", "appointments", "statuses", "sessions")
+    SCRUBBED = ("events", "appointments", "statuses", "sealed", "sessions")
 
     def scrub(self) -> None:
         """Deleted and replaced rows gone from the tables' files: PostgreSQL keeps them as dead

@@ -35,6 +35,7 @@ class Faults:
     record: bool = False  # keep every body received in ``bodies``
     bodies: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # their Idempotency-Keys
+    paths: list[str] = field(default_factory=list)  # every request's path and query (recorded)
 
 
 class DroppedConnection(Exception):
@@ -57,6 +58,9 @@ class Misbehave:
         self.rng = random.Random(faults.seed)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if self.faults.record and scope["type"] == "http":
+            query = scope.get("query_string", b"").decode("latin-1")
+            self.faults.paths.append(scope["path"] + (f"?{query}" if query else ""))
         if scope["type"] != "http" or scope["path"] != "/v1/events" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return

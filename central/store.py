@@ -4,8 +4,9 @@ alike, through :mod:`central.db`).
 Kept: kiosks and staff by the SHA-256 of their tokens; per-ticket rows (``ticket.issued``,
 ``appointment.checked_in``) and health reports until the retention, then only their counts per
 branch, day, service and hour; ``service.hour`` as sent (counts and percentiles over five or
-more citizens); the latest ``service.status`` of each service, never an older one; today's and
-future appointments by the hash of their booking code, never the code.
+more citizens); the latest ``service.sealed`` of each service, never an older one (boxes it
+cannot open, for the citizens' phones); today's appointments by the hash of their booking
+code, never the code. Version 2's ``service.status`` is acknowledged and dropped.
 """
 
 from __future__ import annotations
@@ -218,7 +219,7 @@ def ingest(db: Database, kiosk: Kiosk, events: Sequence[Mapping[str, Any]]) -> l
     received = datetime.now(UTC).replace(minute=0, second=0, microsecond=0).isoformat()
     rows: list[dict[str, Any]] = []
     hours: list[dict[str, Any]] = []
-    statuses: dict[tuple[str, str], Mapping[str, Any]] = {}
+    latest: dict[tuple[str, str], Mapping[str, Any]] = {}
     for e in events:
         kind = e["type"]
         if kind in PER_TICKET:
@@ -235,25 +236,24 @@ def ingest(db: Database, kiosk: Kiosk, events: Sequence[Mapping[str, Any]]) -> l
                 "served": e["served"], "no_show": e["no_show"], "wait_p50": e["wait_p50"],
                 "wait_p90": e["wait_p90"], "service_p50": e["service_p50"],
             })  # fmt: skip
-        elif kind == "service.status":
+        elif kind == "service.sealed":
             key = (e["branch"], e["service"])
-            if key not in statuses or statuses[key]["seq"] < e["seq"]:
-                statuses[key] = e
+            if key not in latest or latest[key]["seq"] < e["seq"]:
+                latest[key] = e
 
     def work(tx: Tx) -> None:
         tx.insert_ignore("events", rows)
         tx.insert_ignore("hours", hours)
         tx.executemany(
-            "INSERT INTO statuses (branch, service, kiosk, seq, day, at, now, waiting, wait_low,"
-            " wait_high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (branch, service)"
+            "INSERT INTO sealed (branch, service, kiosk, seq, day, tick, boxes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (branch, service)"
             " DO UPDATE SET kiosk = excluded.kiosk, seq = excluded.seq, day = excluded.day,"
-            " at = excluded.at, now = excluded.now, waiting = excluded.waiting,"
-            " wait_low = excluded.wait_low, wait_high = excluded.wait_high"
-            " WHERE statuses.kiosk <> excluded.kiosk OR statuses.seq < excluded.seq",
+            " tick = excluded.tick, boxes = excluded.boxes"
+            " WHERE sealed.kiosk <> excluded.kiosk OR sealed.seq < excluded.seq",
             [
-                (s["branch"], s["service"], kiosk.id, s["seq"], s["day"], s["at"], s["now"],
-                 json.dumps(s["waiting"]), s["wait"][0], s["wait"][1])
-                for s in statuses.values()
+                (s["branch"], s["service"], kiosk.id, s["seq"], s["day"], s["tick"],
+                 json.dumps(s["boxes"], separators=(",", ":")))
+                for s in latest.values()
             ],
         )  # fmt: skip
 
@@ -261,27 +261,15 @@ def ingest(db: Database, kiosk: Kiosk, events: Sequence[Mapping[str, Any]]) -> l
     return [str(e["id"]) for e in events]
 
 
-@dataclass(frozen=True)
-class Status:
-    """A service's latest ``service.status``."""
-
-    service: str
-    day: str
-    at: str
-    now: str | None
-    waiting: list[str]
-    wait: list[int]
-
-
-def statuses(db: Database, branch: str) -> dict[str, Status]:
+def sealed(db: Database, branch: str) -> list[dict[str, Any]]:
+    """Each service's latest sealed statuses: ``{"service", "day", "tick", "boxes"}``."""
     rows = db.run(
         lambda tx: tx.execute(
-            "SELECT service, day, at, now, waiting, wait_low, wait_high FROM statuses"
-            " WHERE branch = ?",
+            "SELECT service, day, tick, boxes FROM sealed WHERE branch = ? ORDER BY service",
             (branch,),
         )
     )
-    return {r[0]: Status(r[0], r[1], r[2], r[3], json.loads(r[4]), [r[5], r[6]]) for r in rows}
+    return [{"service": r[0], "day": r[1], "tick": r[2], "boxes": json.loads(r[3])} for r in rows]
 
 
 # --- appointments ------------------------------------------------------------------------
@@ -377,6 +365,11 @@ def retain(db: Database, now: datetime, days: int) -> Retained:
         old = tx.execute(
             "DELETE FROM appointments WHERE day < ? RETURNING ref", (today.isoformat(),)
         )
+        # A day's sealed statuses are of no use to anyone once it is over everywhere, and
+        # version 2's waiting lists are kept no more.
+        yesterday = (today - timedelta(days=1)).isoformat()
+        tx.execute("DELETE FROM sealed WHERE day < ?", (yesterday,))
+        tx.execute("DELETE FROM statuses")
         return Retained(len(gone), len(old))
 
     done = db.run(work)
@@ -436,7 +429,7 @@ def branches(db: Database) -> list[str]:
 
 def counts(db: Database) -> dict[str, int]:
     """How many rows each table holds (the retention's and the tests' view)."""
-    names = ("events", "issued", "hours", "statuses", "appointments", "kiosks", "staff")
+    names = ("events", "issued", "hours", "sealed", "appointments", "kiosks", "staff")
     return db.run(
         lambda tx: {n: int(tx.execute(f"SELECT COUNT(*) FROM {n}")[0][0]) for n in names}  # noqa: S608
     )

@@ -28,18 +28,12 @@ from starlette.responses import (
     PlainTextResponse,
     RedirectResponse,
     Response,
-    StreamingResponse,
 )
 from starlette.routing import Route
 
-from central import bookings, contract, pages, stats, store
+from central import bookings, contract, pages, phone, stats, store
 from central.db import Database
-from central.phone import ticket_status
-from kiosk.config import LANGUAGES
-from kiosk.core import payload as ticket_payload
 from kiosk.core.events import MAX_BATCH_BYTES, MAX_BATCH_EVENTS
-from kiosk.phone import page as phone_page
-from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key
 from kiosk.serving import SlowBody, read_body, slow_body
 
 log = logging.getLogger("central")
@@ -47,9 +41,6 @@ MAX_BODY = MAX_BATCH_BYTES  # the contract's (kiosk/core/events.py), one place
 MAX_EVENTS = MAX_BATCH_EVENTS
 COOKIE = "central_manager"
 RETAIN_EVERY_S = 3600.0
-STREAM_EVERY_S = 3.0
-STREAMS = 2000  # open phone streams per process: a flood of them cannot starve the rest
-STREAMS_PER_CLIENT = 16  # per address (the real one behind a proxy: uvicorn's proxy headers)
 LONGEST_RANGE_DAYS = 366
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -296,70 +287,6 @@ def make_app(
         answer.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=True)
         return answer
 
-    async def ticket_found(request: Request) -> tuple[Any, str, dict[str, str], str] | None:
-        branch, text = request.path_params["branch"], request.path_params["payload"]
-        try:
-            ticket = ticket_payload.read(branch, text)
-        except ticket_payload.PayloadError:
-            return None
-        latest = await call(store.statuses, branch)
-        office, names = await call(store.branch_names, branch)
-        return ticket_status(latest, ticket.day, ticket.code).as_json(), office, names, text
-
-    budget = RateLimit(rate=1.0, burst=30)  # a phone asks rarely; a scanning script does not
-    slots = StreamSlots(STREAMS_PER_CLIENT, STREAMS)
-
-    def client(request: Request) -> str:
-        return client_key(request.client.host if request.client else None)
-
-    def too_many(message: str, status: int = 429) -> Response:
-        return JSONResponse({"error": message}, status_code=status,
-                            headers={**NO_STORE, "Retry-After": "10"})  # fmt: skip
-
-    async def phone(request: Request) -> Response:
-        if not budget.allow(client(request)):
-            return too_many("too many requests; try again later")
-        found = await ticket_found(request)
-        lang = phone_page.language(None, request.headers.get("accept-language"), LANGUAGES)
-        if found is None:
-            body = phone_page.render(None, lang=lang, office="", service_names={}, stream=None)
-            return HTMLResponse(body, 404, phone_page.HEADERS)
-        status, office, names, text = found
-        stream = f"{text}/stream"
-        body = phone_page.render(
-            status, lang=lang, office=office, service_names=names, stream=stream
-        )
-        return HTMLResponse(body, headers=phone_page.HEADERS)
-
-    async def phone_stream(request: Request) -> Response:
-        who = client(request)
-        if not budget.allow(who):
-            return too_many("too many requests; try again later")
-        if not slots.free(who):
-            return too_many("too many open streams; try again later", 503)
-        if await ticket_found(request) is None:
-            return _error(404, "not a ticket of this branch")
-        slots.take(who)
-
-        async def events() -> AsyncIterator[bytes]:
-            try:
-                yield b"retry: 5000\n\n"
-                last = None
-                while True:
-                    found = await ticket_found(request)
-                    status = found[0] if found else None
-                    if status != last:
-                        yield f"event: status\ndata: {json.dumps(status)}\n\n".encode()
-                        last = status
-                    else:
-                        yield b": ping\n\n"
-                    await asyncio.sleep(STREAM_EVERY_S)
-            finally:
-                slots.give_back(who)
-
-        return StreamingResponse(events(), media_type="text/event-stream",
-                                 headers={**NO_STORE, "X-Accel-Buffering": "no"})  # fmt: skip
-
     async def health(request: Request) -> Response:
         await call(store.counts)
         return JSONResponse({"ok": True, "database": db.engine})
@@ -384,8 +311,7 @@ def make_app(
             Route("/stats", stats_page),
             Route("/signin", signin, methods=["GET", "POST"]),
             Route("/signout", signout, methods=["POST"]),
-            Route("/t/{branch}/{payload}", phone),
-            Route("/t/{branch}/{payload}/stream", phone_stream),
+            *phone.routes(call),
             Route("/v1/health", health),
         ],
         lifespan=lifespan,

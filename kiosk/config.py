@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.core import events
 from kiosk.core.hours import WEEKDAYS, HoursError, WeeklyHours
 from kiosk.core.payload import MAX_LENGTH as PAYLOAD_LENGTH
+from kiosk.core.payload import SEAL_CHARS
 from kiosk.core.scan import MAX_SCAN_LENGTH
 from kiosk.core.tickets import MAX_NUMBER, SERVICE_CODE
 
@@ -300,9 +301,11 @@ def _timezone(value: Any) -> str | None:
 
 
 def _status_url(value: Any) -> str | None:
-    room = MAX_SCAN_LENGTH - PAYLOAD_LENGTH
+    room = MAX_SCAN_LENGTH - PAYLOAD_LENGTH - 1 - SEAL_CHARS  # "#PAYLOAD.SEAL" at the end
     if _http_url(value):
         return _http_url(value)
+    if "#" in value[:-1]:
+        return f'"{value}": a "#" may only end the URL (the central\'s page: .../t/BRANCH/#)'
     if len(value) > room:
         return (
             f"is {len(value)} characters; at most {room} fit in a scannable code with the payload"

@@ -1,14 +1,15 @@
-"""What the totem reports upstream about service: ``service.status`` and ``service.hour``.
+"""What the totem reports upstream about service: ``service.hour`` and ``service.sealed``.
 
 The sync agent calls :meth:`ServiceReports.due` on every turn; it looks only on a fixed
-wall-clock tick (every 30 s, at :00 and :30), so when a report leaves says nothing about when
-a desk acted. A status goes out when what the waiting-room screens show changed (the number
-served now, the numbers waiting), at most once per tick and service. Its wait range is built
-only from figures already published: the configured service time, replaced by the last hourly
-``service_p50`` once one was sent, so an end of service that changes nothing on the screens
-changes nothing in the status either. Hourly times go out only over at least five served
-citizens. What was last reported is kept in the store's state table, in the same transaction
-as the events, so a restart neither repeats nor skips a report.
+wall-clock tick (every minute, at :00 seconds), so when a report leaves says nothing about
+when a desk acted. At every tick, from the service's first opening of the day (or its first
+ticket) to the end of the day, each service's queue is sealed again whole for the central's
+phone page (:mod:`kiosk.core.sealed`): the same number of boxes, every one new, whether the
+queue moved or not. Hourly figures go out when a whole hour closes with at least five served
+citizens; the day's last span waits for the first whole hour at least
+:data:`LAST_SPAN_AFTER` past closing with nobody waiting or at a desk, so it never leaves at
+the first tick after the last citizen. What was last reported is kept in the store's state
+table, in the same transaction as the events, so a restart neither repeats nor skips a report.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from kiosk.config import Config, Service
-from kiosk.core import events, figures
+from kiosk.core import events, figures, sealed
+from kiosk.core import payload as ticket_payload
+from kiosk.phone.status import queue_statuses
 from kiosk.store import Store
-from kiosk.store import desks as store_desks
 from kiosk.store import outbox as store_outbox
 from kiosk.store import state as store_state
 from kiosk.store import tickets as store_tickets
 
-TICK = timedelta(seconds=events.STATUS_EVERY_S)
+TICK = timedelta(seconds=events.TICK_S)
+LAST_SPAN_AFTER = timedelta(minutes=30)  # the day's last hourly figures: not before closing + this
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -36,7 +39,7 @@ def utc_now() -> datetime:
 
 
 def tick_of(now: datetime) -> datetime:
-    """The wall-clock tick ``now`` falls in (UTC, a multiple of 30 s)."""
+    """The wall-clock tick ``now`` falls in (UTC, a whole minute)."""
     return now - (now - _EPOCH) % TICK
 
 
@@ -46,23 +49,31 @@ class _Batch:
 
     items: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     marks: dict[str, str | None] = field(default_factory=dict)
+    replaces: list[str] = field(default_factory=list)  # services whose unsent sealed go
 
 
 class ServiceReports:
-    """Decides which ``service.status`` and ``service.hour`` events are due and queues them.
+    """Decides which ``service.hour`` and ``service.sealed`` events are due and queues them.
 
     Args:
         config: the totem configuration.
         store: the database.
         clock: the current instant.
+        key: the ticket key, which the seals come from (None: nothing is sealed, as in the
+            nightly purge, which only sends the last hourly figures of earlier days).
     """
 
     def __init__(
-        self, config: Config, store: Store, clock: Callable[[], datetime] = utc_now
+        self,
+        config: Config,
+        store: Store,
+        clock: Callable[[], datetime] = utc_now,
+        key: bytes | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.clock = clock
+        self.key = key
         now = clock()
         # Even the first look waits for a tick: no report leaves at a moment of its own.
         self.next_check = now if tick_of(now) == now else tick_of(now) + TICK
@@ -80,33 +91,31 @@ class ServiceReports:
         for day in store_tickets.days(self.store):
             for service in self.config.services:
                 self._hours(service, date.fromisoformat(day), now, reported, batch)
-        reported.update({k: v for k, v in batch.marks.items() if v is not None})
-        reported.update(store_state.get_prefix(self.store, store_state.REPORTED_STATUS))
-        today = now.astimezone(self.config.timezone).date().isoformat()
-        for service in self.config.services:
-            self._status(service, today, tick, reported, batch)
+        at = events.minute(tick, self.config.timezone)
+        if self.key is not None:
+            for service in self.config.services:
+                self._sealed(service, tick, at, batch)
         if batch.items or batch.marks:
-            at = events.minute(tick, self.config.timezone)
-            store_outbox.add_events(self.store, self.config.branch, at, batch.items, batch.marks)
+            store_outbox.add_events(
+                self.store, self.config.branch, at, batch.items, batch.marks, batch.replaces
+            )
         return len(batch.items)
 
-    def _status(
-        self, service: Service, day: str, tick: datetime, reported: dict[str, str], batch: _Batch
-    ) -> None:
-        queue = store_tickets.call_queue(self.store, day, service.code, tick)
-        pace = _hours_note(reported.get(_hours_key(day, service.code))).get("pace")
-        wait = figures.wait_range(len(queue), pace or service.minutes, service.desks)
-        current = figures.status(
-            store_desks.now_serving(self.store, day, service.code), queue, wait
-        )
-        key = store_state.REPORTED_STATUS + service.code
-        last = json.loads(reported[key]) if key in reported else None
-        if last is not None and last["day"] == day and last["status"] == current:
-            return
-        if last is not None and tick < datetime.fromisoformat(last["at"]) + TICK:
-            return  # at most once per tick (a forced look between ticks waits for the next)
-        batch.items.append(("service.status", day, {"service": service.code, **current}))
-        batch.marks[key] = events.dumps({"at": tick.isoformat(), "day": day, "status": current})
+    def _sealed(self, service: Service, tick: datetime, at: str, batch: _Batch) -> None:
+        """Every ticket of the service's queue, sealed again (see :mod:`kiosk.core.sealed`)."""
+        assert self.key is not None
+        tz = self.config.timezone
+        day = tick.astimezone(tz).date()
+        windows = service.hours.windows_on(day, tz)
+        opened = bool(windows) and tick >= windows[0][0]
+        if not opened and not store_tickets.any_today(self.store, day.isoformat(), service.code):
+            return  # before the day's opening the central knows there is nothing to see
+        found = queue_statuses(self.config, self.store, self.key, tick, service.code)
+        seals = [(ticket_payload.seal_secret(self.key, text), st) for text, st in found]
+        boxes = sealed.boxes(self.config.branch, service.code, at, seals)
+        fields = {"service": service.code, "tick": at, "boxes": boxes}
+        batch.items.append(("service.sealed", day.isoformat(), fields))
+        batch.replaces.append(service.code)
 
     def _hours(
         self, service: Service, day: date, now: datetime, reported: dict[str, str], batch: _Batch
@@ -122,10 +131,7 @@ class ServiceReports:
             start = figures.first_hour(records, tz)
         if start is None:
             return
-        day_over = now.astimezone(tz).date() > day or (
-            not service.hours.open_later_today(now, tz)
-            and not store_tickets.in_progress(self.store, day.isoformat(), service.code)
-        )
+        day_over = now.astimezone(tz).date() > day or self._last_hour(service, now)
         closing = figures.spans_to_close(records, day, tz, start, now, day_over)
         for span, values in closing:
             fields = {"service": service.code, "span": span.label, **values}
@@ -135,12 +141,18 @@ class ServiceReports:
         if day_over or closing or key not in reported:
             batch.marks[key] = events.dumps({**note, "start": start, "closed": day_over})
 
-
-def published_pace(store: Store, day: str, service: Service) -> float:
-    """The service time a wait may be built from: the last hourly ``service_p50`` sent today,
-    else the configured one (never one measured on the last few citizens)."""
-    note = _hours_note(store_state.get(store, _hours_key(day, service.code)))
-    return float(note.get("pace") or service.minutes)
+    def _last_hour(self, service: Service, now: datetime) -> bool:
+        """Whether the day's last span may close now: on a whole hour at least
+        :data:`LAST_SPAN_AFTER` past the last closing, with nobody waiting or at a desk."""
+        tz = self.config.timezone
+        local = tick_of(now).astimezone(tz)
+        windows = service.hours.windows_on(local.date(), tz)
+        closing = windows[-1][1] if windows else None
+        return (
+            local.minute == 0
+            and (closing is None or now >= closing + LAST_SPAN_AFTER)
+            and not store_tickets.in_progress(self.store, local.date().isoformat(), service.code)
+        )
 
 
 def _hours_key(day: str, service: str) -> str:
@@ -149,5 +161,5 @@ def _hours_key(day: str, service: str) -> str:
 
 def _hours_note(text: str | None) -> dict[str, Any]:
     """The note on a day's spans: ``start`` (the open span's first hour), ``closed``, and
-    ``pace``, the last service time published (the status's wait is built from it)."""
+    ``pace``, the last service time published."""
     return dict(json.loads(text)) if text else {}

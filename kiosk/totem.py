@@ -351,7 +351,7 @@ class Totem(Paper):
         return Issued(
             ticket=ticket,
             payload=payload,
-            qr=ticket_payload.with_status_url(self.config.status_url, payload),
+            qr=ticket_payload.with_status_url(self.config.status_url, payload, self.key),
             ahead=ahead,
             wait_min=self._wait(service, ticket.day, ahead, now),
         )

@@ -60,6 +60,8 @@ class SyncAgent:
         client: the central server's client.
         clock: the current instant.
         rng: randomness for the backoff jitter.
+        key: the ticket key, to seal each ticket's status for the central's phone page
+            (None: nothing sealed).
     """
 
     def __init__(
@@ -69,11 +71,12 @@ class SyncAgent:
         client: CentralClient,
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
+        key: bytes | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.outbox = Outbox(store)
-        self.reports = ServiceReports(config, store, clock)
+        self.reports = ServiceReports(config, store, clock, key)
         self.client = client
         self.clock = clock
         self.rng = rng or random.Random()

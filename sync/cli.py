@@ -55,6 +55,7 @@ def sync_group(ctx: click.Context, once: bool, as_json: bool) -> None:
         config,
         obj.store(),
         CentralClient(config.central_url, config.central_token_file, config.central_ca_file),
+        key=obj.ticket_key(),  # the tickets' seals come from it (service.sealed)
     )
     if once:
         agent.once = True

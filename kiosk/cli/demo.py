@@ -64,7 +64,7 @@ def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
     click.echo(f"branch server on {branch.url}")
 
     try:
-        token = _walk_through(obj, totem, branch)
+        token, payload = _walk_through(obj, totem, branch)
     except BaseException:  # nothing of the demo outlives it
         branch.stop()
         _end(central)
@@ -73,7 +73,7 @@ def demo(obj: Context, no_wait: bool, as_json: bool) -> None:
         branch.stop()
         _end(central)
         return
-    _serve_until_stopped(obj, branch, central, token, manager)
+    _serve_until_stopped(obj, branch, central, token, manager, payload)
 
 
 def _phone(qr: str, base: str, payload: str) -> None:
@@ -93,8 +93,9 @@ def _phone(qr: str, base: str, payload: str) -> None:
     )
 
 
-def _walk_through(obj: Context, totem: Totem, branch: ThreadedServer) -> str:
-    """Every capability once, step by step; returns desk 1's token."""
+def _walk_through(obj: Context, totem: Totem, branch: ThreadedServer) -> tuple[str, str | None]:
+    """Every capability once, step by step; returns desk 1's token and the last walk-in
+    ticket's payload."""
     config = obj.config
     _step("A citizen touches each service")
     issued = []
@@ -166,9 +167,14 @@ def _walk_through(obj: Context, totem: Totem, branch: ThreadedServer) -> str:
     )
     _kiosk(config, "sync", "--once")
     click.echo(
-        "  the central server learns ticket numbers, check-ins, what the waiting-room screens"
-        " show (service.status) and hourly counts, times only over five citizens; never a desk"
+        "  the central server learns ticket numbers, check-ins, hourly counts (times only over"
+        " five citizens) and each queue sealed for the phones; never a desk, never a call"
     )
+    if issued:
+        from kiosk.cli import demo_phone
+
+        _step("A citizen outside the building follows the turn on the central's phone page")
+        demo_phone.show(config, obj.ticket_key(), issued[-1].payload)
     _step("The central service: today's figures for the branch manager (kiosk central stats)")
     for line in _central(config, "stats", "--branch", config.branch).splitlines():
         click.echo(f"  {line}")
@@ -191,7 +197,7 @@ def _walk_through(obj: Context, totem: Totem, branch: ThreadedServer) -> str:
         if not check.name.startswith("kiosk-"):
             fix = f" (fix: {check.fix})" if check.fix else ""
             click.echo(f"  {check.status:<7} {check.name:<11} {check.detail}{fix}")
-    return token
+    return token, issued[-1].payload if issued else None
 
 
 def _serve_until_stopped(
@@ -200,6 +206,7 @@ def _serve_until_stopped(
     central: subprocess.Popen[bytes],
     token: str,
     manager: str,
+    payload: str | None,
 ) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -219,6 +226,9 @@ def _serve_until_stopped(
         click.echo(
             "  a phone page:  the URL in any printed ticket's QR (kiosk issue A --json: payload)"
         )
+    if payload:
+        click.echo("  outside:       the central's page: the address shown above for ticket")
+        click.echo('                 printed with ticket.status_url = "<central>/t/<branch>/#"')
     click.echo(f"  statistics:    {config.central_url}/stats   (manager token: {manager})")
     click.echo(f"  issue more:    .venv/bin/kiosk --config {config.source} issue A")
     second = config.data_dir.parent / "satellite" / "kiosk.toml"

@@ -117,7 +117,7 @@ def printer_preview(
         issued_at=SAMPLE_DAY,
         ahead=3,
         wait_min=12,
-        qr=ticket_payload.with_status_url(config.status_url, payload),
+        qr=ticket_payload.with_status_url(config.status_url, payload, b"preview"),
         payload=payload,
     )
     job = render(content, layout)

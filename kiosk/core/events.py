@@ -1,13 +1,16 @@
-"""The central server contract, version 2 (docs/central-api.md): what may leave the totem.
+"""The central server contract, version 3 (docs/central-api.md): what may leave the totem.
 
 The one place that says which event types exist, which keys each carries and which values each
 key may take. The outbox refuses to hold an event that breaks it, the sync agent's allow-list
 serialises only what passes it, and tests hold it against the documented table. Pure: no I/O.
 
 Version 1 also sent a ticket's call, recall, end of service, no-show and transfer. Linked by
-``seq`` and time, those rebuilt each desk's day, so version 2 tells service only as the waiting
-room screens show it (``service.status``) and as hourly counts, with times only over at least
-five citizens (``service.hour``).
+``seq`` and time, those rebuilt each desk's day. Version 2 kept only what the waiting-room
+screens show (``service.status``), but with desks that serve different services, which number
+left the waiting list still said which desk called it. Version 3 tells the central about service
+only as hourly counts, with times only over at least five citizens (``service.hour``), and
+carries each ticket's status for the citizen's phone sealed with a key the central never holds
+(``service.sealed``, :mod:`kiosk.core.sealed`), all of it sent again at every tick.
 """
 
 from __future__ import annotations
@@ -19,16 +22,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.core import tickets
+from kiosk.core import sealed, tickets
 
-VERSION = 2
+VERSION = 3
 COMMON = ("id", "seq", "type", "branch", "day", "at")
 
 # Per type, the keys after COMMON, in the order they are written.
 KEYS: dict[str, tuple[str, ...]] = {
     "ticket.issued": ("ticket", "service", "ref"),
     "appointment.checked_in": ("ticket", "service", "ref"),
-    "service.status": ("service", "now", "waiting", "wait"),
+    "service.sealed": ("service", "tick", "boxes"),
     "service.hour": (
         "service",
         "span",
@@ -47,27 +50,26 @@ OPTIONAL = frozenset({("ticket.issued", "ref")})
 # Keys that are always present but may be null.
 NULLABLE = frozenset(
     {
-        ("service.status", "now"),
         ("service.hour", "wait_p50"),
         ("service.hour", "wait_p90"),
         ("service.hour", "service_p50"),
     }
 )
-# Version 1 types: still found in an upgraded totem's outbox, dropped there, never sent.
-RETIRED = (
+# Version 1 and 2 types: still found in an upgraded totem's outbox, dropped there, never sent.
+RETIRED_V1 = (
     "ticket.called",
     "ticket.recalled",
     "ticket.done",
     "ticket.no_show",
     "ticket.transferred",
 )
+RETIRED = (*RETIRED_V1, "service.status")
 
 PRINTER_STATES = ("ok", "paper_low", "paper_out", "cover_open", "offline", "unknown")
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 256 * 1024
-MAX_WAITING = 200  # service.status lists at most this many waiting numbers
 MIN_SERVED = 5  # service.hour carries times only over at least this many served citizens
-STATUS_EVERY_S = 30  # service.status at most this often per service
+TICK_S = 60  # the wall-clock tick: every service sealed again, spans closed, on it only
 MAX_MINUTES = 24 * 60
 
 
@@ -105,17 +107,21 @@ _HOUR = r"([01]\d|2[0-3]):00"
 is_span = _pattern(rf"{_HOUR}-({_HOUR}|24:00)")
 
 
-def _waiting(v: Any) -> bool:
+_is_handle = _pattern(rf"[A-Za-z0-9_-]{{{sealed.HANDLE_CHARS}}}")
+_is_box = _pattern(rf"[A-Za-z0-9_-]{{{sealed.BOX_CHARS}}}")
+
+
+def _boxes(v: Any) -> bool:
+    """A bucket's worth of sealed boxes, each ``{"h", "box"}``, no handle twice."""
     return (
         type(v) is list
-        and len(v) <= MAX_WAITING
-        and all(is_ticket(t) for t in v)
-        and len(set(v)) == len(v)
+        and len(v) in sealed.BUCKETS
+        and all(
+            type(b) is dict and set(b) == {"h", "box"} and _is_handle(b["h"]) and _is_box(b["box"])
+            for b in v
+        )
+        and len({b["h"] for b in v}) == len(v)
     )
-
-
-def _wait_range(v: Any) -> bool:
-    return type(v) is list and len(v) == 2 and all(map(_minutes, v)) and v[0] <= v[1]
 
 
 # key -> check, for the keys whose check does not depend on the type.
@@ -127,9 +133,8 @@ _VALUES: dict[str, Callable[[Any], bool]] = {
     "at": is_minute,
     "ticket": is_ticket,
     "service": is_service,
-    "now": is_ticket,
-    "waiting": _waiting,
-    "wait": _wait_range,
+    "tick": is_minute,
+    "boxes": _boxes,
     "span": is_span,
     "issued": _count,
     "served": _count,
@@ -173,7 +178,7 @@ def wire(event: Mapping[str, Any]) -> dict[str, Any]:
     """
     kind = event.get("type")
     if type(kind) is not str or kind not in KEYS:
-        raise NotAllowed("type: not an event type of contract version 2")
+        raise NotAllowed(f"type: not an event type of contract version {VERSION}")
     allowed = COMMON + KEYS[kind]
     extra = sorted(set(event) - set(allowed))
     if extra:

@@ -1,7 +1,6 @@
-"""What the totem tells the central server about service, and nothing finer (contract v2).
+"""What the totem tells the central server about service, and nothing finer (contract v3).
 
-``service.status`` is what the waiting-room screens show: the number served now, the numbers
-waiting in call order and the wait as a range. ``service.hour`` gives counts and times over a
+``service.hour`` gives counts and times over a
 span of whole hours holding at least :data:`~kiosk.core.events.MIN_SERVED` served citizens;
 a smaller span joins the next, so no figure describes one or two citizens, let alone a desk.
 Pure: the tickets come in as plain records, the clock as an argument.
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from kiosk.core.events import MAX_MINUTES, MAX_WAITING, MIN_SERVED
+from kiosk.core.events import MAX_MINUTES, MIN_SERVED
 
 # The wait range reaches this share of the estimate either side of it.
 SPREAD = 0.3
@@ -48,19 +47,14 @@ def wait_range(ahead: int, service_minutes: float, desks: int) -> list[int]:
     service time / open desks, with the service time :data:`SPREAD` lower and higher.
 
     The service time given must be a published figure (the configured one, or the last hourly
-    ``service_p50``), never one measured on the last few citizens: a status whose wait moved
-    when one citizen's service ended would tell when it ended.
+    ``service_p50``), never one measured on the last few citizens: a wait that moved when one
+    citizen's service ended would tell when it ended.
     """
     if ahead <= 0:
         return [0, 0]
     per_desk = ahead * service_minutes / max(desks, 1)
     low = min(MAX_MINUTES, math.floor(per_desk * (1 - SPREAD)))
     return [low, min(MAX_MINUTES, max(low, math.ceil(per_desk * (1 + SPREAD))))]
-
-
-def status(now_serving: str | None, waiting: Sequence[str], wait: list[int]) -> dict[str, object]:
-    """The keys of a ``service.status`` event: at most :data:`MAX_WAITING` numbers."""
-    return {"now": now_serving, "waiting": list(waiting[:MAX_WAITING]), "wait": list(wait)}
 
 
 @dataclass(frozen=True)

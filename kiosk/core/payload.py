@@ -117,13 +117,38 @@ def read(branch: str, text: str) -> TicketPayload:
     return TicketPayload(EPOCH + timedelta(days=int(body[2:7])), code)
 
 
-def with_status_url(status_url: str | None, payload: str) -> str:
-    """What the QR code holds: the payload, or the status URL carrying it."""
-    return f"{status_url}{payload}" if status_url else payload
+SEAL_BYTES = 12  # 96 bits: the ticket's seal (kiosk.core.sealed), in the QR only
+SEAL_CHARS = 16  # its base64url form
+
+
+def seal_secret(key: bytes, payload: str) -> str:
+    """The ticket's seal: the secret its sealed statuses are locked with for the central's phone
+    page (contract v3 ``service.sealed``). Printed in the QR's URL fragment only, which a browser
+    never sends; the totem recomputes it from its key whenever it seals, so it is never stored.
+    """
+    import base64
+    import hashlib
+    import hmac
+
+    digest = hmac.new(key, b"seal|" + payload.encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:SEAL_BYTES]).decode("ascii")
+
+
+def with_status_url(status_url: str | None, payload: str, key: bytes) -> str:
+    """What the QR code holds: the payload, or the status URL carrying it. A URL ending in
+    ``#`` (the central's phone page) carries it in the fragment with the ticket's seal,
+    ``.../t/roma-m1/#PAYLOAD.SEAL``: only the phone ever reads them."""
+    if not status_url:
+        return payload
+    if status_url.endswith("#"):
+        return f"{status_url}{payload}.{seal_secret(key, payload)}"
+    return f"{status_url}{payload}"
 
 
 def extract(text: str) -> str:
-    """The payload part of a scan: the text itself, or the tail of a status URL."""
+    """The payload part of a scan: the text itself, or the tail of a status URL (without the
+    seal a fragment carries after the payload)."""
     if "://" in text:
-        return text.rsplit("/", 1)[-1].rsplit("=", 1)[-1].rsplit("#", 1)[-1]
+        tail = text.rsplit("/", 1)[-1].rsplit("=", 1)[-1].rsplit("#", 1)[-1]
+        return tail.split(".", 1)[0]
     return text

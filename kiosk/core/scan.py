@@ -15,7 +15,7 @@ from enum import StrEnum
 from kiosk.core import payload as ticket_payload
 from kiosk.core.tickets import Status
 
-MAX_SCAN_LENGTH = 64
+MAX_SCAN_LENGTH = 128
 # Booking codes the central system issues: letters, digits and a few separators.
 _BOOKING = re.compile(r"\A[A-Za-z0-9._:-]{6,64}\Z", re.ASCII)
 

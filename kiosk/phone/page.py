@@ -3,7 +3,10 @@
 The page is whole in one response (no framework, no external resource, a few KB): the
 status at the moment it was asked, the strings of one language, and a small script that
 follows the status stream, reconnects by itself, and vibrates, rings and notifies when three
-people are left and when the citizen is called. Nothing is stored on the phone.
+people are left and when the citizen is called. Nothing is stored on the phone. On the
+central service the page gets no status from the server: its script reads the ticket and its
+seal from the URL's fragment and opens the ticket's own sealed status (WebCrypto) from the
+branch's boxes, every 30 s (:mod:`kiosk.core.sealed` says how they are made).
 """
 
 from __future__ import annotations
@@ -69,6 +72,9 @@ def render(
     office: str,
     service_names: Mapping[str, str],
     stream: str | None,
+    sealed: str | None = None,
+    branch: str = "",
+    poll: int = 30,
 ) -> str:
     """The page for a ticket's ``status`` (a :class:`~kiosk.phone.status.TicketStatus` as
     JSON; None: not a ticket of this office, and the page shows no position).
@@ -79,6 +85,10 @@ def render(
         service_names: each service's name in ``lang`` (a desk may send the ticket to
             another service; the page then names that one).
         stream: where the status stream is (None: no stream, as for a forged ticket).
+        sealed: the central's page instead: where the branch's sealed statuses are; the page
+            opens its own with the seal after the URL's ``#`` (``status`` is then None).
+        branch: the branch id the boxes are bound to (with ``sealed``).
+        poll: seconds between two looks at the boxes (with ``sealed``).
     """
     texts = TEXTS[lang]
     code = str(status["ticket"]) if status else "—"
@@ -89,6 +99,9 @@ def render(
         code=html.escape(code),
         state=html.escape(str(status["state"]) if status else "unknown"),
         stream=html.escape(stream or ""),
+        sealed=html.escape(sealed or ""),
+        branch=html.escape(branch),
+        poll=str(int(poll)),
         office=html.escape(office),
         service=html.escape(service_names.get(str(status["service"]), "") if status else ""),
         names=_json(dict(service_names)),

@@ -2,8 +2,9 @@
 
 Computed from the live queue with the same call order the desks use, for a payload whose HMAC
 checks out: a forged or altered one learns nothing, not even whether such a number exists.
-The central service builds the same object from the branch's latest ``service.status``
-(without the key, and without desks); both render it with :mod:`kiosk.phone.page`.
+The sync agent seals the same object, for every ticket of the queue, for the central's phone
+page (:func:`queue_statuses`, contract v3 ``service.sealed``); both render it with
+:mod:`kiosk.phone.page`.
 """
 
 from __future__ import annotations
@@ -129,12 +130,14 @@ class Look:
         return genuine
 
     def _ticket(self, code: str) -> store_tickets.Brief | None:
-        day = self.day.isoformat()
         if not self._many:
-            return store_tickets.brief(self.store, day, code)
+            return store_tickets.brief(self.store, self.day.isoformat(), code)
+        return self._briefs().get(code)
+
+    def _briefs(self) -> dict[str, store_tickets.Brief]:
         if self._everyone is None:
-            self._everyone = store_tickets.briefs(self.store, day)
-        return self._everyone.get(code)
+            self._everyone = store_tickets.briefs(self.store, self.day.isoformat())
+        return self._everyone
 
     def _status(self, ticket: store_tickets.Brief) -> TicketStatus:
         queue = ticket.waits_for
@@ -200,6 +203,26 @@ def statuses(
         with contextlib.suppress(NotOurs):
             if look.state(text) != state:
                 out[text] = look.find(text).status.as_json()
+    return out
+
+
+def queue_statuses(
+    config: Config, store: Store, key: bytes, now: datetime, service: str
+) -> list[tuple[str, dict[str, object]]]:
+    """``(payload, status)`` of every ticket waiting for ``service`` (in call order, the
+    nearest to their turn first) and then every one at a desk: what the phone page shows each.
+    """
+    look = Look(config, store, key, now, everyone=True)
+    order = list(look._queue(service))
+    at_desk = sorted(
+        b.code
+        for b in look._briefs().values()
+        if b.status is Status.CALLED and b.waits_for == service
+    )
+    out = []
+    for code in order + at_desk:
+        text = ticket_payload.sign(key, config.branch, look.day, code)
+        out.append((text, look.find(text).status.as_json()))
     return out
 
 

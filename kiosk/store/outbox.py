@@ -1,6 +1,6 @@
 """The transactional outbox: events written in the same transaction as the change they record.
 
-A row holds an event of contract version 2 (:mod:`kiosk.core.events`): the common keys as
+A row holds an event of the contract (:mod:`kiosk.core.events`): the common keys as
 columns and the type's own keys as one JSON text. It is checked against the contract before it
 is written, so the outbox cannot hold an event that could not leave; the sync agent checks it
 again on the way out. ``seq`` is the row's AUTOINCREMENT key, so it only grows, even across
@@ -176,10 +176,18 @@ def add_events(
     at: str,
     items: Sequence[tuple[str, str, dict[str, Any]]],
     extra: dict[str, str | None],
+    sealed_again: Sequence[str] = (),
 ) -> None:
     """Queue events given as ``(type, day, keys)`` and record ``extra`` state, in one
-    transaction: what was reported and the record of having reported it go together."""
+    transaction: what was reported and the record of having reported it go together.
+    ``sealed_again``: services whose ``service.sealed`` not yet sent (or refused) is replaced:
+    only the latest one matters, so an offline totem keeps one per service, not one a minute."""
     with store.write() as conn:
+        conn.executemany(
+            "DELETE FROM outbox WHERE type = 'service.sealed'"
+            " AND json_extract(body, '$.service') = ?",
+            [(service,) for service in sealed_again],
+        )
         for kind, day, fields in items:
             add_event(conn, type=kind, branch=branch, day=day, at=at, **fields)
         put_in(conn, extra)

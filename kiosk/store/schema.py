@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def _contract_v2(conn: sqlite3.Connection) -> None:
     """3: the outbox of contract version 2. Each row keeps its type's own keys as one checked
     JSON text beside the common columns. Version-1 events still waiting (a ticket's call,
-    recall, end, no-show, transfer: :data:`~kiosk.core.events.RETIRED`) are dropped, never
+    recall, end, no-show, transfer: :data:`~kiosk.core.events.RETIRED_V1`) are dropped, never
     sent, and counted in the log. The others keep their order, with ``at`` cut to whole minutes,
     and are numbered again after the highest seq ever used: the gaps the dropped rows would
     leave would count a desk's actions between two tickets.
@@ -41,7 +41,7 @@ def _contract_v2(conn: sqlite3.Connection) -> None:
             "outbox: %d version-1 event(s) still waiting (%s) were dropped at the upgrade to"
             " contract version 2; they were never sent",
             dropped,
-            ", ".join(events.RETIRED),
+            ", ".join(events.RETIRED_V1),
         )
 
 
@@ -67,6 +67,57 @@ _OUTBOX_V2 = """
         FROM outbox WHERE type IN (SELECT value FROM json_each(:kept));
     DROP TABLE outbox;
     ALTER TABLE outbox_v2 RENAME TO outbox;
+"""
+
+
+def _contract_v3(conn: sqlite3.Connection) -> None:
+    """7: contract version 3. ``service.status`` events still waiting (version 2: the waiting
+    list at each change) are dropped, never sent, and counted in the log, with the notes of
+    what was last reported; the rest are numbered again after the highest seq ever used, so
+    no gap shows where a status was (a status left when a desk called someone)."""
+    dropped = conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE type NOT IN (SELECT value FROM json_each(?))",
+        (json.dumps(events.TYPES),),
+    ).fetchone()[0]
+    last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+    params = {"kept": json.dumps(events.TYPES), "last": last[0] if last else 0}
+    for statement in _statements(_OUTBOX_V3):
+        conn.execute(statement, params)
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'")
+    conn.execute(
+        "INSERT INTO sqlite_sequence (name, seq)"
+        " SELECT 'outbox', MAX(:last, COALESCE(MAX(seq), 0)) FROM outbox",
+        params,
+    )
+    conn.execute("DELETE FROM state WHERE key LIKE 'report.status.%'")
+    if dropped:
+        log.warning(
+            "outbox: %d version-2 event(s) still waiting (service.status) were dropped at the"
+            " upgrade to contract version 3; they were never sent",
+            dropped,
+        )
+
+
+_OUTBOX_V3 = """
+    CREATE TABLE outbox_v3 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- strictly increasing, never reused
+        id TEXT NOT NULL,                  -- uuid4; no index: rows are found by seq
+        type TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        day TEXT NOT NULL,
+        at TEXT NOT NULL,                  -- RFC 3339, whole minutes
+        body TEXT NOT NULL,                -- the type's own keys, JSON, checked when written
+        state TEXT NOT NULL DEFAULT 'ready' CHECK (state IN ('ready', 'parked')),
+        parked_at TEXT,
+        error TEXT,
+        kiosk TEXT                         -- NULL: this totem's own event; else a satellite's
+    );
+    INSERT INTO outbox_v3 (seq, id, type, branch, day, at, body, state, parked_at, error, kiosk)
+        SELECT :last + ROW_NUMBER() OVER (ORDER BY seq), id, type, branch, day, at, body,
+            state, parked_at, error, kiosk
+        FROM outbox WHERE type IN (SELECT value FROM json_each(:kept));
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v3 RENAME TO outbox;
 """
 
 # Each migration is applied once, inside the transaction that bumps user_version: a script, or
@@ -176,6 +227,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     ALTER TABLE totems ADD COLUMN printer_at TEXT;
     ALTER TABLE outbox ADD COLUMN kiosk TEXT;
     """,
+    _contract_v3,
 )
 
 VERSION = len(MIGRATIONS)

@@ -50,7 +50,7 @@ def totem(synced: Config, sync_store: Store, clock: Clock) -> Totem:
 @pytest.fixture
 def agent(synced: Config, sync_store: Store, clock: Clock) -> SyncAgent:
     client = CentralClient(synced.central_url, synced.central_token_file, timeouts=(2.0, 5.0))
-    return SyncAgent(synced, sync_store, client, clock=clock)
+    return SyncAgent(synced, sync_store, client, clock=clock, key=b"k" * 32)
 
 
 @pytest.fixture(scope="session")

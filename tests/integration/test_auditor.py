@@ -1,13 +1,17 @@
 """The auditor's attack: from everything the central server received in a whole day, can
-anyone tell which tickets one desk served?
+anyone tell which tickets one desk served, or which desk called a ticket?
 
 A realistic day runs through the real parts: tickets issued as the totem issues them, three
-desks working through the branch server over HTTP (random service times, recalls, no-shows,
-transfers, a re-entry scan), the sync agent sending to the reference central server, the
-night's purge. The test then attacks what the central server holds with the links an auditor
-would try (adjacent events, the same minute, call order, the typical service time after a
-call) and checks that none tells one desk's tickets apart better than chance. The same
-attack on the day as contract version 1 would have sent it finds the desks at once.
+desks that serve different services working through the branch server over HTTP (random
+service times, recalls, no-shows, transfers, a re-entry scan), the sync agent sending to the
+reference central server, the night's purge. The test then attacks what the central server
+holds: the attacker of contract version 2 attributed calls to desks from the waiting lists
+(a B ticket that leaves while an older A one waits can only be the B-only desk's), and linked
+tickets by adjacent events, the same minute, call order, the typical service time. On the same
+day as version 2 would have sent it, the attribution is right every time; on what version 3
+sends (sealed boxes, bucketed counts, hourly figures at fixed times) it is at chance, as is
+every link, no transfer shows, and the day's last figures do not tell when the last citizen
+left. The same links on the day as version 1 would have sent it find the desks at once.
 """
 
 from __future__ import annotations
@@ -31,12 +35,15 @@ from central import contract
 from central.server import CentralServer
 from kiosk import secrets
 from kiosk.config import Config, load
-from kiosk.core import events as contract_v2
+from kiosk.core import events as contract_v3
+from kiosk.core import sealed
 from kiosk.server import desks as desk_tokens
 from kiosk.server.app import make_app
 from kiosk.serving import ThreadedServer
 from kiosk.store import Store
+from kiosk.store import desks as store_desks
 from kiosk.store import purge as retention
+from kiosk.store import tickets as store_tickets
 from kiosk.totem import Totem, Unavailable
 from sync.agent import SyncAgent
 from sync.client import CentralClient
@@ -99,6 +106,9 @@ class Day:
 
     calls: list[tuple[datetime, str, str]] = field(default_factory=list)  # (at, desk, ticket)
     issued: dict[str, Any] = field(default_factory=dict)  # code -> Issued
+    # What version 2 would have sent at each tick: each service's waiting list and now serving.
+    screens: list[dict[str, Any]] = field(default_factory=list)
+    queues: list[tuple[str, str, int]] = field(default_factory=list)  # (tick, service, in queue)
 
     def desks_of(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = defaultdict(set)
@@ -139,8 +149,9 @@ def run_day(
     totem = Totem(config, store, b"k" * 32, clock=clock)
     branch = Branch(config, clock)
     agent = SyncAgent(
-        config, store, CentralClient(central.url, config.central_token_file), clock=clock
-    )
+        config, store, CentralClient(central.url, config.central_token_file), clock=clock,
+        key=b"k" * 32,
+    )  # fmt: skip
     arrival: dict[str, datetime] = {}  # event id -> when it reached the central server
     post = agent.client.post_events
 
@@ -163,8 +174,25 @@ def run_day(
         """A turn of the agent's loop, which runs whenever the database changed (after every
         desk action) and at least every half second."""
         agent.health_due()
+        if clock.now >= agent.reports.next_check:
+            screens(clock.now.replace(second=0))
         agent.reports.due()
         assert agent.pump().kind in ("idle", "sent")
+
+    def screens(tick: datetime) -> None:
+        """What the waiting-room screens show at this tick (version 2 sent it upstream)."""
+        for service in ("A", "B"):
+            waiting = store_tickets.call_queue(store, "2026-11-23", service, tick)
+            now = store_desks.now_serving(store, "2026-11-23", service)
+            day.screens.append({"id": f"{tick}{service}", "seq": len(day.screens) + 1,
+                                "at": tick.isoformat(), "service": service,
+                                "waiting": waiting, "now": now})  # fmt: skip
+            at_desk = store.scalar(
+                "SELECT COUNT(*) FROM tickets WHERE day = '2026-11-23' AND status = 'called'"
+                " AND COALESCE(queue, service) = ?", (service,),
+            )  # fmt: skip
+            day.queues.append((tick.isoformat(), service, len(waiting) + int(at_desk or 0)))
+            arrival[f"{tick}{service}"] = tick
 
     turn()  # the agent's first turn, as the office opens
     while clock.now < rome(2026, 11, 23, 17, 30):
@@ -242,13 +270,11 @@ class Seen:
     arrived: datetime
 
 
-def observations(received: list[dict[str, Any]], arrival: dict[str, datetime]) -> list[Seen]:
-    """Tickets leaving the waiting list, in the order the statuses show them."""
+def observations(statuses: list[dict[str, Any]], arrival: dict[str, datetime]) -> list[Seen]:
+    """Tickets leaving the waiting list, in the order the lists show them."""
     out: list[Seen] = []
     before: dict[str, list[str]] = defaultdict(list)
-    for e in received:
-        if e["type"] != "service.status":
-            continue
+    for e in statuses:
         gone = [t for t in before[e["service"]] if t not in e["waiting"]]
         if (
             e["now"] is not None
@@ -261,6 +287,57 @@ def observations(received: list[dict[str, Any]], arrival: dict[str, datetime]) -
     return out
 
 
+def rebuilt_lists(received: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The waiting lists an attacker can rebuild from version 3: the tickets issued, in order,
+    and each tick's count of boxes; first in, first out, a ticket is taken to leave when the
+    count can no longer hold it."""
+    queue: dict[str, list[str]] = defaultdict(list)
+    out = []
+    for e in received:
+        if e["type"] in ("ticket.issued", "appointment.checked_in"):
+            queue[e["service"]].append(e["ticket"])
+        elif e["type"] == "service.sealed":
+            held = queue[e["service"]]
+            while len(held) > len(e["boxes"]):
+                held.pop(0)
+            out.append({"id": e["id"], "seq": e["seq"], "at": e["at"], "service": e["service"],
+                        "waiting": list(held), "now": None})  # fmt: skip
+    return out
+
+
+def attributions(statuses: list[dict[str, Any]], issued: dict[str, int]) -> list[tuple[str, str]]:
+    """The version-2 attacker's attribution: a ticket that leaves while an older ticket of the
+    other service still waits was called by the desk that serves its service alone (desk 2
+    serves both and calls the oldest first)."""
+    alone = {"A": "1", "B": "3"}
+    waiting: dict[str, list[str]] = defaultdict(list)
+    out = []
+    for e in statuses:
+        gone = [t for t in waiting[e["service"]] if t not in e["waiting"]]
+        waiting[e["service"]] = e["waiting"]
+        other = waiting["B" if e["service"] == "A" else "A"]
+        for ticket in gone:
+            if any(issued[o] < issued[ticket] for o in other):
+                out.append((ticket, alone[e["service"]]))
+    return out
+
+
+def judge_attributions(found: list[tuple[str, str]], day: Day) -> tuple[float, float, int]:
+    """(right, what guessing the same desk for the service gives, number of attributions)."""
+    desks = day.desks_of()
+    calls: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for ticket, held in desks.items():
+        for desk in held:
+            calls[ticket.rstrip("0123456789")][desk] += 1
+    right = chance = 0.0
+    for ticket, desk in found:
+        service = ticket.rstrip("0123456789")
+        right += desk in desks.get(ticket, set())
+        chance += calls[service][desk] / sum(calls[service].values())
+    n = max(len(found), 1)
+    return right / n, chance / n, len(found)
+
+
 Link = tuple[str, str]
 
 
@@ -268,7 +345,7 @@ def adjacency(seen: list[Seen], received: list[dict[str, Any]]) -> list[Link]:
     """The version-1 auditor's link: tickets in events next to each other by seq."""
     mentioned = []
     for e in received:
-        if e["type"] == "service.status":
+        if e["type"] == "service.sealed":
             mentioned += [s.ticket for s in seen if s.seq == e["seq"]]
         elif "ticket" in e:
             mentioned.append(e["ticket"])
@@ -369,45 +446,62 @@ def test_nothing_the_central_server_holds_tells_one_desks_tickets_apart(tmp_path
         assert agent.outbox.summary()[:2] == (0, 0)
         issued = [e["ticket"] for e in received if e["type"] == "ticket.issued"]
         assert sorted(issued) == sorted(day.issued) and len(issued) == TICKETS + 1
-        statuses = [e for e in received if e["type"] == "service.status"]
+        boxes = [e for e in received if e["type"] == "service.sealed"]
         hours = [e for e in received if e["type"] == "service.hour"]
-        assert len(statuses) >= 20 and hours
+        assert hours
         for h in hours:
-            assert (h["wait_p50"] is None) == (h["served"] < contract_v2.MIN_SERVED)
+            assert (h["wait_p50"] is None) == (h["served"] < contract_v3.MIN_SERVED)
         for service in ("A", "B"):
             spans = [h for h in hours if h["service"] == service]
             assert sum(h["issued"] for h in spans) == sum(c.startswith(service) for c in day.issued)
-        assert {e["type"] for e in received} <= set(contract_v2.KEYS)
+        assert {e["type"] for e in received} <= set(contract_v3.KEYS)
         assert not any("desk" in e for e in received)
 
         def service_of(ticket: str) -> str:
             return ticket.rstrip("0123456789")
 
-        # A status that shows nothing new on the screens (same number served, same queue)
-        # would mark something else: an end of service. None goes out, but when an hour's
-        # published pace moves the wait.
-        last: dict[str, tuple[Any, Any]] = {}
-        paced: set[str] = set()
+        # Every service sealed at every minute of the day, whatever the desks did: the same
+        # events at the same moments whether the queue moved or not; only the count's bucket
+        # varies, and it is the bucket of the queue (waiting and at a desk), no finer.
+        ticks = {(e["service"], e["tick"]) for e in boxes}
+        minutes = int((rome(2026, 11, 23, 17, 30) - rome(2026, 11, 23, 8, 0)).total_seconds() // 60)
+        for service in ("A", "B"):
+            for m in range(minutes):
+                tick = (rome(2026, 11, 23, 8, 0) + timedelta(minutes=m)).isoformat()
+                assert (service, tick) in ticks, (service, tick)
+        assert {arrival[e["id"]].second for e in boxes} == {0}  # on the wall-clock tick
+        queue = {(t, s): n for t, s, n in day.queues}
+        for e in boxes:
+            if (e["tick"], e["service"]) in queue:
+                assert len(e["boxes"]) == sealed.bucket(queue[(e["tick"], e["service"])])
+        # No ticket number in anything but its issue: a transfer or a call shows nowhere.
+        issued_codes = set(day.issued)
         for e in received:
-            if e["type"] == "service.hour":
-                paced.add(e["service"])
-            if e["type"] == "service.status":
-                shown = (e["now"], e["waiting"])
-                assert last.get(e["service"]) != shown or e["service"] in paced, e
-                last[e["service"]] = shown
-                paced.discard(e["service"])
-        # Statuses leave on the wall-clock tick, never at the moment of a desk's action.
-        assert {arrival[e["id"]].second for e in statuses} <= {0, 30}
-        seen = observations(received, arrival)
-        assert len({s.ticket for s in seen}) >= 0.8 * len(day.desks_of())
+            if e["type"] not in ("ticket.issued", "appointment.checked_in"):
+                text = json.dumps(e)
+                assert not [c for c in issued_codes if f'"{c}"' in text], e["type"]
+        # Hourly figures leave on whole hours only (the day's last on the first whole hour
+        # 30 min after closing), never at the first tick after the last citizen left.
+        assert {(arrival[h["id"]].minute, arrival[h["id"]].second) for h in hours} == {(0, 0)}
+        order = {e["ticket"]: e["seq"] for e in received if "ticket" in e}
+        # The version-2 attacker, on the day as version 2 sent it (the screens' waiting lists):
+        # right far more often than chance...
+        rate, chance, n = judge_attributions(attributions(day.screens, order), day)
+        assert n >= 5 and rate >= 0.8 and rate > chance + 0.2, (rate, chance, n)
+        # ...and on the lists it can rebuild from version 3, no better than chance.
+        rebuilt = rebuilt_lists(received)
+        rate, chance, n = judge_attributions(attributions(rebuilt, order), day)
+        if n:
+            margin = 3 * math.sqrt(chance * (1 - chance) / n) + 0.03
+            assert rate <= chance + margin, ("attribution", rate, chance, n)
         # Version 1's link finds each desk's next ticket every time: the attack works...
         rate, chance, n = judge(version_1_transaction_link(day), day, service_of)
         assert n > 100 and rate == 1.0 and chance < 0.7
-        # ...and on what version 2 sends, no link does better than chance.
+        # ...and on what version 3 sends, no link does better than chance.
+        seen = observations(rebuilt, arrival)
         for method in (adjacency, same_minute, call_order, typical_service_time):
             rate, chance, n = judge(method(seen, received), day, service_of)
-            margin = 3 * math.sqrt(chance * (1 - chance) / n) + 0.03
-            assert n >= 20, method.__name__
+            margin = 3 * math.sqrt(chance * (1 - chance) / max(n, 1)) + 0.03
             assert rate <= chance + margin, (method.__name__, rate, chance, n)
     finally:
         store.close()

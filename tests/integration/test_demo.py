@@ -45,5 +45,8 @@ def test_demo_runs(capsys, tmp_path: Path) -> None:
     assert "desk 1 now serves A001" in out
     assert "a citizen scans their booking QR: checkin" in out
     assert "sync: outbox drained" in out and "outbox  0 waiting" in out
+    outside = out.split("the central's phone page")[1].split("==")[0]
+    assert "sealed boxes it cannot open, per service: A 8, B 8" in outside
+    assert "the ticket's seal opens its own box: {'ticket': 'B001', 'state': 'waiting'" in outside
     # The satellite's health reached the central through this totem: nothing refused.
     assert "refused by the central server" not in out and "parked" not in err

@@ -56,10 +56,10 @@ def test_422_parks_exactly_the_rejected_and_sends_the_rest(
         "SELECT type, json_extract(body, '$.ticket') AS ticket, error FROM outbox"
         " WHERE state = 'parked' ORDER BY seq"
     )
-    # B's ticket, and B's status (the server refuses every event of service B)
+    # B's ticket, and B's sealed queue (the server refuses every event of service B)
     assert [(p["type"], p["ticket"]) for p in parked] == [
         ("ticket.issued", b1),
-        ("service.status", None),
+        ("service.sealed", None),
     ]
     assert all(p["error"].startswith("HTTP 422") for p in parked)
     code, out, _ = run_kiosk(
@@ -132,7 +132,11 @@ def test_413_splits_the_batch_and_parks_a_lone_oversized_event(
     central.faults.max_body = 100  # no event fits
     totem.issue_walkin("A")
     assert agent.drain() is True
-    assert outbox_count(sync_store, "parked") == 1
+    parked = sync_store.query("SELECT type FROM outbox WHERE state = 'parked'")
+    kinds = sorted(p["type"] for p in parked)
+    # The ticket, and each service's sealed queue: a newer one replaces a refused one, so
+    # refused sealed events never pile up, one a minute.
+    assert kinds == ["service.sealed", "service.sealed", "ticket.issued"]
 
 
 def test_429_honours_retry_after(totem: Totem, agent: SyncAgent, central: CentralServer) -> None:

@@ -70,9 +70,12 @@ def test_long_running_units_notify_and_restart(name: str) -> None:
 
 
 def test_secrets_arrive_as_credentials_only() -> None:
-    assert unit("kiosk-sync.service")["Service"]["LoadCredential"] == (
-        "central-token:/etc/kiosk/secrets/central-token"
-    )
+    sync = (UNITS / "kiosk-sync.service").read_text().splitlines()
+    # The sync agent: the central token, and the ticket key its sealed statuses come from.
+    assert [line for line in sync if line.startswith("LoadCredential=")] == [
+        "LoadCredential=central-token:/etc/kiosk/secrets/central-token",
+        "LoadCredential=ticket-key:/etc/kiosk/secrets/ticket-key",
+    ]
     for name in ("kiosk-ui.service", "kiosk-serve.service"):  # serve: the phone page
         assert unit(name)["Service"]["LoadCredential"] == "ticket-key:/etc/kiosk/secrets/ticket-key"
     for name in set(BAR) - {"kiosk-secrets.service"}:  # that one makes them, and nothing else

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from central import bookings, stats
 from central.pages import _nice, _step
-from central.phone import ticket_status
-from central.store import Figures, Status, code_hash
+from central.store import Figures, code_hash
 
 
 def feasible(values: list[int], hide: set[int], i: int) -> set[int]:
@@ -104,27 +103,6 @@ def test_bookings_are_hashed_as_read_and_errors_name_no_code() -> None:
         with pytest.raises(bookings.BadBookings) as caught:
             bookings.parse(data, kind)
         assert message in str(caught.value) and "SECRET" not in str(caught.value)
-
-
-def test_the_phone_status_from_the_latest_statuses() -> None:
-    from datetime import date
-
-    day = date(2026, 11, 23)
-    latest = {
-        "A": Status("A", "2026-11-23", "2026-11-23T10:00:00+01:00", "A010", ["A011", "A012"], [4, 10]),
-        "B": Status("B", "2026-11-23", "2026-11-23T10:00:00+01:00", None, ["A007"], [2, 5]),
-    }  # fmt: skip
-    assert ticket_status(latest, day, "A012").as_json() == {
-        "ticket": "A012", "service": "A", "state": "waiting", "ahead": 1, "now": "A010",
-        "wait": [2, 7],
-    }  # fmt: skip
-    moved = ticket_status(latest, day, "A007")  # transferred to B: found in B's line
-    assert (moved.service, moved.state, moved.ahead) == ("B", "waiting", 0)
-    assert ticket_status(latest, day, "A010").state == "called"
-    assert ticket_status(latest, day, "A003").state == "past"
-    assert ticket_status(latest, day, "A030").state == "pending"
-    assert ticket_status(latest, date(2026, 11, 24), "A012").state == "unknown"  # another day
-    assert ticket_status({}, day, "C001").state == "unknown"
 
 
 @pytest.mark.parametrize("largest", [1, 3, 7, 13, 42, 65, 99, 130, 999, 4321])

@@ -142,8 +142,13 @@ CASES = [
         'server.listen: "8080" is not HOST:PORT (port 1..65535)',
     ),
     (
-        GOOD + '\n[ticket]\nstatus_url = "https://a-very-long-host.example.org/queue/status/"\n',
-        "ticket.status_url: is 50 characters; at most 38 fit in a scannable code with the payload",
+        GOOD + f'\n[ticket]\nstatus_url = "https://a-very-long-host.example.org/{"q" * 50}/"\n',
+        "ticket.status_url: is 88 characters; at most 85 fit in a scannable code with the payload",
+    ),
+    (
+        GOOD + '\n[ticket]\nstatus_url = "https://c.example.org/#/t/roma/"\n',
+        'ticket.status_url: "https://c.example.org/#/t/roma/": a "#" may only end the URL'
+        " (the central's page: .../t/BRANCH/#)",
     ),
     (
         GOOD + "\n[queue]\nno_show_tolerance_min = -1\n",

@@ -97,7 +97,7 @@ def test_genuine_mac_over_a_non_code_is_refused() -> None:
     [(None, "P"), ("https://q.example.it/t/", "https://q.example.it/t/P")],
 )
 def test_status_url(url: str | None, qr: str) -> None:
-    assert payload.with_status_url(url, "P") == qr
+    assert payload.with_status_url(url, "P", KEY) == qr
     assert payload.extract(qr) == "P"
 
 

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 
 from kiosk.config import Config
-from kiosk.core import events
+from kiosk.core import events, sealed
+from kiosk.core import payload as ticket_payload
 from kiosk.core.figures import Record, Span, percentile, spans_to_close, wait_range
+from kiosk.phone.status import status_of
 from kiosk.reports import ServiceReports
 from kiosk.store import Store
 from kiosk.store import desks as store_desks
@@ -70,13 +72,23 @@ def totem(config: Config, store: Store, clock: Clock) -> Totem:
     return Totem(config, store, b"k" * 32, clock=clock)
 
 
+KEY = b"k" * 32
+
+
 @pytest.fixture
 def reports(config: Config, store: Store, clock: Clock) -> ServiceReports:
-    return ServiceReports(config, store, clock)
+    return ServiceReports(config, store, clock, KEY)
 
 
-def statuses(store: Store, service: str = "A") -> list[dict]:
-    return [e for e in outbox_events(store, "service.status") if e["service"] == service]
+def sealed_events(store: Store, service: str = "A") -> list[dict]:
+    return [e for e in outbox_events(store, "service.sealed") if e["service"] == service]
+
+
+def opened(store: Store, code: str, service: str = "A") -> dict | None:
+    """What the phone of ticket ``code`` reads from the latest boxes of ``service``."""
+    [event] = sealed_events(store, service)  # the outbox keeps one per service
+    seal = ticket_payload.seal_secret(KEY, ticket_payload.sign(KEY, "test-branch", DAY, code))
+    return sealed.find(seal, "test-branch", service, event["tick"], event["boxes"])
 
 
 def call(store: Store, clock: Clock, desk: str = "1", services: tuple[str, ...] = ("A",)):
@@ -85,33 +97,43 @@ def call(store: Store, clock: Clock, desk: str = "1", services: tuple[str, ...] 
     return store_desks.call_next(store, desk, list(services), "2026-11-23", now, at)
 
 
-def test_status_on_change_at_most_every_30_s(
+def test_every_ticket_reads_its_own_status_from_the_latest_boxes(
     totem: Totem, reports: ServiceReports, store: Store, clock: Clock
 ) -> None:
-    assert reports.due() == 2  # the first look: each service's status
-    first = statuses(store)[0]
-    assert (first["now"], first["waiting"], first["wait"]) == (None, [], [0, 0])
-    assert first["at"] == "2026-11-23T10:00:00+01:00"
+    assert reports.due() == 2  # 10:00, Monday: A and B are open, each sealed (decoys only)
+    first = sealed_events(store)[0]
+    assert (first["at"], first["tick"], len(first["boxes"])) == (
+        "2026-11-23T10:00:00+01:00", "2026-11-23T10:00:00+01:00", 8,
+    )  # fmt: skip
     totem.issue_walkin("A")
     totem.issue_walkin("A")
-    clock.now += timedelta(seconds=10)
-    assert reports.due(force=True) == 0  # changed, but 10 s after the last one
-    assert reports.next_check <= clock() + timedelta(seconds=20)
-    clock.now += timedelta(seconds=20)
-    assert reports.due() == 1
-    assert statuses(store)[-1]["waiting"] == ["A001", "A002"]
-    clock.now += timedelta(minutes=5)
-    assert reports.due(force=True) == 0  # nothing changed: nothing sent
+    clock.now += timedelta(minutes=1)
+    assert reports.due() == 2
+    mine = opened(store, "A001")
+    assert mine is not None and (mine["state"], mine["ahead"], mine["now"]) == ("waiting", 0, None)
+    # The very status the branch server's phone page shows for it, no more.
+    payload = ticket_payload.sign(KEY, "test-branch", DAY, "A001")
+    assert mine == status_of(reports.config, store, KEY, payload, clock()).status.as_json()
+    assert opened(store, "A002")["ahead"] == 1
+    assert opened(store, "A003") is None  # not issued
     call(store, clock)
-    assert reports.due(force=True) == 1
-    latest = statuses(store)[-1]
-    assert (latest["now"], latest["waiting"]) == ("A001", ["A002"])
-    assert latest["wait"][0] <= latest["wait"][1]
-    # A restarted agent does not repeat what was already reported.
-    assert ServiceReports(reports.config, store, clock).due(force=True) == 0
+    clock.now += timedelta(minutes=1)
+    reports.due()
+    assert opened(store, "A001") == {
+        "ticket": "A001", "service": "A", "state": "called", "now": "A001", "desk": "1",
+    }  # fmt: skip
+    assert (opened(store, "A002")["ahead"], opened(store, "A002")["now"]) == (0, "A001")
+    store_desks.done(store, "1", None, "2026-11-23", clock())
+    clock.now += timedelta(minutes=1)
+    reports.due()
+    assert opened(store, "A001") is None  # served: gone from the boxes
+    # A restarted agent goes on the same way: still one sealed per service waiting.
+    clock.now += timedelta(minutes=1)
+    assert ServiceReports(reports.config, store, clock, KEY).due() == 2
+    assert len(sealed_events(store)) == len(sealed_events(store, "B")) == 1
 
 
-def test_now_stays_the_services_last_call_after_a_transfer(
+def test_a_transferred_ticket_is_found_in_its_new_service(
     totem: Totem, reports: ServiceReports, store: Store, clock: Clock
 ) -> None:
     for _ in range(2):
@@ -120,41 +142,62 @@ def test_now_stays_the_services_last_call_after_a_transfer(
     call(store, clock)  # A002 called, A001 done
     store_desks.transfer(store, "1", None, "B", "2026-11-23", clock())  # A002 goes on to B
     reports.due(force=True)
-    assert statuses(store)[-1]["now"] == "A002"
-    assert statuses(store, "B")[-1]["waiting"] == ["A002"]
+    assert opened(store, "A002") is None
+    moved = opened(store, "A002", "B")
+    assert moved is not None and (moved["service"], moved["state"]) == ("B", "waiting")
 
 
-def test_an_end_of_service_alone_changes_no_status(
-    totem: Totem, reports: ServiceReports, store: Store, clock: Clock
+def central_view(store: Store) -> list[tuple[str, str, int]]:
+    """What the central can compare of the sealed events: when each left, and how many boxes."""
+    return [
+        (e["service"], e["at"], len(e["boxes"])) for e in outbox_events(store, "service.sealed")
+    ]
+
+
+def test_a_desks_presses_change_nothing_the_central_can_see(
+    config: Config, tmp_path, clock: Clock
 ) -> None:
-    """A status whose wait moved when a desk pressed "done" would tell when (and after how
-    long) that citizen's service ended: the wait comes only from published figures."""
-    for _ in range(4):
-        totem.issue_walkin("A")
-    call(store, clock)
-    call(store, clock, desk="2")
-    reports.due(force=True)
-    before = len(statuses(store))
-    for minutes in (3, 9):
-        clock.now += timedelta(minutes=minutes)
-        store_desks.done(store, "1" if minutes == 3 else "2", None, "2026-11-23", clock())
-        assert reports.due(force=True) == 0
-    assert len(statuses(store)) == before
+    """Two branches with the same tickets; in one the desks call and finish citizens between
+    the ticks, in the other nobody moves. The central gets the same: one sealed event per
+    service and tick, of the same size, at the same minute."""
+    views = []
+    for name, moving in (("still", False), ("moving", True)):
+        with Store(tmp_path / f"{name}.sqlite3") as store:
+            clock.now = rome(2026, 11, 23, 10, 0)
+            totem = Totem(config, store, KEY, clock=clock)
+            reports = ServiceReports(config, store, clock, KEY)
+            for _ in range(6):
+                totem.issue_walkin("A")
+            reports.due()
+            sent = central_view(store)
+            for minute in range(1, 8):
+                clock.now = rome(2026, 11, 23, 10, minute) - timedelta(seconds=20)
+                if moving and minute % 2:
+                    call(store, clock)
+                if moving and minute == 6:
+                    store_desks.done(store, "1", None, "2026-11-23", clock())
+                assert reports.due() == 0  # between ticks: nothing, whatever just happened
+                clock.now = rome(2026, 11, 23, 10, minute)
+                reports.due()
+                sent += central_view(store)
+            views.append(sent)
+    assert views[0] == views[1]
+    assert len(views[0]) == 16  # A and B at each of the 8 ticks
 
 
-def test_statuses_leave_on_the_wall_clock_tick_not_on_a_desks_action(
-    totem: Totem, reports: ServiceReports, store: Store, clock: Clock
+def test_before_the_days_opening_nothing_is_sealed(
+    config: Config, store: Store, clock: Clock
 ) -> None:
-    clock.now = rome(2026, 11, 23, 10, 0) + timedelta(seconds=7)
+    clock.now = rome(2026, 11, 23, 8, 0)  # B opens at 08:30 on Mondays; A is open all day
+    reports = ServiceReports(config, store, clock, KEY)
     reports.due()
-    totem.issue_walkin("A")
-    clock.now += timedelta(seconds=11)  # 10:00:18: the desk calls; the agent wakes up
-    call(store, clock)
-    assert reports.due() == 0  # between ticks: nothing, whatever just happened
-    clock.now = rome(2026, 11, 23, 10, 0) + timedelta(seconds=30)
-    assert reports.due() == 1
-    latest = statuses(store)[-1]
-    assert (latest["now"], latest["at"]) == ("A001", "2026-11-23T10:00:00+01:00")
+    assert [e["service"] for e in outbox_events(store, "service.sealed")] == ["A"]
+    clock.now = rome(2026, 11, 23, 8, 30)
+    reports.due()
+    assert {e["service"] for e in outbox_events(store, "service.sealed")} == {"A", "B"}
+    # Without the ticket key (the nightly purge), nothing is sealed at all.
+    clock.now = rome(2026, 11, 23, 8, 31)
+    assert ServiceReports(config, store, clock).due() == 0
 
 
 def serve_many(totem: Totem, store: Store, clock: Clock, count: int, minutes: int = 4) -> None:
@@ -193,26 +236,55 @@ def test_hours_are_sent_over_five_served_and_closed_at_day_end(
     assert (last["day"], last["span"], last["served"], last["wait_p50"]) == (
         "2026-11-23", "11:00-12:00", 2, None,
     )  # fmt: skip
-    assert reports.due(force=True) == 0  # closed: nothing more for that day
+    reports.due(force=True)
+    assert outbox_events(store, "service.hour")[-1] == last  # closed: nothing more for that day
     for e in outbox_events(store, "service.hour"):
         assert (e["served"] >= events.MIN_SERVED) == (e["wait_p50"] is not None)
 
 
-def test_a_service_closed_for_the_day_with_nobody_left_sends_its_last_span(
+def test_the_days_last_span_leaves_at_a_fixed_hour_never_after_the_last_citizen(
     totem: Totem, reports: ServiceReports, store: Store, clock: Clock
 ) -> None:
+    def last_spans() -> list[dict]:
+        return [e for e in outbox_events(store, "service.hour") if e["service"] == "B"]
+
     clock.now = rome(2026, 11, 23, 11, 0)
     totem.issue_walkin("B")
     clock.now += timedelta(minutes=2)
     call(store, clock, services=("B",))
     clock.now = rome(2026, 11, 23, 16, 40)  # B closed at 16:30; its citizen is still at a desk
     reports.due(force=True)
-    assert [e for e in outbox_events(store, "service.hour") if e["service"] == "B"] == []
-    store_desks.done(store, "1", None, "2026-11-23", clock())
-    clock.now += timedelta(minutes=1)
-    reports.due(force=True)
-    [b] = [e for e in outbox_events(store, "service.hour") if e["service"] == "B"]
+    assert last_spans() == []
+    store_desks.done(store, "1", None, "2026-11-23", clock())  # the day's last citizen leaves
+    for minute in range(41, 60):  # every tick until the hour: nothing tells when that was
+        clock.now = rome(2026, 11, 23, 16, minute)
+        reports.due()
+        assert last_spans() == []
+    clock.now = rome(2026, 11, 23, 17, 0)  # the first whole hour 30 min past closing
+    reports.due()
+    [b] = last_spans()
     assert (b["span"], b["issued"], b["served"], b["service_p50"]) == ("11:00-17:00", 1, 1, None)
+    assert b["at"] == "2026-11-23T17:00:00+01:00"
+
+
+def test_a_citizen_still_at_a_desk_holds_the_last_span_to_a_later_hour(
+    totem: Totem, reports: ServiceReports, store: Store, clock: Clock
+) -> None:
+    clock.now = rome(2026, 11, 23, 16, 0)
+    totem.issue_walkin("B")
+    call(store, clock, services=("B",))
+    clock.now = rome(2026, 11, 23, 17, 0)
+    reports.due()  # still at the desk at 17:00
+    clock.now = rome(2026, 11, 23, 17, 12)
+    store_desks.done(store, "1", None, "2026-11-23", clock())
+    reports.due(force=True)
+    clock.now = rome(2026, 11, 23, 17, 13)
+    reports.due()
+    assert [e for e in outbox_events(store, "service.hour") if e["service"] == "B"] == []
+    clock.now = rome(2026, 11, 23, 18, 0)
+    reports.due()
+    [b] = [e for e in outbox_events(store, "service.hour") if e["service"] == "B"]
+    assert (b["span"], b["at"]) == ("16:00-18:00", "2026-11-23T18:00:00+01:00")
 
 
 def test_every_report_is_refused_by_nothing(
@@ -225,5 +297,5 @@ def test_every_report_is_refused_by_nothing(
     from central import contract
 
     found = outbox_events(store)
-    assert {e["type"] for e in found} >= {"service.status", "service.hour"}
+    assert {e["type"] for e in found} >= {"service.sealed", "service.hour"}
     assert all(contract.violation(events.wire(e)) is None for e in found)

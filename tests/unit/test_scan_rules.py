@@ -109,7 +109,7 @@ def test_classify(raw: str, kind: ScanKind, text: str) -> None:
     [
         ("", "empty"),
         ("   ", "empty"),
-        ("X" * 65, "too_long"),
+        ("X" * 129, "too_long"),
         ("BK-7F3A\x009C21", "control_characters"),
         ("BK-7F3A\x1b[2J", "control_characters"),
         ("BK-7F\u202e3A9C21", "control_characters"),  # bidi override
