@@ -136,6 +136,7 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")  # once, for a new file
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")  # sorts and temporary tables never on disk
         conn.execute("PRAGMA foreign_keys = ON")
         for name, wanted in REQUIRED_PRAGMAS.items():
             got = conn.execute(f"PRAGMA {name}").fetchone()[0]

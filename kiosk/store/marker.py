@@ -11,6 +11,7 @@ going back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -62,9 +63,13 @@ def read(database: Path) -> Marker | None:
 
 
 def write(database: Path, marker: Marker) -> None:
-    """Replace the marker atomically and durably (a half-written marker is never seen)."""
+    """Replace the marker atomically and durably (a half-written marker is never seen), then
+    overwrite the replaced one with zeros where it lies on the disk: a file replaced by a
+    rename leaves its blocks to the file system as they were, and the raw disk kept one old
+    marker (the day, its last numbers) per ticket issued."""
     path = path_of(database)
     temporary = path.with_name(path.name + ".tmp")
+    old = None
     try:
         with open(temporary, "w") as out:
             out.write(json.dumps(asdict(marker), sort_keys=True))
@@ -72,10 +77,34 @@ def write(database: Path, marker: Marker) -> None:
             _owned_by_folder(out.fileno(), path.parent)
             os.fsync(out.fileno())
         os.chmod(temporary, 0o600)
+        with contextlib.suppress(OSError):
+            old = os.open(path, os.O_WRONLY)
         os.replace(temporary, path)
+        if old is not None:
+            _sync_folder(path.parent)  # the new marker is in place before the old one goes
+            _zero(old)
     except OSError as exc:
         kind = "full" if exc.errno == 28 else "io"
         raise StorageError(kind, f"cannot write {path}: {exc.strerror}") from exc
+    finally:
+        if old is not None:
+            os.close(old)
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _zero(fd: int) -> None:
+    """Overwrite an unlinked file's content with zeros, in place, durably."""
+    size = os.fstat(fd).st_size
+    if size:
+        os.pwrite(fd, bytes(size), 0)
+        os.fsync(fd)
 
 
 def _owned_by_folder(fd: int, folder: Path) -> None:

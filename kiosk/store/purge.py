@@ -1,17 +1,23 @@
-"""Retention: delete earlier days' data, then scrub it from the database file and its WAL.
+"""Retention: delete earlier days' data, then scrub it from the database file, its WAL and the
+disk under them.
 
 ``secure_delete`` makes SQLite overwrite deleted content with zeros in the pages it rewrites;
 those pages first land in the WAL, next to older frames that still hold the original rows.
-A TRUNCATE checkpoint copies the zeroed pages into the main file and cuts the WAL to zero
-bytes, so no copy of the deleted content remains in either file.
+A RESTART checkpoint copies every frame into the main file, where the pages are overwritten
+in place. Cutting the WAL to zero bytes then would hand its blocks back to the file system
+with the day's rows still in them, for anyone reading the raw disk (an attacker carved 64 of
+67 ticket codes that way), so the WAL's frames are first overwritten with zeros, in place,
+while the write lock keeps every writer out, and only then truncated.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from kiosk.store import marker, state
 from kiosk.store.db import Store
@@ -106,6 +112,26 @@ def plan(store: Store, today: str, now: datetime) -> PurgeReport:
     )
 
 
+WAL_HEADER = 32  # bytes: the WAL's header, which the next writer rewrites anyway
+
+
+def _zero_frames(wal: Path) -> None:
+    """Overwrite every frame of a checkpointed WAL with zeros, in place (the same blocks on
+    disk: ext4 writes a file's data where it is), and make it durable."""
+    try:
+        fd = os.open(wal, os.O_WRONLY)
+    except FileNotFoundError:
+        return
+    try:
+        size = os.fstat(fd).st_size
+        zeros = bytes(1 << 20)
+        for offset in range(WAL_HEADER, size, len(zeros)):
+            os.pwrite(fd, zeros[: min(len(zeros), size - offset)], offset)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 SCRUB_PATIENCE = 3600.0  # seconds the scrub keeps retrying while a reader holds the WAL
 
 
@@ -134,7 +160,8 @@ def purge(
 
 
 def scrub_wal(store: Store, timeout: float) -> None:
-    """Checkpoint every WAL frame into the database and truncate the WAL to zero bytes.
+    """Checkpoint every WAL frame into the database, overwrite the frames with zeros and
+    truncate the WAL to zero bytes.
 
     A reader in the middle of a transaction holds old frames; the scrub waits for it and tries
     again, for up to ``timeout`` seconds, rather than leave the deleted day on disk until the
@@ -144,7 +171,11 @@ def scrub_wal(store: Store, timeout: float) -> None:
     pause, told = 0.05, started
     with translated(store.path):
         while True:
-            busy, _log, _done = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            busy, frames, done = store.conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            if not busy and frames == done:
+                with store.write():  # no writer can add a frame while the old ones are zeroed
+                    _zero_frames(store.path.with_name(store.path.name + "-wal"))
+                busy = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             if not busy:
                 return
             waited = time.monotonic() - started
