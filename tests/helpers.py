@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.cli import context, main
+from kiosk.core.seats import Seat
 from kiosk.store import Store
 from kiosk.store.outbox import Outbox
 
@@ -89,3 +90,9 @@ def trickle(sock: Any, byte: bytes = b" ", limit: float = 10.0) -> tuple[bytes, 
         except TimeoutError:
             continue
     return answer, time.monotonic() - started
+
+
+def seat(desk: str = "1") -> Seat:
+    """A desk as the store sees it, with a day key of the tests' own (the branch server keeps
+    the real one in its memory: kiosk.server.deskbook)."""
+    return Seat(b"the tests' day key", desk)

@@ -10,7 +10,7 @@ page (:func:`queue_statuses`, contract v3 ``service.sealed``); both render it wi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +21,10 @@ from kiosk.core.tickets import Status
 from kiosk.store import Store
 from kiosk.store import desks as store_desks
 from kiosk.store import tickets as store_tickets
+
+# Which desk holds a called ticket, from its mark (the branch server's memory knows; None:
+# nobody here does, as in the sync agent: the page then says "see the screens").
+DeskOf = Callable[[str, str | None], str | None]
 
 
 class NotOurs(Exception):
@@ -86,8 +90,10 @@ class Look:
         now: datetime,
         everyone: bool = False,
         genuine: dict[str, ticket_payload.TicketPayload] | None = None,
+        desk_of: DeskOf | None = None,
     ) -> None:
         self.config, self.store, self.key, self.now = config, store, key, now
+        self.desk_of = desk_of
         self.day = now.astimezone(config.timezone).date()
         self._everyone: dict[str, store_tickets.Brief] | None = None
         self._many = everyone
@@ -147,7 +153,9 @@ class Look:
             wait = self._wait(queue, ahead)
             return TicketStatus(ticket.code, queue, "waiting", ahead, serving, wait)
         state = _STATES.get(ticket.status, "unknown")
-        desk = ticket.desk if ticket.status is Status.CALLED else None
+        desk = None
+        if ticket.status is Status.CALLED and self.desk_of is not None:
+            desk = self.desk_of(ticket.code, ticket.desk)
         return TicketStatus(ticket.code, queue, state, None, serving, None, desk)
 
     def _now_serving(self, queue: str) -> str | None:
@@ -183,6 +191,7 @@ def statuses(
     now: datetime,
     genuine: dict[str, ticket_payload.TicketPayload] | None = None,
     unless: Mapping[str, str] | None = None,
+    desk_of: DeskOf | None = None,
 ) -> dict[str, dict[str, object] | None]:
     """The status of many payloads from one look (the phones' poller); None: not ours.
 
@@ -192,7 +201,7 @@ def statuses(
             if the state is no longer that one (a cheap check; the poller asks it of phones
             far from their turn, whose count of people ahead may wait).
     """
-    look = Look(config, store, key, now, everyone=True, genuine=genuine)
+    look = Look(config, store, key, now, everyone=True, genuine=genuine, desk_of=desk_of)
     out: dict[str, dict[str, object] | None] = {}
     for text in texts:
         try:
@@ -238,10 +247,17 @@ def check(config: Config, key: bytes, text: str) -> None:
         raise NotOurs from None
 
 
-def status_of(config: Config, store: Store, key: bytes, text: str, now: datetime) -> Found:
+def status_of(
+    config: Config,
+    store: Store,
+    key: bytes,
+    text: str,
+    now: datetime,
+    desk_of: DeskOf | None = None,
+) -> Found:
     """The status of the ticket whose QR holds ``text``.
 
     Raises:
         NotOurs: the payload is not a genuine ticket of this branch.
     """
-    return Look(config, store, key, now).find(text)
+    return Look(config, store, key, now, desk_of=desk_of).find(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -29,15 +30,17 @@ from kiosk.core.speech import announcement
 from kiosk.server import desks as desk_tokens
 from kiosk.server.broadcast import PING, Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
+from kiosk.server.deskbook import CALLS_KEPT, DeskBook, runtime_folder
 from kiosk.server.phones import STREAMS_PER_TICKET, phone_routes
 from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key, too_many
 from kiosk.server.satellites import satellite_routes
 from kiosk.serving import SlowBody, read_body, slow_body
 from kiosk.store import StorageError, Store
+from kiosk.store import desks as store_desks
 from kiosk.store import state as shared
-from kiosk.store.desks import CALLS_KEPT
 from kiosk.totem import Totem
 
+log = logging.getLogger(__name__)
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
 MAX_BODY = 16 * 1024  # a desk's request is a few dozen bytes
 # A waiting room has a handful of displays; a client holding more is not one.
@@ -58,6 +61,8 @@ class Backend:
         self.config = config
         self.clock = clock
         self._local = threading.local()
+        self.book = DeskBook(config.database, runtime_folder())
+        self._released: str | None = None
 
     def store(self) -> Store:
         store: Store | None = getattr(self._local, "store", None)
@@ -71,7 +76,34 @@ class Backend:
         return store
 
     def desks(self) -> Desks:
-        return Desks(self.config, self.store())
+        self._release_orphans()
+        return Desks(self.config, self.store(), self.book)
+
+    def desk_of(self, code: str, mark: str | None) -> str | None:
+        """Which desk holds called ticket ``code`` (for its phone page)."""
+        self._release_orphans()
+        store = self.store()
+        return self.book.desk_of(self._day(), code, mark, desk_tokens.names(store))
+
+    def _day(self) -> str:
+        return self.clock().astimezone(self.config.timezone).date().isoformat()
+
+    def _release_orphans(self) -> None:
+        """Once a day: when the day key is new (a reboot lost the old one), the citizens still
+        marked as at a desk are counted as served; no desk can be told to hold them."""
+        day = self._day()
+        if self._released == day:
+            return
+        _key, fresh = self.book.key(day)
+        if fresh:
+            released = store_desks.release(self.store(), day, self.clock())
+            if released:
+                log.warning(
+                    "desks: %d citizen(s) at a desk when the branch server lost its memory"
+                    " (a reboot, a power cut) counted as served",
+                    released,
+                )
+        self._released = day
 
     def queue(self) -> list[dict[str, Any]]:
         store = self.store()
@@ -176,11 +208,15 @@ def make_app(
         return known_key[0]
 
     phone_slots = StreamSlots(STREAMS_PER_TICKET, PHONE_STREAMS)
-    phones, ticket_watch = phone_routes(config, backend.store, clock, ticket_key, phone_slots)
+    phones, ticket_watch = phone_routes(
+        config, backend.store, clock, ticket_key, phone_slots, backend.desk_of
+    )
     # The phones' own listener (server.phone_listen, for the guest Wi-Fi): their routes and
     # nothing else, with a watch and a pool of their own, in another server's event loop.
     guest_slots = StreamSlots(STREAMS_PER_TICKET, PHONE_STREAMS)
-    guests, guest_watch = phone_routes(config, backend.store, clock, ticket_key, guest_slots)
+    guests, guest_watch = phone_routes(
+        config, backend.store, clock, ticket_key, guest_slots, backend.desk_of
+    )
     satellites = satellite_routes(config, backend.store, clock, ticket_key, body)
 
     def publish(call: Call) -> None:

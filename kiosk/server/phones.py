@@ -24,7 +24,7 @@ from starlette.routing import Route
 from kiosk.config import Config
 from kiosk.core.payload import TicketPayload
 from kiosk.phone import page
-from kiosk.phone.status import Found, NotOurs, check, status_of, statuses
+from kiosk.phone.status import DeskOf, Found, NotOurs, check, status_of, statuses
 from kiosk.server.broadcast import PING
 from kiosk.server.ratelimit import RateLimit, StreamSlots, client_key, too_many
 from kiosk.server.watch import TicketWatch
@@ -42,6 +42,7 @@ def phone_routes(
     clock: Callable[[], datetime],
     the_key: Callable[[], bytes],
     slots: StreamSlots,
+    desk_of: DeskOf | None = None,
 ) -> tuple[list[Route], TicketWatch]:
     """``GET /t/{payload}``, ``GET /api/v1/tickets/{payload}`` and its ``/stream``; and the
     watch behind the streams (poke it when a desk acts, so phones hear at once)."""
@@ -58,7 +59,7 @@ def phone_routes(
         return budget.allow(f"ticket {text}")
 
     def status(text: str) -> Found:
-        return status_of(config, store(), the_key(), text, clock())
+        return status_of(config, store(), the_key(), text, clock(), desk_of)
 
     seen = {"version": -1, "at": -FULL_LOOK_S}
     genuine: dict[str, TicketPayload] = {}  # the watched payloads, verified once
@@ -72,7 +73,7 @@ def phone_routes(
         seen.update(version=version, at=moment)
         for gone in genuine.keys() - set(payloads) - far.keys():
             del genuine[gone]
-        return statuses(config, store(), the_key(), payloads, clock(), genuine, far)
+        return statuses(config, store(), the_key(), payloads, clock(), genuine, far, desk_of)
 
     watch = TicketWatch(look, ping=PING)
 

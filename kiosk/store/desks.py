@@ -1,25 +1,24 @@
-"""What a desk does to the queue, its device token, and the short call log the displays read.
+"""What a desk does to the queue, and its device token.
 
 Each operation is one write transaction (BEGIN IMMEDIATE), so two desks pressing "next" at the
-same moment are served one after the other and never get the same ticket. The desk is kept
-only on the ticket it is serving now and in the call log, which holds just the last
-:data:`CALLS_KEPT` calls (what a display shows); nothing here writes an event, and nothing
-counts what a desk did.
+same moment are served one after the other and never get the same ticket. Which desk serves a
+called ticket is kept only as its seat's mark (:mod:`kiosk.core.seats`), different on every
+ticket and meaningless without the day key, which never reaches a disk; the call log the
+displays read lives in the branch server's memory (:mod:`kiosk.server.deskbook`). Nothing here
+writes an event, and nothing counts what a desk did.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kiosk.core.seats import Seat
 from kiosk.store.db import Store
 from kiosk.store.state import NOW_SERVING, get, put_in
 from kiosk.store.tickets import next_in_line, utc_text
-
-CALLS_KEPT = 6
 
 
 class DeskRefused(Exception):
@@ -31,47 +30,27 @@ class DeskRefused(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class Call:
-    """One line of the call log, as displays get it."""
-
-    id: int
-    ticket: str
-    desk: str
-    at: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"ticket": self.ticket, "desk": self.desk, "at": self.at}
-
-
-def _current(conn: sqlite3.Connection, desk: str, day: str, ticket: str | None) -> dict[str, Any]:
+def _called(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
     conn.row_factory = sqlite3.Row
     try:
-        row = conn.execute(
-            "SELECT * FROM tickets WHERE day = ? AND desk = ? AND status = 'called'", (day, desk)
-        ).fetchone()
-        if ticket is not None and (row is None or row["code"] != ticket):
-            other = conn.execute(
-                "SELECT desk FROM tickets WHERE day = ? AND code = ? AND status = 'called'",
-                (day, ticket),
-            ).fetchone()
-            if other is not None and other["desk"] != desk:
-                raise DeskRefused("other_desk", f"ticket {ticket} is being served by another desk")
-            raise DeskRefused("not_current", f"ticket {ticket} is not this desk's current ticket")
-        if row is None:
-            raise DeskRefused("not_serving", "this desk is serving no ticket")
-        return dict(row)
+        rows = conn.execute(
+            "SELECT * FROM tickets WHERE day = ? AND status = 'called'", (day,)
+        ).fetchall()
+        return [dict(r) for r in rows]
     finally:
         conn.row_factory = None
 
 
-def _log_call(conn: sqlite3.Connection, day: str, ticket: str, desk: str, at: str) -> Call:
-    cursor = conn.execute(
-        "INSERT INTO calls (day, ticket, desk, at) VALUES (?, ?, ?, ?)", (day, ticket, desk, at)
-    )
-    call = Call(int(cursor.lastrowid or 0), ticket, desk, at)
-    conn.execute("DELETE FROM calls WHERE id <= ?", (call.id - CALLS_KEPT,))
-    return call
+def _current(conn: sqlite3.Connection, seat: Seat, day: str, ticket: str | None) -> dict[str, Any]:
+    called = _called(conn, day)
+    row = next((r for r in called if seat.holds(r["code"], r["desk"])), None)
+    if ticket is not None and (row is None or row["code"] != ticket):
+        if any(r["code"] == ticket for r in called):
+            raise DeskRefused("other_desk", f"ticket {ticket} is being served by another desk")
+        raise DeskRefused("not_current", f"ticket {ticket} is not this desk's current ticket")
+    if row is None:
+        raise DeskRefused("not_serving", "this desk is serving no ticket")
+    return row
 
 
 def _finish(conn: sqlite3.Connection, row_id: int, now: datetime) -> None:
@@ -82,26 +61,26 @@ def _finish(conn: sqlite3.Connection, row_id: int, now: datetime) -> None:
 
 
 def call_next(
-    store: Store, desk: str, services: Sequence[str], day: str, now: datetime, at: str
-) -> Call | None:
-    """Finish the desk's current ticket and call the next for ``services`` (None: nobody)."""
+    store: Store, seat: Seat, services: Sequence[str], day: str, now: datetime
+) -> str | None:
+    """Finish the desk's current ticket and call the next for ``services``; its number (None:
+    nobody waits)."""
     with store.write() as conn:
-        for (row_id,) in conn.execute(
-            "SELECT id FROM tickets WHERE day = ? AND desk = ? AND status = 'called'", (day, desk)
-        ).fetchall():
-            _finish(conn, row_id, now)
+        for row in _called(conn, day):
+            if seat.holds(row["code"], row["desk"]):
+                _finish(conn, row["id"], now)
         first = next_in_line(conn, day, services, now)
         if first is None:
             return None
         chosen, code, waits_for = first
         conn.execute(
             "UPDATE tickets SET status = 'called', called_at = ?, desk = ? WHERE id = ?",
-            (utc_text(now), desk, chosen),
+            (utc_text(now), seat.mark(code), chosen),
         )
         # What the screens show as served now for the service, even after a transfer moves
         # the ticket on to another one.
         put_in(conn, {NOW_SERVING + waits_for: f"{day} {code}"})
-        return _log_call(conn, day, code, desk, at)
+        return str(code)
 
 
 def now_serving(store: Store, day: str, service: str) -> str | None:
@@ -112,22 +91,22 @@ def now_serving(store: Store, day: str, service: str) -> str | None:
     return value.split(" ", 1)[1]
 
 
-def recall(store: Store, desk: str, ticket: str | None, day: str, at: str) -> Call:
+def recall(store: Store, seat: Seat, ticket: str | None, day: str) -> str:
+    """The number the desk calls again (its current ticket)."""
     with store.write() as conn:
-        row = _current(conn, desk, day, ticket)
-        return _log_call(conn, day, row["code"], desk, at)
+        return str(_current(conn, seat, day, ticket)["code"])
 
 
-def done(store: Store, desk: str, ticket: str | None, day: str, now: datetime) -> str:
+def done(store: Store, seat: Seat, ticket: str | None, day: str, now: datetime) -> str:
     with store.write() as conn:
-        row = _current(conn, desk, day, ticket)
+        row = _current(conn, seat, day, ticket)
         _finish(conn, row["id"], now)
         return str(row["code"])
 
 
-def no_show(store: Store, desk: str, ticket: str | None, day: str, now: datetime) -> str:
+def no_show(store: Store, seat: Seat, ticket: str | None, day: str, now: datetime) -> str:
     with store.write() as conn:
-        row = _current(conn, desk, day, ticket)
+        row = _current(conn, seat, day, ticket)
         conn.execute(
             "UPDATE tickets SET status = 'no_show', no_show_at = ?, desk = NULL WHERE id = ?",
             (utc_text(now), row["id"]),
@@ -136,10 +115,10 @@ def no_show(store: Store, desk: str, ticket: str | None, day: str, now: datetime
 
 
 def transfer(
-    store: Store, desk: str, ticket: str | None, service: str, day: str, now: datetime
+    store: Store, seat: Seat, ticket: str | None, service: str, day: str, now: datetime
 ) -> str:
     with store.write() as conn:
-        row = _current(conn, desk, day, ticket)
+        row = _current(conn, seat, day, ticket)
         conn.execute(
             "UPDATE tickets SET status = 'waiting', queue = ?, transferred_at = ?, desk = NULL,"
             " called_at = NULL WHERE id = ?",
@@ -148,20 +127,22 @@ def transfer(
         return str(row["code"])
 
 
-def current(store: Store, desk: str, day: str) -> str | None:
-    value = store.scalar(
-        "SELECT code FROM tickets WHERE day = ? AND desk = ? AND status = 'called'", (day, desk)
-    )
-    return None if value is None else str(value)
+def current(store: Store, seat: Seat, day: str) -> str | None:
+    """The number the desk serves now."""
+    rows = store.rows("SELECT code, desk FROM tickets WHERE day = ? AND status = 'called'", (day,))
+    return next((str(code) for code, mark in rows if seat.holds(code, mark)), None)
 
 
-def recent_calls(store: Store, day: str, after: int = 0) -> list[Call]:
-    """The day's calls still in the log after id ``after``, newest first."""
-    rows = store.rows(
-        "SELECT id, ticket, desk, at FROM calls WHERE day = ? AND id > ? ORDER BY id DESC LIMIT ?",
-        (day, after, CALLS_KEPT),
-    )
-    return [Call(*r) for r in rows]
+def release(store: Store, day: str, now: datetime) -> int:
+    """Finish the tickets called on ``day`` whose desk nobody can tell any more (the day key
+    was lost with the memory that held it: a reboot, a power cut): counted as served at
+    ``now``. Returns how many."""
+    with store.write() as conn:
+        return conn.execute(
+            "UPDATE tickets SET status = 'done', done_at = ?, desk = NULL"
+            " WHERE day = ? AND status = 'called'",
+            (utc_text(now), day),
+        ).rowcount
 
 
 # -- desk tokens (only their SHA-256 is stored) -------------------------------------------------

@@ -228,6 +228,12 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     ALTER TABLE outbox ADD COLUMN kiosk TEXT;
     """,
     _contract_v3,
+    # 8: which desk serves a called ticket is its seat's mark (kiosk.core.seats), the call log
+    # the branch server's memory: the desks named in plain text and the old log go.
+    """
+    UPDATE tickets SET desk = NULL WHERE desk IS NOT NULL;
+    DELETE FROM calls;
+    """,
 )
 
 VERSION = len(MIGRATIONS)

@@ -24,7 +24,8 @@ from kiosk.store import desks as store_desks
 from kiosk.totem import Totem
 from sync.agent import SyncAgent
 from sync.client import CentralClient
-from tests.conftest import ROME, Clock
+from tests.conftest import Clock
+from tests.helpers import seat
 from tests.integration.test_display_page import browser  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.integration
@@ -59,10 +60,7 @@ def says(page: Page, text: str, timeout: int = 5000) -> None:
 
 
 def call(sync_store: Store, clock: Clock, desk: str) -> None:
-    now = clock()
-    store_desks.call_next(
-        sync_store, desk, ["A"], "2026-11-23", now, now.astimezone(ROME).isoformat()
-    )
+    store_desks.call_next(sync_store, seat(desk), ["A"], "2026-11-23", clock())
 
 
 def test_the_qr_opens_its_own_sealed_status_and_follows_the_queue(
@@ -94,8 +92,10 @@ def test_the_qr_opens_its_own_sealed_status_and_follows_the_queue(
         call(sync_store, clock, "1")
         tick(agent, clock)
         says(page, "It's your turn")
-        assert page.inner_text("#more") == "Go to desk 1"  # only the citizen's page reads it
-        store_desks.done(sync_store, "1", None, "2026-11-23", clock())
+        # The sync agent cannot tell which desk (only the branch server's memory can): the
+        # page sends the citizen to the screens, which show it.
+        assert page.inner_text("#more") == "See the screens for your desk"
+        store_desks.done(sync_store, seat(), None, "2026-11-23", clock())
         tick(agent, clock)
         page.wait_for_function("document.body.dataset.state === 'past'", timeout=5000)
     finally:

@@ -84,6 +84,12 @@ def test_secrets_arrive_as_credentials_only() -> None:
     assert secrets["ReadWritePaths"] == "/etc/kiosk" and secrets["PrivateNetwork"] == "yes"
 
 
+def test_the_desks_day_key_lives_on_tmpfs_across_a_restart() -> None:
+    serve = unit("kiosk-serve.service")["Service"]
+    assert serve["RuntimeDirectory"] == "kiosk-serve" and serve["RuntimeDirectoryMode"] == "0700"
+    assert serve["RuntimeDirectoryPreserve"] == "restart"
+
+
 def test_purge_runs_after_midnight_and_at_boot() -> None:
     timer = unit("kiosk-purge.timer")["Timer"]
     assert timer["OnCalendar"] == "*-*-* 00:05:00"

@@ -229,6 +229,9 @@ def test_power_cut_during_an_upgrade_keeps_the_day(totem: Totem, tmp_path: Path)
     newer = repack_with_version(totem.image.parent / "kiosk.deb", tmp_path, "+cut1")
     before = issued(totem)
     totem.copy_in(newer, "/root/kiosk-cut.deb")
+    # On the disk before the cut: a package still in the page cache is lost with the power
+    # (then dpkg finds it cut short, which says nothing about the upgrade).
+    totem.ssh("sync /root/kiosk-cut.deb")
     totem.ssh("systemd-run --unit=upgrade-cut dpkg --install /root/kiosk-cut.deb")
     totem.wait_until("pgrep -x dpkg-deb || pgrep -f 'kiosk.postinst|kiosk.prerm'", every=0.5,
                      timeout=120)  # fmt: skip

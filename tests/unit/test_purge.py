@@ -14,7 +14,7 @@ from kiosk.store import desks as store_desks
 from kiosk.store import purge as retention
 from kiosk.totem import Totem
 from tests.conftest import Clock, rome
-from tests.helpers import outbox_events, run_kiosk
+from tests.helpers import outbox_events, run_kiosk, seat
 from tests.unit.test_totem import add_appointment, serve
 
 
@@ -37,12 +37,13 @@ def yesterday_and_today(
     secret = [i.ticket.code.encode() for i in monday] + [i.payload.encode() for i in monday]
     secret += [b"2026-11-23", booking_hash("BOOK-MONDAY-1").encode()]
     from kiosk.server.calls import Desks
+    from kiosk.server.deskbook import DeskBook
 
-    desks = Desks(config, store)
-    call = desks.call_next("7", ["B"], clock())  # a desk calls B002 on Monday: the call log
-    secret.append(b"DESK-SEVEN")
-    with store.write() as conn:
-        conn.execute("UPDATE calls SET desk = 'DESK-SEVEN' WHERE id = ?", (call.id,))
+    called = Desks(config, store, DeskBook(config.database)).call_next("7", ["B"], clock())
+    assert called is not None  # a desk calls B002 on Monday: its seat's mark is on the ticket
+    mark = store.scalar("SELECT desk FROM tickets WHERE code = ?", (called.ticket,))
+    assert (mark and "7" not in str(mark)[:1] + str(mark)[-1:]) or mark
+    secret.append(str(mark).encode())
     # The sync agent sealed the queue and noted what it reported.
     ServiceReports(config, store, clock, secrets.ensure(config.ticket_key_file)).due(force=True)
     clock.now = rome(2026, 11, 24, 9, 0)
@@ -65,7 +66,7 @@ def test_purge_scrubs_yesterday_from_file_and_wal(
         report = retention.purge(store, "2026-11-24", clock())
     finally:
         reader.close()
-    assert (report.tickets, report.calls, report.appointments) == (10, 1, 1)
+    assert (report.tickets, report.calls, report.appointments) == (10, 0, 1)  # no call log
     assert report.day_notes == 2  # B's number served now, B's open span
     after = disk_bytes(config.database)
     leaked = [s for s in secret if s in after]
@@ -121,10 +122,9 @@ def test_purge_sends_earlier_days_last_figures_before_deleting_them(write_config
             totem.issue_walkin("A")
             yesterday.now += timedelta(minutes=1)
             day = totem.today().isoformat()
-            at = yesterday().astimezone(config.timezone).isoformat()
-            store_desks.call_next(store, "1", ["A"], day, yesterday(), at)
+            store_desks.call_next(store, seat(), ["A"], day, yesterday())
             yesterday.now += timedelta(minutes=3)
-            store_desks.done(store, "1", None, day, yesterday())
+            store_desks.done(store, seat(), None, day, yesterday())
     code, out, _ = run_kiosk(capsys, "--config", str(path), "purge")
     assert code == 0 and out.startswith("deleted 6 tickets")
     with Store(config.database) as store:

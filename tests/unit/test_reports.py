@@ -17,7 +17,7 @@ from kiosk.store import Store
 from kiosk.store import desks as store_desks
 from kiosk.totem import Totem
 from tests.conftest import ROME, Clock, rome
-from tests.helpers import outbox_events
+from tests.helpers import outbox_events, seat
 
 DAY = rome(2026, 11, 23, 0, 0).date()
 
@@ -92,9 +92,7 @@ def opened(store: Store, code: str, service: str = "A") -> dict | None:
 
 
 def call(store: Store, clock: Clock, desk: str = "1", services: tuple[str, ...] = ("A",)):
-    now = clock()
-    at = now.astimezone(ROME).isoformat()
-    return store_desks.call_next(store, desk, list(services), "2026-11-23", now, at)
+    return store_desks.call_next(store, seat(desk), list(services), "2026-11-23", clock())
 
 
 def test_every_ticket_reads_its_own_status_from_the_latest_boxes(
@@ -120,10 +118,10 @@ def test_every_ticket_reads_its_own_status_from_the_latest_boxes(
     clock.now += timedelta(minutes=1)
     reports.due()
     assert opened(store, "A001") == {
-        "ticket": "A001", "service": "A", "state": "called", "now": "A001", "desk": "1",
+        "ticket": "A001", "service": "A", "state": "called", "now": "A001",
     }  # fmt: skip
     assert (opened(store, "A002")["ahead"], opened(store, "A002")["now"]) == (0, "A001")
-    store_desks.done(store, "1", None, "2026-11-23", clock())
+    store_desks.done(store, seat(), None, "2026-11-23", clock())
     clock.now += timedelta(minutes=1)
     reports.due()
     assert opened(store, "A001") is None  # served: gone from the boxes
@@ -140,7 +138,7 @@ def test_a_transferred_ticket_is_found_in_its_new_service(
         totem.issue_walkin("A")
     call(store, clock)
     call(store, clock)  # A002 called, A001 done
-    store_desks.transfer(store, "1", None, "B", "2026-11-23", clock())  # A002 goes on to B
+    store_desks.transfer(store, seat(), None, "B", "2026-11-23", clock())  # A002 goes on to B
     reports.due(force=True)
     assert opened(store, "A002") is None
     moved = opened(store, "A002", "B")
@@ -175,7 +173,7 @@ def test_a_desks_presses_change_nothing_the_central_can_see(
                 if moving and minute % 2:
                     call(store, clock)
                 if moving and minute == 6:
-                    store_desks.done(store, "1", None, "2026-11-23", clock())
+                    store_desks.done(store, seat(), None, "2026-11-23", clock())
                 assert reports.due() == 0  # between ticks: nothing, whatever just happened
                 clock.now = rome(2026, 11, 23, 10, minute)
                 reports.due()
@@ -206,7 +204,7 @@ def serve_many(totem: Totem, store: Store, clock: Clock, count: int, minutes: in
         clock.now += timedelta(minutes=1)
         call(store, clock)
         clock.now += timedelta(minutes=minutes)
-        store_desks.done(store, "1", None, "2026-11-23", clock())
+        store_desks.done(store, seat(), None, "2026-11-23", clock())
 
 
 def test_hours_are_sent_over_five_served_and_closed_at_day_end(
@@ -255,7 +253,7 @@ def test_the_days_last_span_leaves_at_a_fixed_hour_never_after_the_last_citizen(
     clock.now = rome(2026, 11, 23, 16, 40)  # B closed at 16:30; its citizen is still at a desk
     reports.due(force=True)
     assert last_spans() == []
-    store_desks.done(store, "1", None, "2026-11-23", clock())  # the day's last citizen leaves
+    store_desks.done(store, seat(), None, "2026-11-23", clock())  # the day's last citizen leaves
     for minute in range(41, 60):  # every tick until the hour: nothing tells when that was
         clock.now = rome(2026, 11, 23, 16, minute)
         reports.due()
@@ -276,7 +274,7 @@ def test_a_citizen_still_at_a_desk_holds_the_last_span_to_a_later_hour(
     clock.now = rome(2026, 11, 23, 17, 0)
     reports.due()  # still at the desk at 17:00
     clock.now = rome(2026, 11, 23, 17, 12)
-    store_desks.done(store, "1", None, "2026-11-23", clock())
+    store_desks.done(store, seat(), None, "2026-11-23", clock())
     reports.due(force=True)
     clock.now = rome(2026, 11, 23, 17, 13)
     reports.due()
