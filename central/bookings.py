@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from central.store import code_hash
+from kiosk.core.bookings import sha256_hex as code_hash
 
 SERVICE = re.compile(r"[A-Z]{1,2}", re.ASCII)
 SLOT = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]", re.ASCII)

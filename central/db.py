@@ -85,6 +85,14 @@ MIGRATIONS: tuple[tuple[Table, ...], ...] = (
                          "tick": str, "boxes": str},
               pk=("branch", "service"), not_null=("kiosk", "seq", "day", "tick", "boxes")),
     ),
+    (  # contract version 3: booking codes only as a salted, slow hash (kiosk/core/bookings.py);
+       # the plain SHA-256 of ``appointments`` is kept no more (emptied by the retention)
+        Table("salts", {"branch": str, "day": str, "salt": str, "n": int, "r": int, "p": int},
+              pk=("branch", "day"), not_null=("salt", "n", "r", "p")),
+        Table("bookings", {"branch": str, "day": str, "ref": str, "code_hash": str,
+                           "service": str, "slot": str},
+              pk=("branch", "day", "ref"), not_null=("code_hash", "service", "slot")),
+    ),
 )  # fmt: skip
 
 
@@ -327,7 +335,7 @@ class PostgresDatabase:
                     tx.execute(statement)
             tx.execute("INSERT INTO schema_steps (step) VALUES (?)", (step,))
 
-    SCRUBBED = ("events", "appointments", "statuses", "sealed", "sessions")
+    SCRUBBED = ("events", "appointments", "bookings", "statuses", "sealed", "sessions")
 
     def scrub(self) -> None:
         """Deleted and replaced rows gone from the tables' files: PostgreSQL keeps them as dead

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from central.db import Database, Tx
+from kiosk.core.bookings import SALT_BYTES, CodeHash
 from kiosk.server import tokens
 
 ROLES = ("manager", "booking")
@@ -275,44 +277,62 @@ def sealed(db: Database, branch: str) -> list[dict[str, Any]]:
 # --- appointments ------------------------------------------------------------------------
 
 
-def code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+def _day_hash(tx: Tx, branch: str, day: str) -> CodeHash:
+    """The branch's hash of ``day``: made once, with a salt of its own."""
+    rows = tx.execute("SELECT salt, n, r, p FROM salts WHERE branch = ? AND day = ?", (branch, day))
+    if rows:
+        salt, n, r, p = rows[0]
+        return CodeHash(bytes.fromhex(salt), n, r, p)
+    made = CodeHash(os.urandom(SALT_BYTES))
+    tx.execute(
+        "INSERT INTO salts (branch, day, salt, n, r, p) VALUES (?, ?, ?, ?, ?, ?)",
+        (branch, day, made.salt.hex(), made.n, made.r, made.p),
+    )
+    return made
 
 
 def put_appointments(
     db: Database, branch: str, day: str, items: Iterable[Mapping[str, str]]
 ) -> int:
     """Replace a branch's appointments of a day. Each item has ``code_sha256`` (a raw code is
-    hashed by the caller on arrival), ``service``, ``slot`` and maybe the booking's ``ref``."""
-    rows = []
-    for item in items:
-        digest = item["code_sha256"]
-        ref = (
-            item.get("ref")
-            or "apt-" + hashlib.sha256(f"{branch}|{day}|{digest}".encode()).hexdigest()[:16]
-        )
-        rows.append(
-            {"branch": branch, "day": day, "ref": ref, "code_sha256": digest,
-             "service": item["service"], "slot": item["slot"]}
-        )  # fmt: skip
+    hashed by the caller on arrival), ``service``, ``slot`` and maybe the booking's ``ref``;
+    only the salted slow hash of the code is kept (the SHA-256 goes with this call)."""
+    listed = list(items)
 
-    def work(tx: Tx) -> None:
+    def work(tx: Tx) -> int:
+        day_hash = _day_hash(tx, branch, day)
+        rows = []
+        for item in listed:
+            code_hash = day_hash.of_digest(item["code_sha256"])
+            # A ref the booking system did not give is made from the slow hash: the same for
+            # the same booking on every import, and no quicker to guess a code from.
+            ref = item.get("ref") or "apt-" + hashlib.sha256(code_hash.encode()).hexdigest()[:16]
+            rows.append({"branch": branch, "day": day, "ref": ref, "code_hash": code_hash,
+                         "service": item["service"], "slot": item["slot"]})  # fmt: skip
+        tx.execute("DELETE FROM bookings WHERE branch = ? AND day = ?", (branch, day))
         tx.execute("DELETE FROM appointments WHERE branch = ? AND day = ?", (branch, day))
-        tx.insert_ignore("appointments", rows)
+        tx.insert_ignore("bookings", rows)
+        return len(rows)
 
-    db.run(work)
-    return len(rows)
+    return db.run(work)
 
 
-def appointments(db: Database, branch: str, day: str) -> list[dict[str, str]]:
-    rows = db.run(
-        lambda tx: tx.execute(
-            "SELECT ref, code_sha256, service, slot FROM appointments"
+def appointments(
+    db: Database, branch: str, day: str
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The day's hash (its salt and parameters) and appointments, as a kiosk gets them."""
+
+    def work(tx: Tx) -> tuple[dict[str, Any], list[dict[str, str]]]:
+        day_hash = _day_hash(tx, branch, day)  # a day with none yet still has its salt
+        rows = tx.execute(
+            "SELECT ref, code_hash, service, slot FROM bookings"
             " WHERE branch = ? AND day = ? ORDER BY slot, ref",
             (branch, day),
         )
-    )
-    return [{"ref": r[0], "code_sha256": r[1], "service": r[2], "slot": r[3]} for r in rows]
+        found = [{"ref": r[0], "code_hash": r[1], "service": r[2], "slot": r[3]} for r in rows]
+        return day_hash.as_json(), found
+
+    return db.run(work)
 
 
 # --- retention ---------------------------------------------------------------------------
@@ -362,9 +382,9 @@ def retain(db: Database, now: datetime, days: int) -> Retained:
                 for cell in sorted(cells)
             ],
         )  # fmt: skip
-        old = tx.execute(
-            "DELETE FROM appointments WHERE day < ? RETURNING ref", (today.isoformat(),)
-        )
+        old = tx.execute("DELETE FROM bookings WHERE day < ? RETURNING ref", (today.isoformat(),))
+        tx.execute("DELETE FROM salts WHERE day < ?", (today.isoformat(),))
+        tx.execute("DELETE FROM appointments")  # contract version 2's plain SHA-256: kept no more
         # A day's sealed statuses are of no use to anyone once it is over everywhere, and
         # version 2's waiting lists are kept no more.
         yesterday = (today - timedelta(days=1)).isoformat()
@@ -429,7 +449,7 @@ def branches(db: Database) -> list[str]:
 
 def counts(db: Database) -> dict[str, int]:
     """How many rows each table holds (the retention's and the tests' view)."""
-    names = ("events", "issued", "hours", "sealed", "appointments", "kiosks", "staff")
+    names = ("events", "issued", "hours", "sealed", "bookings", "kiosks", "staff")
     return db.run(
         lambda tx: {n: int(tx.execute(f"SELECT COUNT(*) FROM {n}")[0][0]) for n in names}  # noqa: S608
     )

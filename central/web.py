@@ -170,8 +170,10 @@ def make_app(
         if day not in _today_somewhere(clock()):
             # A kiosk needs its branch's today; a stolen token fetched next month's codes.
             return _error(403, "a kiosk may fetch only today's appointments")
-        items = await call(store.appointments, branch, day.isoformat())
-        body = json.dumps({"day": day.isoformat(), "appointments": items}, sort_keys=True)
+        day_hash, items = await call(store.appointments, branch, day.isoformat())
+        body = json.dumps(
+            {"day": day.isoformat(), "hash": day_hash, "appointments": items}, sort_keys=True
+        )
         etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers={"ETag": etag})

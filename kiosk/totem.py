@@ -34,7 +34,6 @@ from kiosk.core.scan import (
     ScanKind,
     ScannedTicket,
     ScanRefused,
-    booking_hash,
     booking_shaped,
     checkin_window,
     classify,
@@ -451,7 +450,10 @@ class Totem(Paper):
     def _scan_booking(self, code: str, lang: str | None, request: Request | None) -> ScanOutcome:
         now = self.clock()
         day = self.today(now)
-        appt = store_appointments.find(self.store, day.isoformat(), booking_hash(code))
+        hashed = store_appointments.day_hash(self.store, day.isoformat())
+        appt = None if hashed is None else store_appointments.find(
+            self.store, day.isoformat(), hashed.of(code)
+        )  # fmt: skip
         if appt is None:
             return ScanOutcome(Result.REJECTED, "unknown_booking")
         if appt["ticket"] is not None:

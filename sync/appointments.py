@@ -1,7 +1,8 @@
 """Today's appointments from the central server, replaced atomically in the store.
 
-Only what check-in needs is kept: the opaque ref, the SHA-256 of the booking code, the service
-and the slot. Check-ins already made survive a refresh; yesterday's rows go with the purge.
+Only what check-in needs is kept: the opaque ref, the salted slow hash of the booking code
+(:mod:`kiosk.core.bookings`, with the day's salt and parameters), the service and the slot.
+Check-ins already made survive a refresh; yesterday's rows go with the purge.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import requests
 
 from kiosk.config import Config
 from kiosk.core import events
+from kiosk.core.bookings import CodeHash
 from kiosk.store import Store
 from kiosk.store import appointments as store_appointments
 from kiosk.store import state as shared
@@ -29,20 +31,20 @@ def valid(item: Any) -> bool:
     return (
         isinstance(item, dict)
         and events.is_appointment_ref(item.get("ref"))
-        and isinstance(item.get("code_sha256"), str)
-        and _SHA.match(item["code_sha256"]) is not None
+        and isinstance(item.get("code_hash"), str)
+        and _SHA.match(item["code_hash"]) is not None
         and events.is_service(item.get("service"))
         and isinstance(item.get("slot"), str)
         and _SLOT.match(item["slot"]) is not None
     )
 
 
-def replace_day(store: Store, day: str, items: list[dict[str, Any]]) -> int:
+def replace_day(store: Store, day: str, hashed: CodeHash, items: list[dict[str, Any]]) -> int:
     """Make ``items`` the day's appointments in one transaction; returns how many were kept."""
     keep = [i for i in items if valid(i)]
     if len(keep) != len(items):
         log.warning("appointments: %d malformed entries ignored", len(items) - len(keep))
-    store_appointments.replace_day(store, day, keep)
+    store_appointments.replace_day(store, day, hashed, keep)
     return len(keep)
 
 
@@ -64,7 +66,12 @@ def refresh_appointments(
         return False
     if not result.changed:
         return False
-    count = replace_day(store, day, result.items)
+    try:
+        hashed = CodeHash.parse(result.hash)
+    except ValueError as exc:
+        log.warning("appointments: not refreshed (%s)", exc)
+        return False
+    count = replace_day(store, day, hashed, result.items)
     shared.put(store, {etag_key: result.etag})
     log.info("appointments: %d for %s", count, day)
     return True

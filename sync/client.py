@@ -45,6 +45,7 @@ class Appointments:
     changed: bool
     etag: str | None = None
     items: list[dict[str, Any]] = field(default_factory=list)
+    hash: Any = None  # the day's booking hash (kiosk.core.bookings.CodeHash.parse checks it)
 
 
 class TokenMissing(Exception):
@@ -165,7 +166,9 @@ class CentralClient:
             or not isinstance(data.get("appointments"), list)
         ):
             raise AppointmentsError("not the appointments of the day asked for")
-        return Appointments(True, response.headers.get("ETag"), data["appointments"])
+        return Appointments(
+            True, response.headers.get("ETag"), data["appointments"], data.get("hash")
+        )
 
 
 class AppointmentsError(Exception):

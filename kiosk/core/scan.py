@@ -77,13 +77,6 @@ def booking_shaped(text: str) -> bool:
     return _BOOKING.match(text) is not None
 
 
-def booking_hash(code: str) -> str:
-    """SHA-256 hex of a booking code, the only form in which the totem keeps it."""
-    import hashlib  # not at import: kiosk.config reads this module on the UI's start
-
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
-
-
 @dataclass(frozen=True)
 class Decision:
     """What to do about a scan: a result name, a reason word, and a time where relevant."""

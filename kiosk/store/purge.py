@@ -33,6 +33,7 @@ _DAY_NOTES = (
     " OR (substr(key, 1, length(:hours)) = :hours"
     " AND substr(key, length(:hours) + 1, 10) < :today)"
     " OR (substr(key, 1, length(:etag)) = :etag AND substr(key, length(:etag) + 1, 10) < :today)"
+    " OR (substr(key, 1, length(:hash)) = :hash AND substr(key, length(:hash) + 1, 10) < :today)"
     " OR (substr(key, 1, length(:floor)) = :floor"
     " AND substr(key, length(:floor) + 1, 10) < :today)"
 )
@@ -90,6 +91,7 @@ def _params(today: str, now: datetime) -> dict[str, str]:
         "status": state.REPORTED_STATUS,
         "hours": state.REPORTED_HOURS,
         "etag": state.APPOINTMENTS_ETAG,
+        "hash": state.APPOINTMENTS_HASH,
         "floor": marker.FLOOR,
     }
 

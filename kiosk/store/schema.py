@@ -234,6 +234,26 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     UPDATE tickets SET desk = NULL WHERE desk IS NOT NULL;
     DELETE FROM calls;
     """,
+    # 9: booking codes only as the day's salted slow hash (kiosk.core.bookings): the plain
+    # SHA-256 goes, with the appointments that carried it; the sync agent fetches them again.
+    """
+    DELETE FROM appointments WHERE ticket IS NULL;
+    CREATE TABLE appointments_v3 (
+        day TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        code_hash TEXT,                    -- NULL: checked in before the upgrade
+        service TEXT NOT NULL,
+        slot TEXT NOT NULL,                -- HH:MM, branch-local
+        ticket TEXT,                       -- set at check-in
+        PRIMARY KEY (day, ref)
+    );
+    INSERT INTO appointments_v3 (day, ref, service, slot, ticket)
+        SELECT day, ref, service, slot, ticket FROM appointments;
+    DROP TABLE appointments;
+    ALTER TABLE appointments_v3 RENAME TO appointments;
+    CREATE INDEX appointments_code ON appointments (day, code_hash);
+    DELETE FROM state WHERE key LIKE 'appointments.etag.%';
+    """,
 )
 
 VERSION = len(MIGRATIONS)

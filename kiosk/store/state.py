@@ -14,6 +14,7 @@ NOW_SERVING = "now."  # + service: "YYYY-MM-DD TICKET", the service's last call
 REPORTED_STATUS = "report.status."  # + service: JSON {"day", "at", "status"} last sent
 REPORTED_HOURS = "report.hour."  # + "YYYY-MM-DD.SERVICE": the open span's first hour, or "closed"
 APPOINTMENTS_ETAG = "appointments.etag."  # + "YYYY-MM-DD": the ETag of that day's appointments
+APPOINTMENTS_HASH = "appointments.hash."  # + "YYYY-MM-DD": that day's booking hash (JSON)
 # The wall and boot clocks when the last event was written (kiosk.clocks.Reading).
 LAST_EVENT_CLOCKS = "clock.last_event"
 

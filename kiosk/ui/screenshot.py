@@ -20,7 +20,6 @@ from drivers.printer.device import Printer
 from drivers.printer.transport.sim import SimTransport
 from drivers.sim.printer import SimPrinter
 from kiosk.config import Config
-from kiosk.core.scan import booking_hash
 from kiosk.store import appointments as store_appointments
 from kiosk.totem import Totem, Unavailable
 from kiosk.ui.screen_names import SCREENS  # noqa: F401  (one list, for the command too)
@@ -120,7 +119,7 @@ def _stage(
             worker.totem.store,
             slot.date().isoformat(),
             "shot",
-            booking_hash("BOOK-SCREENSHOT"),
+            "BOOK-SCREENSHOT",
             cfg.services[0].code,
             f"{slot:%H:%M}",
         )

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QPushButton
 
 from kiosk.config import load
 from kiosk.core import payload
-from kiosk.core.scan import booking_hash
 from kiosk.store import Store
+from kiosk.store import appointments as store_appointments
 from kiosk.ui.theme import TOUCH_TARGET_MM, mm_to_px
 from tests.conftest import rome
 
@@ -135,16 +135,13 @@ def test_scan_results(qtbot, make_ui, clock) -> None:
     qtbot.waitUntil(lambda: ui.screen() is w.result, timeout=10_000)
     assert w.result.message.text() == "Questo biglietto è già stato usato per tornare"
     # appointments: early, on time, late with a walk-in offer
-    with Store(ui.config.database) as store, store.write() as conn:
+    with Store(ui.config.database) as store:
         for code_text, slot in (
             ("BOOK-EARLY1", "11:30"),
             ("BOOK-ONTIME", "10:00"),
             ("BOOK-LATE01", "09:00"),
         ):
-            conn.execute(
-                "INSERT INTO appointments (day, ref, code_sha256, service, slot) VALUES ('2026-11-23', ?, ?, 'A', ?)",
-                (code_text.lower(), booking_hash(code_text), slot),
-            )
+            store_appointments.add(store, "2026-11-23", code_text.lower(), code_text, "A", slot)
     scan(qtbot, ui, "BOOK-EARLY1")
     qtbot.waitUntil(
         lambda: w.result.message.text() == "È in anticipo: torni dopo le 11:00", timeout=10_000

@@ -4,7 +4,6 @@ retention, statistics equal to a direct computation, the public phone page."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import random
@@ -21,6 +20,7 @@ import requests
 
 from central import stats, store
 from central.server import CentralServer
+from kiosk.core.bookings import CodeHash, sha256_hex
 
 pytestmark = pytest.mark.integration
 
@@ -166,8 +166,14 @@ def test_appointments_round_trip_with_no_raw_code_anywhere(
     first = requests.get(url, headers=auth, timeout=5)
     items = first.json()["appointments"]
     assert (items[0]["ref"], items[0]["service"], items[0]["slot"]) == ("r-1", "A", "10:30")
-    assert items[0]["code_sha256"] == store.code_hash("SECRET-CODE-1111")
+    # The code only as the day's salted slow hash: the plain SHA-256 is nowhere.
+    day_hash = CodeHash.parse(first.json()["hash"])
+    assert (day_hash.n, day_hash.r, day_hash.p) == (CodeHash(b"").n, 8, 1)
+    assert items[0]["code_hash"] == day_hash.of("SECRET-CODE-1111")
+    assert "code_sha256" not in items[0]
     assert items[1]["ref"].startswith("apt-") and items[1]["ref"] != "apt-"
+    other_day = requests.get(url.replace("2026-11-23", "2026-11-24"), headers=auth, timeout=5)
+    assert other_day.json()["hash"]["salt"] != day_hash.salt.hex()  # a salt per day
     again = requests.get(url, headers={**auth, "If-None-Match": first.headers["ETag"]}, timeout=5)
     assert again.status_code == 304
     # A bad row names the row and the key, never the code.
@@ -179,6 +185,7 @@ def test_appointments_round_trip_with_no_raw_code_anywhere(
     assert "SECRET" not in out + err
     dump = json.dumps(_every_row(central))
     assert "SECRET" not in dump and "SECRET" not in caplog.text
+    assert sha256_hex("SECRET-CODE-1111") not in dump
     if central_url.startswith("sqlite"):
         raw = (tmp_path / "central.sqlite3").read_bytes()
         wal = tmp_path / "central.sqlite3-wal"
@@ -187,7 +194,7 @@ def test_appointments_round_trip_with_no_raw_code_anywhere(
 
 def _every_row(server: CentralServer) -> list[Any]:
     names = ("kiosks", "staff", "branches", "events", "issued", "hours", "statuses", "sealed",
-             "appointments")  # fmt: skip
+             "appointments", "bookings", "salts")  # fmt: skip
     return server.db.run(lambda tx: [tx.execute(f"SELECT * FROM {n}") for n in names])
 
 
@@ -210,6 +217,7 @@ def test_retention_deletes_tickets_and_keeps_their_counts(
     yesterday, soon = (now.date() + timedelta(days=d) for d in (-1, 30))
     central.book("b1", yesterday.isoformat(), [{"code": "X-1", "service": "A", "slot": "10:00"}])
     central.book("b1", soon.isoformat(), [{"code": "X-2", "service": "A", "slot": "10:00"}])
+    gone_hash = store.appointments(central.db, "b1", yesterday.isoformat())[1][0]["code_hash"]
     before = store.figures(central.db, "b1", old, recent)
     # Six days after they arrived, the twelve-day-old rows are still here: sent again (their
     # acknowledgement lost), they are recognised and not counted twice.
@@ -225,14 +233,14 @@ def test_retention_deletes_tickets_and_keeps_their_counts(
     assert sorted(after.issued) == sorted(before.issued)  # the same figures, from the counts
     assert store.retain(central.db, now + timedelta(days=8), 7).rows == 0  # nothing twice
     assert sorted(store.figures(central.db, "b1", old, recent).issued) == sorted(before.issued)
-    assert [a["slot"] for a in store.appointments(central.db, "b1", soon.isoformat())] == ["10:00"]
+    kept = store.appointments(central.db, "b1", soon.isoformat())[1]
+    assert [a["slot"] for a in kept] == ["10:00"]
     if central_url.startswith("sqlite"):  # gone from the file and its WAL, nothing asked
         for name in ("central.sqlite3", "central.sqlite3-wal"):
             if (tmp_path / name).exists():
                 assert b"A009" not in (tmp_path / name).read_bytes(), name
     else:  # no dead tuple left in the tables' files (the attacker read them before a vacuum)
-        code = hashlib.sha256(b"X-1").hexdigest().encode()
-        for table, gone in (("events", b"A009"), ("appointments", code)):
+        for table, gone in (("events", b"A009"), ("bookings", gone_hash.encode())):
             assert gone not in relation_bytes(central_url, table), table
 
 

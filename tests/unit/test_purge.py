@@ -7,9 +7,10 @@ from pathlib import Path
 
 from kiosk import secrets
 from kiosk.config import Config, load
-from kiosk.core.scan import booking_hash
+from kiosk.core.bookings import sha256_hex
 from kiosk.reports import ServiceReports
 from kiosk.store import Store
+from kiosk.store import appointments as store_appointments
 from kiosk.store import desks as store_desks
 from kiosk.store import purge as retention
 from kiosk.totem import Totem
@@ -35,7 +36,10 @@ def yesterday_and_today(
     add_appointment(store, "BOOK-MONDAY-1", "10:10", service="B")
     monday.append(totem.scan("BOOK-MONDAY-1").issued)
     secret = [i.ticket.code.encode() for i in monday] + [i.payload.encode() for i in monday]
-    secret += [b"2026-11-23", booking_hash("BOOK-MONDAY-1").encode()]
+    hashed = store_appointments.day_hash(store, "2026-11-23")
+    assert hashed is not None
+    secret += [b"2026-11-23", sha256_hex("BOOK-MONDAY-1").encode()]
+    secret += [hashed.of("BOOK-MONDAY-1").encode(), hashed.salt.hex().encode()]
     from kiosk.server.calls import Desks
     from kiosk.server.deskbook import DeskBook
 
@@ -67,7 +71,7 @@ def test_purge_scrubs_yesterday_from_file_and_wal(
     finally:
         reader.close()
     assert (report.tickets, report.calls, report.appointments) == (10, 0, 1)  # no call log
-    assert report.day_notes == 2  # B's number served now, B's open span
+    assert report.day_notes == 3  # B's number served now, B's open span, the booking hash
     after = disk_bytes(config.database)
     leaked = [s for s in secret if s in after]
     assert leaked == []

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kiosk.core.bookings import sha256_hex
 from kiosk.core.scan import (
     Result,
     ScanKind,
     ScannedTicket,
     ScanRefused,
-    booking_hash,
     checkin_window,
     classify,
     ticket_decision,
@@ -123,5 +123,5 @@ def test_classify_refuses(raw: str, reason: str) -> None:
     assert info.value.reason == reason
 
 
-def test_booking_hash_is_sha256_hex() -> None:
-    assert booking_hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+def test_a_booking_codes_sha256_is_hex() -> None:
+    assert sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

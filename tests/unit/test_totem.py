@@ -12,9 +12,10 @@ from drivers.printer.transport.sim import SimTransport
 from drivers.sim.printer import SimPrinter
 from kiosk import secrets
 from kiosk.config import Config, load
+from kiosk.core.bookings import sha256_hex
 from kiosk.core.queue import Reason
-from kiosk.core.scan import booking_hash
 from kiosk.store import Store
+from kiosk.store import appointments as store_appointments
 from kiosk.store import tickets as store_tickets
 from kiosk.totem import Totem, Unavailable
 from tests.conftest import Clock, rome
@@ -165,11 +166,7 @@ def test_no_show_back_too_late_is_refused(totem: Totem, store: Store, clock: Clo
 def add_appointment(
     store: Store, code: str, slot: str, service: str = "A", day: str = "2026-11-23"
 ) -> None:
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO appointments (day, ref, code_sha256, service, slot) VALUES (?, ?, ?, ?, ?)",
-            (day, f"ref-{booking_hash(code)[:8]}", booking_hash(code), service, slot),
-        )
+    store_appointments.add(store, day, f"ref-{sha256_hex(code)[:8]}", code, service, slot)
 
 
 @pytest.mark.parametrize(
@@ -200,7 +197,7 @@ def test_checkin_issues_ticket_and_events_once(totem: Totem, store: Store) -> No
     types = [e["type"] for e in outbox_events(store)]
     assert types == ["ticket.issued", "ticket.issued", "appointment.checked_in"]
     [checked] = outbox_events(store, "appointment.checked_in")
-    assert (checked["ticket"], checked["ref"]) == ("A002", f"ref-{booking_hash('BOOK-12345')[:8]}")
+    assert (checked["ticket"], checked["ref"]) == ("A002", f"ref-{sha256_hex('BOOK-12345')[:8]}")
     assert totem.scan("BOOK-12345").reason == "already_checked_in"
 
 
