@@ -92,7 +92,7 @@ class ServiceReports:
             for service in self.config.services:
                 self._hours(service, date.fromisoformat(day), now, reported, batch)
         at = events.minute(tick, self.config.timezone)
-        if self.key is not None:
+        if self.key is not None and self._sealing(tick):
             for service in self.config.services:
                 self._sealed(service, tick, at, batch)
         if batch.items or batch.marks:
@@ -101,21 +101,34 @@ class ServiceReports:
             )
         return len(batch.items)
 
-    def _sealed(self, service: Service, tick: datetime, at: str, batch: _Batch) -> None:
-        """Every ticket of the service's queue, sealed again (see :mod:`kiosk.core.sealed`)."""
-        assert self.key is not None
+    def _sealing(self, tick: datetime) -> bool:
+        """Whether the branch's day has begun: a service opened, or a ticket was issued (which
+        the central learns anyway). From then to the day's end, every service is sealed at
+        every tick, so not even a ticket transferred to a service closed today shows."""
         tz = self.config.timezone
         day = tick.astimezone(tz).date()
-        windows = service.hours.windows_on(day, tz)
-        opened = bool(windows) and tick >= windows[0][0]
-        if not opened and not store_tickets.any_today(self.store, day.isoformat(), service.code):
-            return  # before the day's opening the central knows there is nothing to see
+        openings = [w[0][0] for s in self.config.services if (w := s.hours.windows_on(day, tz))]
+        return any(tick >= o for o in openings) or day.isoformat() in store_tickets.days(self.store)
+
+    def _sealed(self, service: Service, tick: datetime, at: str, batch: _Batch) -> None:
+        """Every ticket of the service's queue, sealed again (see :mod:`kiosk.core.sealed`):
+        never twice for one tick (a decoy is new each time, a ticket's handle is not, so two
+        sealings of one tick would tell the real boxes apart), and never fewer boxes than
+        earlier that day (a count falling from 16 to 8 would date a citizen's end of service)."""
+        assert self.key is not None
+        day = tick.astimezone(self.config.timezone).date().isoformat()
+        note_key = store_state.SEALED + service.code
+        note = _hours_note(store_state.get(self.store, note_key))
+        if note.get("tick") == at:
+            return
+        least = int(note.get("boxes", 0)) if note.get("day") == day else 0
         found = queue_statuses(self.config, self.store, self.key, tick, service.code)
         seals = [(ticket_payload.seal_secret(self.key, text), st) for text, st in found]
-        boxes = sealed.boxes(self.config.branch, service.code, at, seals)
+        boxes = sealed.boxes(self.config.branch, service.code, at, seals, least)
         fields = {"service": service.code, "tick": at, "boxes": boxes}
-        batch.items.append(("service.sealed", day.isoformat(), fields))
+        batch.items.append(("service.sealed", day, fields))
         batch.replaces.append(service.code)
+        batch.marks[note_key] = events.dumps({"day": day, "tick": at, "boxes": len(boxes)})
 
     def _hours(
         self, service: Service, day: date, now: datetime, reported: dict[str, str], batch: _Batch

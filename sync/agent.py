@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from kiosk.config import Config
 from kiosk.core import events
-from kiosk.reports import ServiceReports
+from kiosk.reports import ServiceReports, tick_of
 from kiosk.store import Store
 from kiosk.store import state as shared
 from kiosk.store import totems as store_totems
@@ -266,6 +266,7 @@ class SyncAgent:
             self._health(totem, printer if printer and fresh else "unknown", now)
 
     def _health(self, kiosk: str | None, printer: str, now: datetime) -> None:
+        now = tick_of(now)  # counted from the tick, so it stays on ticks
         suffix = f":{kiosk}" if kiosk else ""
         reported = shared.get(self.store, "sync.health_printer" + suffix)
         last = shared.get(self.store, "sync.health_at" + suffix)
@@ -294,6 +295,15 @@ class SyncAgent:
 
     # -- loops --------------------------------------------------------------------------------
 
+    def dues(self) -> None:
+        """What one turn of the loop queues: health and reports on the wall-clock tick only
+        (never at the moment a desk's commit woke the agent, which that second would date),
+        and the appointments when they are due."""
+        if self.clock() >= self.reports.next_check:
+            self.health_due()
+        self.reports.due()
+        self.appointments_due()
+
     def drain(self) -> bool:
         """Send until the outbox is empty (True) or the server cannot take more now (False)."""
         self.health_due()
@@ -320,9 +330,7 @@ class SyncAgent:
         version = self.store.data_version()
         while not stop.is_set():
             heartbeat()
-            self.health_due()
-            self.reports.due()  # on its own wall-clock tick, never on a desk's action
-            self.appointments_due()
+            self.dues()
             step = self.pump()
             on_step(step)
             if step.kind == "sent":

@@ -40,6 +40,7 @@ class LazyGroup(click.Group):
         "say": "kiosk.cli.ui_cmds:say_cmd",
         "serve": "kiosk.cli.server_cmds:serve_cmd",
         "desk": "kiosk.cli.server_cmds:desk_group",
+        "display": "kiosk.cli.display_cmds:display_group",
         "totem": "kiosk.cli.totem_cmds:totem_group",
         "doctor": "kiosk.cli.doctor_cmd:doctor_cmd",
         "decommission": "kiosk.cli.decommission:decommission_cmd",

@@ -106,18 +106,23 @@ class Keys:
 
 
 def boxes(
-    branch: str, service: str, tick: str, statuses: Sequence[tuple[str, Mapping[str, Any]]]
+    branch: str,
+    service: str,
+    tick: str,
+    statuses: Sequence[tuple[str, Mapping[str, Any]]],
+    least: int = 0,
 ) -> list[dict[str, str]]:
     """The ``boxes`` of a ``service.sealed`` event: each ``(seal, status)`` sealed, then random
-    decoys up to the bucket, in handle order. Past :data:`MOST`, the first ones only (the
-    caller gives them in call order: the nearest to their turn)."""
+    decoys up to the bucket (and to ``least``, the most sent earlier that day), in handle
+    order. Past :data:`MOST`, the first ones only (the caller gives them in call order: the
+    nearest to their turn)."""
     bound = aad(branch, service, tick)
     out = [
         {"h": (keys := Keys(seal)).handle(bound), "box": keys.seal(status, bound)}
         for seal, status in statuses[:MOST]
     ]
     raw_box = NONCE_BYTES + PLAIN_BYTES + TAG_BYTES
-    while len(out) < bucket(len(out)):
+    while len(out) < bucket(max(len(out), min(least, MOST))):
         out.append({"h": _b64(os.urandom(HANDLE_BYTES)), "box": _b64(os.urandom(raw_box))})
     return sorted(out, key=lambda b: b["h"])
 

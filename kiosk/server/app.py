@@ -28,6 +28,7 @@ from kiosk import secrets
 from kiosk.config import Config
 from kiosk.core.speech import announcement
 from kiosk.server import desks as desk_tokens
+from kiosk.server import displays
 from kiosk.server.broadcast import PING, Broadcaster
 from kiosk.server.calls import Call, DeskActionError, Desks
 from kiosk.server.deskbook import CALLS_KEPT, DeskBook, runtime_folder
@@ -45,7 +46,11 @@ HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are 
 MAX_BODY = 16 * 1024  # a desk's request is a few dozen bytes
 # A waiting room has a handful of displays; a client holding more is not one.
 STREAMS_PER_CLIENT = 32
-STREAMS = 1000  # displays' call streams
+STREAMS = 1000  # call streams of displays without a token (the branch API's are open to the LAN)
+# Displays with a token (kiosk display add) have a pool of their own, which nobody without one
+# can fill: a few streams each (a page reloading), and room for a large waiting room's screens.
+STREAMS_PER_DISPLAY = 4
+DISPLAY_STREAMS = 256
 PHONE_STREAMS = 3000  # phones' ticket streams, a pool of their own: phones never crowd out
 # the waiting-room screens (the unit allows 65536 files)
 
@@ -161,6 +166,7 @@ def make_app(
     backend = Backend(config, clock)
     broadcaster = Broadcaster(HEARTBEAT, PING)
     slots = StreamSlots(STREAMS_PER_CLIENT, STREAMS)
+    display_slots = StreamSlots(STREAMS_PER_DISPLAY, DISPLAY_STREAMS)
     speaker = Speaker()
     # Tokenless: a display asks once per call; a script asking for every ticket and desk would
     # run espeak-ng without end (the attacker's 58 a second). Per client, and two at a time.
@@ -288,8 +294,16 @@ def make_app(
         return JSONResponse({"calls": [c.as_json() for c in found[:limit]]})
 
     async def stream(request: Request) -> Response:
-        client = client_key(request.client.host if request.client else None)
-        if not slots.free(client):
+        token = request.cookies.get(displays.COOKIE)
+        display = None
+        if token:
+            display = await run_in_threadpool(lambda: displays.owner(backend.store(), token))
+        pool, client = (
+            (display_slots, f"display {display}")
+            if display is not None
+            else (slots, client_key(request.client.host if request.client else None))
+        )
+        if not pool.free(client):
             return JSONResponse(
                 {"error": "too many open streams; try again later"},
                 status_code=503,
@@ -298,7 +312,7 @@ def make_app(
         last = request.headers.get("last-event-id", "")
         after = int(last) if last.isascii() and last.isdigit() else None
         queue = broadcaster.subscribe()
-        slots.take(client)
+        pool.take(client)
 
         async def events() -> AsyncIterator[str]:
             try:
@@ -318,7 +332,7 @@ def make_app(
                     yield item
             finally:
                 broadcaster.unsubscribe(queue)
-                slots.give_back(client)
+                pool.give_back(client)
 
         return StreamingResponse(
             events(),

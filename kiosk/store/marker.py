@@ -11,8 +11,8 @@ going back.
 
 from __future__ import annotations
 
-import contextlib
 import json
+import logging
 import os
 import sqlite3
 import uuid
@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kiosk.store.errors import StorageError
+
+log = logging.getLogger(__name__)
 
 IDENTITY = "store.identity"  # the state key holding the database's identity
 FLOOR = "numbers.floor."  # + "YYYY-MM-DD.SERVICE": numbers continue after this (a reset)
@@ -77,8 +79,12 @@ def write(database: Path, marker: Marker) -> None:
             _owned_by_folder(out.fileno(), path.parent)
             os.fsync(out.fileno())
         os.chmod(temporary, 0o600)
-        with contextlib.suppress(OSError):
+        try:
             old = os.open(path, os.O_WRONLY)
+        except FileNotFoundError:
+            pass  # the first marker
+        except OSError as exc:  # written by another user: replaced, but not overwritten
+            log.warning("marker: the replaced copy stays on the disk (%s)", exc.strerror)
         os.replace(temporary, path)
         if old is not None:
             _sync_folder(path.parent)  # the new marker is in place before the old one goes

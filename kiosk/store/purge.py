@@ -6,8 +6,11 @@ those pages first land in the WAL, next to older frames that still hold the orig
 A RESTART checkpoint copies every frame into the main file, where the pages are overwritten
 in place. Cutting the WAL to zero bytes then would hand its blocks back to the file system
 with the day's rows still in them, for anyone reading the raw disk (an attacker carved 64 of
-67 ticket codes that way), so the WAL's frames are first overwritten with zeros, in place,
-while the write lock keeps every writer out, and only then truncated.
+67 ticket codes that way). So before the WAL is cut, SQLite itself writes over every old frame:
+after the RESTART the next transaction starts the WAL again from its beginning, and the scrub's
+own transaction (a blob of zeros as long as the WAL, then deleted) covers it to its end. Only
+SQLite writes the WAL, under its own locks, whatever the other processes do meanwhile (a first
+version zeroed the file itself, and a writer slipping in between lost its commit).
 """
 
 from __future__ import annotations
@@ -114,24 +117,19 @@ def plan(store: Store, today: str, now: datetime) -> PurgeReport:
     )
 
 
-WAL_HEADER = 32  # bytes: the WAL's header, which the next writer rewrites anyway
-
-
-def _zero_frames(wal: Path) -> None:
-    """Overwrite every frame of a checkpointed WAL with zeros, in place (the same blocks on
-    disk: ext4 writes a file's data where it is), and make it durable."""
+def _write_over(store: Store, wal: Path) -> None:
+    """Write the WAL over, from its start (a RESTART checkpoint just reset it) to its end,
+    with a blob of zeros, then delete the blob (``secure_delete`` zeroes its pages)."""
     try:
-        fd = os.open(wal, os.O_WRONLY)
+        size = os.path.getsize(wal)
     except FileNotFoundError:
         return
-    try:
-        size = os.fstat(fd).st_size
-        zeros = bytes(1 << 20)
-        for offset in range(WAL_HEADER, size, len(zeros)):
-            os.pwrite(fd, zeros[: min(len(zeros), size - offset)], offset)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    if size == 0:
+        return
+    with store.write() as conn:
+        conn.execute("INSERT INTO scrub (blob) VALUES (zeroblob(?))", (size,))
+    with store.write() as conn:
+        conn.execute("DELETE FROM scrub")
 
 
 SCRUB_PATIENCE = 3600.0  # seconds the scrub keeps retrying while a reader holds the WAL
@@ -171,12 +169,12 @@ def scrub_wal(store: Store, timeout: float) -> None:
     """
     started = time.monotonic()
     pause, told = 0.05, started
+    wal = store.path.with_name(store.path.name + "-wal")
     with translated(store.path):
         while True:
             busy, frames, done = store.conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
             if not busy and frames == done:
-                with store.write():  # no writer can add a frame while the old ones are zeroed
-                    _zero_frames(store.path.with_name(store.path.name + "-wal"))
+                _write_over(store, wal)
                 busy = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             if not busy:
                 return

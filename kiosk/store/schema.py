@@ -254,6 +254,15 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     CREATE INDEX appointments_code ON appointments (day, code_hash);
     DELETE FROM state WHERE key LIKE 'appointments.etag.%';
     """,
+    # 10: waiting-room displays with a token (its hash): their streams have a pool of their own;
+    # and the purge's scratch table, whose blob of zeros writes the WAL over (kiosk.store.purge).
+    """
+    CREATE TABLE displays (
+        name TEXT PRIMARY KEY,
+        token_sha256 TEXT NOT NULL
+    );
+    CREATE TABLE scrub (blob BLOB);
+    """,
 )
 
 VERSION = len(MIGRATIONS)

@@ -173,10 +173,9 @@ def run_day(
     def turn() -> None:
         """A turn of the agent's loop, which runs whenever the database changed (after every
         desk action) and at least every half second."""
-        agent.health_due()
         if clock.now >= agent.reports.next_check:
             screens(clock.now.replace(second=0))
-        agent.reports.due()
+        agent.dues()
         assert agent.pump().kind in ("idle", "sent")
 
     def screens(tick: datetime) -> None:
@@ -470,6 +469,8 @@ def test_nothing_the_central_server_holds_tells_one_desks_tickets_apart(tmp_path
                 tick = (rome(2026, 11, 23, 8, 0) + timedelta(minutes=m)).isoformat()
                 assert (service, tick) in ticks, (service, tick)
         assert {arrival[e["id"]].second for e in boxes} == {0}  # on the wall-clock tick
+        health = [e for e in received if e["type"] == "kiosk.health"]
+        assert health and {arrival[e["id"]].second for e in health} == {0}
         queue = {(t, s): n for t, s, n in day.queues}
         for e in boxes:
             if (e["tick"], e["service"]) in queue:

@@ -81,6 +81,9 @@ def test_the_qr_opens_its_own_sealed_status_and_follows_the_queue(
     try:
         page.goto(qr)  # what the QR holds, as a phone's camera opens it
         says(page, "2 people before you")
+        # These boxes were sealed on the tests' Monday, days before the browser's own clock:
+        # the page says they are not fresh (a totem cut off, or a document replayed).
+        assert page.inner_text("#conn") == "Connection lost: trying again…"
         assert page.inner_text("#code") == "A003"
         assert page.inner_text("#service") == "Registry office"
         assert page.inner_text("#more").startswith("Wait:")
@@ -176,3 +179,23 @@ def test_a_guest_wifi_of_phones_is_served_and_a_script_is_held_back(
         more = [session.get(url, timeout=5) for _ in range(60)]
     refused = [a for a in more if a.status_code == 429]
     assert refused and refused[0].headers["Retry-After"]
+
+
+def test_fresh_boxes_say_the_page_is_live(
+    browser,  # noqa: F811
+    office,
+    clock: Clock,
+) -> None:
+    from datetime import UTC, datetime
+
+    totem, agent = office
+    clock.now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+    issued = totem.issue_walkin("A", lang="en")
+    tick(agent, clock)
+    page = browser.new_page(**PHONE, extra_http_headers={"Accept-Language": "en"})
+    try:
+        page.goto(issued.qr)
+        says(page, "You are next")
+        assert page.inner_text("#conn") == "Updates by itself"
+    finally:
+        page.close()

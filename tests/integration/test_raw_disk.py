@@ -2,7 +2,7 @@
 (loop-mounted), a day through the store, the night's purge, then the raw image read byte by
 byte. Yesterday's tickets, payloads, booking hash and desk must be nowhere on the disk, not
 only nowhere in the files; today's tickets are found (the carving works). The same day
-scrubbed without zeroing the WAL first leaves them on the raw disk (the test can fail)."""
+scrubbed without writing the WAL over first leaves them on the raw disk (the test can fail)."""
 
 from __future__ import annotations
 
@@ -64,9 +64,9 @@ def test_the_purged_day_is_gone_from_the_raw_disk(tmp_path: Path) -> None:
     assert found == [], f"on the raw disk after the purge: {found[:5]}"
 
 
-def test_without_zeroing_the_wal_the_day_stays_on_the_raw_disk(
+def test_without_writing_the_wal_over_the_day_stays_on_the_raw_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(retention, "_zero_frames", lambda wal: None)  # the scrub before this fix
+    monkeypatch.setattr(retention, "_write_over", lambda store, wal: None)  # the scrub before
     raw, secret, _kept = carve(tmp_path, "unzeroed")
     assert [s for s in secret if s in raw]

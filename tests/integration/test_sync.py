@@ -348,3 +348,23 @@ def test_printer_state_seen_when_printing_reaches_the_health_event(
     assert agent.drain()
     [health] = [e for e in central.events() if e["type"] == "kiosk.health"]
     assert health["printer"] == "paper_low"
+
+
+def test_health_is_queued_on_the_tick_not_when_a_desk_wakes_the_agent(
+    agent: SyncAgent, sync_store: Store, clock
+) -> None:
+    """A desk's commit wakes the agent at 10:00:37: a health event queued then would leave at
+    that second and date the desk's action; it waits for the tick (found by review)."""
+    from tests.conftest import rome
+    from tests.helpers import outbox_events
+
+    clock.now = rome(2026, 11, 23, 10, 0)
+    agent.reports.next_check = clock.now + timedelta(minutes=1)  # 10:00 was looked at
+    shared.put(sync_store, {"printer.state": "paper_low"})  # a change to report
+    clock.now = rome(2026, 11, 23, 10, 0) + timedelta(seconds=37)
+    agent.dues()
+    assert outbox_events(sync_store, "kiosk.health") == []
+    clock.now = rome(2026, 11, 23, 10, 1)
+    agent.dues()
+    [health] = outbox_events(sync_store, "kiosk.health")
+    assert (health["printer"], health["at"]) == ("paper_low", "2026-11-23T10:01:00+01:00")

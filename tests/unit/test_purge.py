@@ -189,3 +189,30 @@ def test_the_marker_keeps_no_count_past_the_purge(
     assert after["day"] is None and after["numbers"] == {}
     assert (after["identity"], after["seq"]) == (before["identity"], before["seq"])
     assert b"2026-11-23" not in marker.path_of(store.path).read_bytes()
+
+
+def test_a_writer_between_the_checkpoint_and_the_scrub_loses_nothing(
+    config: Config, store: Store, clock: Clock, monkeypatch
+) -> None:
+    """Another process (the sync agent, the UI) commits right after the scrub's RESTART
+    checkpoint: its frames are at the start of the WAL when the scrub writes it over, and the
+    scrub goes through SQLite, so they are kept (a scrub that zeroed the file itself lost them
+    and left the database malformed: found by review)."""
+    import sqlite3
+
+    yesterday_and_today(config, store, clock)
+    real = retention._write_over
+    other = sqlite3.connect(config.database, isolation_level=None)
+
+    def writer_first(s: Store, wal: Path) -> None:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO state (key, value) VALUES ('written.meanwhile', 'yes')")
+        other.execute("COMMIT")
+        real(s, wal)
+
+    monkeypatch.setattr(retention, "_write_over", writer_first)
+    retention.purge(store, "2026-11-24", clock())
+    other.close()
+    assert store.scalar("PRAGMA integrity_check") == "ok"
+    assert store.scalar("SELECT value FROM state WHERE key = 'written.meanwhile'") == "yes"
+    assert store.scalar("SELECT COUNT(*) FROM tickets") == 3  # Tuesday's, untouched

@@ -183,19 +183,68 @@ def test_a_desks_presses_change_nothing_the_central_can_see(
     assert len(views[0]) == 16  # A and B at each of the 8 ticks
 
 
-def test_before_the_days_opening_nothing_is_sealed(
-    config: Config, store: Store, clock: Clock
+def test_before_the_days_first_opening_nothing_is_sealed_then_every_service_is(
+    write_config, clock: Clock
 ) -> None:
-    clock.now = rome(2026, 11, 23, 8, 0)  # B opens at 08:30 on Mondays; A is open all day
-    reports = ServiceReports(config, store, clock, KEY)
+    from kiosk.config import load
+
+    config = load(write_config(hours_a='mon = ["09:00-12:00"], wed = ["09:00-12:00"]'))
+    with Store(config.database) as store:
+        clock.now = rome(2026, 11, 23, 8, 0)  # Monday: B opens at 08:30, A at 09:00
+        reports = ServiceReports(config, store, clock, KEY)
+        assert reports.due() == 0
+        clock.now = rome(2026, 11, 23, 8, 30)
+        reports.due()  # from the first opening on, every service: A is not open yet
+        assert {e["service"] for e in outbox_events(store, "service.sealed")} == {"A", "B"}
+        # Without the ticket key (the nightly purge), nothing is sealed at all.
+        clock.now = rome(2026, 11, 23, 8, 31)
+        assert ServiceReports(config, store, clock).due() == 0
+
+
+def test_a_ticket_sent_to_a_service_closed_today_starts_nothing_the_central_sees(
+    write_config, clock: Clock
+) -> None:
+    """Wednesday: B is closed all day. A desk sends an A ticket on to B: B was already sealed
+    at every tick, so nothing starts at the minute of the transfer."""
+    from kiosk.config import load
+
+    config = load(write_config())
+    with Store(config.database) as store:
+        clock.now = rome(2026, 11, 25, 10, 0)
+        totem = Totem(config, store, KEY, clock=clock)
+        reports = ServiceReports(config, store, clock, KEY)
+        totem.issue_walkin("A")
+        reports.due()
+        assert len(sealed_events(store, "B")) == 1  # sealed though closed, from the start
+        store_desks.call_next(store, seat(), ["A"], "2026-11-25", clock())
+        store_desks.transfer(store, seat(), None, "B", "2026-11-25", clock())
+        clock.now = rome(2026, 11, 25, 10, 1)
+        reports.due()
+        [b] = sealed_events(store, "B")
+        assert b["tick"] == "2026-11-25T10:01:00+01:00" and len(b["boxes"]) == 8
+
+
+def test_a_tick_is_sealed_once_and_the_count_never_falls_within_the_day(
+    totem: Totem, reports: ServiceReports, store: Store, clock: Clock
+) -> None:
+    for _ in range(9):
+        totem.issue_walkin("A")
     reports.due()
-    assert [e["service"] for e in outbox_events(store, "service.sealed")] == ["A"]
-    clock.now = rome(2026, 11, 23, 8, 30)
+    first = sealed_events(store)[0]
+    assert len(first["boxes"]) == 16
+    # `kiosk sync --once` seals at once (force): not the tick already sealed, whose real
+    # handles a second sealing would give away (the decoys change, the real ones do not).
+    assert reports.due(force=True) == 0
+    assert sealed_events(store)[0]["boxes"] == first["boxes"]
+    for _ in range(5):  # five served: nine became four, a count of 8 would date it
+        call(store, clock)
+    store_desks.done(store, seat(), None, "2026-11-23", clock())
+    clock.now += timedelta(minutes=1)
     reports.due()
-    assert {e["service"] for e in outbox_events(store, "service.sealed")} == {"A", "B"}
-    # Without the ticket key (the nightly purge), nothing is sealed at all.
-    clock.now = rome(2026, 11, 23, 8, 31)
-    assert ServiceReports(config, store, clock).due() == 0
+    assert len(sealed_events(store)[0]["boxes"]) == 16
+    clock.now = rome(2026, 11, 24, 10, 0)  # another day starts from its own count
+    reports.due()
+    assert len(sealed_events(store)[0]["boxes"]) == 8
 
 
 def serve_many(totem: Totem, store: Store, clock: Clock, count: int, minutes: int = 4) -> None:
