@@ -33,6 +33,7 @@ PARKED_RETENTION = timedelta(days=30)
 _DAY_NOTES = (
     "(substr(key, 1, length(:now)) = :now AND substr(value, 1, 10) < :today)"
     " OR (substr(key, 1, length(:status)) = :status AND json_extract(value, '$.day') < :today)"
+    " OR (substr(key, 1, length(:sealed)) = :sealed AND json_extract(value, '$.day') < :today)"
     " OR (substr(key, 1, length(:hours)) = :hours"
     " AND substr(key, length(:hours) + 1, 10) < :today)"
     " OR (substr(key, 1, length(:etag)) = :etag AND substr(key, length(:etag) + 1, 10) < :today)"
@@ -92,6 +93,7 @@ def _params(today: str, now: datetime) -> dict[str, str]:
         "parked_before": utc_text(now - PARKED_RETENTION),
         "now": state.NOW_SERVING,
         "status": state.REPORTED_STATUS,
+        "sealed": state.SEALED,
         "hours": state.REPORTED_HOURS,
         "etag": state.APPOINTMENTS_ETAG,
         "hash": state.APPOINTMENTS_HASH,

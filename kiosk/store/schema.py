@@ -13,6 +13,28 @@ from kiosk.store.errors import StorageError
 log = logging.getLogger(__name__)
 
 
+def _rebuild_outbox(conn: sqlite3.Connection, script: str) -> int:
+    """Rebuild the outbox with ``script``, which keeps the rows of the current types in their
+    order, numbered again after the highest seq ever used (``:last``), so the rows it drops
+    leave no gap; returns how many it dropped."""
+    params = {"kept": json.dumps(events.TYPES), "last": 0}
+    dropped = conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE type NOT IN (SELECT value FROM json_each(:kept))",
+        params,
+    ).fetchone()[0]
+    last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+    params["last"] = last[0] if last else 0
+    for statement in _statements(script):
+        conn.execute(statement, params)
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'")
+    conn.execute(
+        "INSERT INTO sqlite_sequence (name, seq)"
+        " SELECT 'outbox', MAX(:last, COALESCE(MAX(seq), 0)) FROM outbox",
+        params,
+    )
+    return int(dropped)
+
+
 def _contract_v2(conn: sqlite3.Connection) -> None:
     """3: the outbox of contract version 2. Each row keeps its type's own keys as one checked
     JSON text beside the common columns. Version-1 events still waiting (a ticket's call,
@@ -21,21 +43,7 @@ def _contract_v2(conn: sqlite3.Connection) -> None:
     and are numbered again after the highest seq ever used: the gaps the dropped rows would
     leave would count a desk's actions between two tickets.
     """
-    params = {"kept": json.dumps(events.TYPES), "last": 0}
-    dropped = conn.execute(
-        "SELECT COUNT(*) FROM outbox WHERE type NOT IN (SELECT value FROM json_each(:kept))",
-        params,
-    ).fetchone()[0]
-    last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
-    params["last"] = last[0] if last else 0
-    for statement in _statements(_OUTBOX_V2):
-        conn.execute(statement, params)
-    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'")
-    conn.execute(
-        "INSERT INTO sqlite_sequence (name, seq)"
-        " SELECT 'outbox', MAX(:last, COALESCE(MAX(seq), 0)) FROM outbox",
-        params,
-    )
+    dropped = _rebuild_outbox(conn, _OUTBOX_V2)
     if dropped:
         log.warning(
             "outbox: %d version-1 event(s) still waiting (%s) were dropped at the upgrade to"
@@ -75,20 +83,7 @@ def _contract_v3(conn: sqlite3.Connection) -> None:
     list at each change) are dropped, never sent, and counted in the log, with the notes of
     what was last reported; the rest are numbered again after the highest seq ever used, so
     no gap shows where a status was (a status left when a desk called someone)."""
-    dropped = conn.execute(
-        "SELECT COUNT(*) FROM outbox WHERE type NOT IN (SELECT value FROM json_each(?))",
-        (json.dumps(events.TYPES),),
-    ).fetchone()[0]
-    last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
-    params = {"kept": json.dumps(events.TYPES), "last": last[0] if last else 0}
-    for statement in _statements(_OUTBOX_V3):
-        conn.execute(statement, params)
-    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'")
-    conn.execute(
-        "INSERT INTO sqlite_sequence (name, seq)"
-        " SELECT 'outbox', MAX(:last, COALESCE(MAX(seq), 0)) FROM outbox",
-        params,
-    )
+    dropped = _rebuild_outbox(conn, _OUTBOX_V3)
     conn.execute("DELETE FROM state WHERE key LIKE 'report.status.%'")
     if dropped:
         log.warning(

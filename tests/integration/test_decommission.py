@@ -38,7 +38,6 @@ def test_decommission_wipes_data_and_secrets(write_config, central, tmp_path: Pa
     keep.mkdir()
     os.link(db, keep / "db")
     os.link(secrets / "central-token", keep / "token")
-    sizes = {n: (keep / n).stat().st_size for n in ("db", "token")}
 
     refused = kiosk(path, "decommission")
     assert refused.returncode == 2 and refused.stderr.strip() == (
@@ -50,6 +49,7 @@ def test_decommission_wipes_data_and_secrets(write_config, central, tmp_path: Pa
     assert db.exists() and key.exists()  # nothing touched
 
     assert kiosk(path, "sync", "--once").returncode == 0
+    sizes = {n: (keep / n).stat().st_size for n in ("db", "token")}  # as the wipe finds them
     done = kiosk(path, "decommission", "--yes")
     assert done.returncode == 0, done.stderr
     assert "overwrote and deleted" in done.stdout
