@@ -71,7 +71,9 @@ def test_purge_scrubs_yesterday_from_file_and_wal(
     finally:
         reader.close()
     assert (report.tickets, report.calls, report.appointments) == (10, 0, 1)  # no call log
-    assert report.day_notes == 5  # B's number now, B's open span, the booking hash, A's and B's sealing
+    assert (
+        report.day_notes == 5
+    )  # B's number now, B's open span, the booking hash, A's and B's sealing
     after = disk_bytes(config.database)
     leaked = [s for s in secret if s in after]
     assert leaked == []
