@@ -64,7 +64,7 @@ def test_160_issues_with_other_writers_and_load_none_fails(write_config) -> None
                 done = subprocess.run([str(KIOSK), "--config", str(path), *args],
                                       capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
                 if done.returncode != 0:
-                    failures.append(f"{args}: {done.stderr.strip()}")
+                    failures.append(f"{args}: exit {done.returncode}: {done.stderr.strip()}")
 
     def shell(count: int) -> list[str]:
         issued = []
@@ -72,7 +72,7 @@ def test_160_issues_with_other_writers_and_load_none_fails(write_config) -> None
             done = subprocess.run([str(KIOSK), "--config", str(path), "issue", "A", "--json"],
                                   capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
             if done.returncode != 0:
-                failures.append(f"issue: {done.stderr.strip()}")
+                failures.append(f"issue: exit {done.returncode}: {done.stderr.strip()}")
             else:
                 issued.append(json.loads(done.stdout)["ticket"])
         return issued
