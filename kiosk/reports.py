@@ -118,7 +118,7 @@ class ServiceReports:
         assert self.key is not None
         day = tick.astimezone(self.config.timezone).date().isoformat()
         note_key = store_state.SEALED + service.code
-        note = _hours_note(store_state.get(self.store, note_key))
+        note = _note(store_state.get(self.store, note_key))
         if note.get("tick") == at:
             return
         least = int(note.get("boxes", 0)) if note.get("day") == day else 0
@@ -135,7 +135,7 @@ class ServiceReports:
     ) -> None:
         tz = self.config.timezone
         key = _hours_key(day.isoformat(), service.code)
-        note = _hours_note(reported.get(key))
+        note = _note(reported.get(key))
         if note.get("closed"):
             return
         records = store_tickets.records(self.store, day.isoformat(), service.code)
@@ -172,7 +172,7 @@ def _hours_key(day: str, service: str) -> str:
     return f"{store_state.REPORTED_HOURS}{day}.{service}"
 
 
-def _hours_note(text: str | None) -> dict[str, Any]:
-    """The note on a day's spans: ``start`` (the open span's first hour), ``closed``, and
-    ``pace``, the last service time published."""
+def _note(text: str | None) -> dict[str, Any]:
+    """A report's note as a dict (empty when none): a day's spans (``start``, the open span's
+    first hour, ``closed``, ``pace``) or a service's last sealing (``day``, ``tick``, ``boxes``)."""
     return dict(json.loads(text)) if text else {}

@@ -32,7 +32,6 @@ PARKED_RETENTION = timedelta(days=30)
 
 _DAY_NOTES = (
     "(substr(key, 1, length(:now)) = :now AND substr(value, 1, 10) < :today)"
-    " OR (substr(key, 1, length(:status)) = :status AND json_extract(value, '$.day') < :today)"
     " OR (substr(key, 1, length(:sealed)) = :sealed AND json_extract(value, '$.day') < :today)"
     " OR (substr(key, 1, length(:hours)) = :hours"
     " AND substr(key, length(:hours) + 1, 10) < :today)"
@@ -60,8 +59,8 @@ _TARGETS = {
         "SELECT COUNT(*) FROM appointments WHERE day < :today",
         "DELETE FROM appointments WHERE day < :today",
     ),
-    # What the processes noted about a day: the number served now, the last status and the
-    # hourly spans reported, the appointments' ETag. They name that day's tickets.
+    # What the processes noted about a day: the number served now, the last sealing and the
+    # hourly spans reported, the appointments' ETag and booking hash.
     "day_notes": (
         "SELECT COUNT(*) FROM state WHERE " + _DAY_NOTES,  # noqa: S608 (constant text)
         "DELETE FROM state WHERE " + _DAY_NOTES,  # noqa: S608
@@ -92,7 +91,6 @@ def _params(today: str, now: datetime) -> dict[str, str]:
         "today": today,
         "parked_before": utc_text(now - PARKED_RETENTION),
         "now": state.NOW_SERVING,
-        "status": state.REPORTED_STATUS,
         "sealed": state.SEALED,
         "hours": state.REPORTED_HOURS,
         "etag": state.APPOINTMENTS_ETAG,

@@ -11,7 +11,6 @@ if TYPE_CHECKING:
 
 # Notes about one day, which the purge deletes with the day (each says where its day is).
 NOW_SERVING = "now."  # + service: "YYYY-MM-DD TICKET", the service's last call
-REPORTED_STATUS = "report.status."  # + service: JSON {"day", "at", "status"} last sent
 SEALED = "report.sealed."  # + service: JSON {"day", "tick", "boxes"} of the last sealing
 REPORTED_HOURS = "report.hour."  # + "YYYY-MM-DD.SERVICE": the open span's first hour, or "closed"
 APPOINTMENTS_ETAG = "appointments.etag."  # + "YYYY-MM-DD": the ETag of that day's appointments

@@ -448,16 +448,6 @@ def in_progress(store: Store, day: str, service: str) -> bool:
     )
 
 
-def any_today(store: Store, day: str, service: str) -> bool:
-    """Whether ``day`` has a ticket of ``service``, or one waiting for it."""
-    return bool(
-        store.scalar(
-            "SELECT EXISTS (SELECT 1 FROM tickets WHERE day = ? AND (service = ? OR queue = ?))",
-            (day, service, service),
-        )
-    )
-
-
 def days(store: Store) -> list[str]:
     """The days the store holds tickets of, oldest first."""
     return [str(r[0]) for r in store.rows("SELECT DISTINCT day FROM tickets ORDER BY day")]
