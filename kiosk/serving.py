@@ -53,6 +53,17 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.close()
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, which also closes the connections its graceful timeout gave up on
+    (an event stream, a request caught by the shutdown): left open, their sockets outlive
+    the event loop and are only found, unclosed, by the garbage collector."""
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        await super().shutdown(sockets)
+        for connection in list(self.server_state.connections):
+            connection.transport.abort()
+
+
 class ThreadedServer:
     """Serve ``app`` on host:port (0 picks a free port) until :meth:`stop`."""
 
@@ -83,7 +94,7 @@ class ThreadedServer:
             # Event streams never end by themselves; without a limit a stop waits for ever.
             timeout_graceful_shutdown=graceful_timeout,
         )
-        self.server = uvicorn.Server(config)
+        self.server = _Server(config)
         self._thread: threading.Thread | None = None
 
     @property
