@@ -123,7 +123,8 @@ class ServiceReports:
             return
         least = int(note.get("boxes", 0)) if note.get("day") == day else 0
         found = queue_statuses(self.config, self.store, self.key, tick, service.code)
-        seals = [(ticket_payload.seal_secret(self.key, text), st) for text, st in found]
+        key = store_state.seal_key(self.store, day, self.key)
+        seals = [(ticket_payload.seal_secret(key, text), st) for text, st in found]
         boxes = sealed.boxes(self.config.branch, service.code, at, seals, least)
         fields = {"service": service.code, "tick": at, "boxes": boxes}
         batch.items.append(("service.sealed", day, fields))

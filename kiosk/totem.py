@@ -350,7 +350,11 @@ class Totem(Paper):
         return Issued(
             ticket=ticket,
             payload=payload,
-            qr=ticket_payload.with_status_url(self.config.status_url, payload, self.key),
+            qr=ticket_payload.with_status_url(
+                self.config.status_url,
+                payload,
+                shared_state.seal_key(self.store, ticket.day, self.key),
+            ),
             ahead=ahead,
             wait_min=self._wait(service, ticket.day, ahead, now),
         )

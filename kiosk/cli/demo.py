@@ -34,6 +34,7 @@ from kiosk.config import Config
 from kiosk.server import desks as desk_tokens
 from kiosk.serving import ThreadedServer
 from kiosk.store import appointments as store_appointments
+from kiosk.store import state as store_state
 from kiosk.totem import Totem, Unavailable
 
 
@@ -174,7 +175,8 @@ def _walk_through(obj: Context, totem: Totem, branch: ThreadedServer) -> tuple[s
         from kiosk.cli import demo_phone
 
         _step("A citizen outside the building follows the turn on the central's phone page")
-        demo_phone.show(config, obj.ticket_key(), issued[-1].payload)
+        key = store_state.seal_key(obj.store(), issued[-1].ticket.day, obj.ticket_key())
+        demo_phone.show(config, key, issued[-1].payload)
     _step("The central service: today's figures for the branch manager (kiosk central stats)")
     for line in _central(config, "stats", "--branch", config.branch).splitlines():
         click.echo(f"  {line}")

@@ -13,7 +13,7 @@ from kiosk.core import sealed
 
 def central_page(config: Config, key: bytes, payload: str) -> str:
     """The address a ticket printed for the central's page holds (its QR, with
-    ``ticket.status_url = "<central>/t/<branch>/#"``)."""
+    ``ticket.status_url = "<central>/t/<branch>/#"``); ``key``: its day's seal key."""
     return ticket_payload.with_status_url(f"{config.central_url}/t/{config.branch}/#", payload, key)
 
 

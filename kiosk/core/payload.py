@@ -124,7 +124,8 @@ SEAL_CHARS = 16  # its base64url form
 def seal_secret(key: bytes, payload: str) -> str:
     """The ticket's seal: the secret its sealed statuses are locked with for the central's phone
     page (contract v3 ``service.sealed``). Printed in the QR's URL fragment only, which a browser
-    never sends; the totem recomputes it from its key whenever it seals, so it is never stored.
+    never sends; the totem recomputes it from ``key`` (its day's seal key,
+    :func:`kiosk.store.state.seal_key`) whenever it seals, so it is never stored.
     """
     import base64
     import hashlib

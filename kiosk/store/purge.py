@@ -37,6 +37,7 @@ _DAY_NOTES = (
     " AND substr(key, length(:hours) + 1, 10) < :today)"
     " OR (substr(key, 1, length(:etag)) = :etag AND substr(key, length(:etag) + 1, 10) < :today)"
     " OR (substr(key, 1, length(:hash)) = :hash AND substr(key, length(:hash) + 1, 10) < :today)"
+    " OR (substr(key, 1, length(:seal)) = :seal AND substr(key, length(:seal) + 1, 10) < :today)"
     " OR (substr(key, 1, length(:floor)) = :floor"
     " AND substr(key, length(:floor) + 1, 10) < :today)"
 )
@@ -60,7 +61,7 @@ _TARGETS = {
         "DELETE FROM appointments WHERE day < :today",
     ),
     # What the processes noted about a day: the number served now, the last sealing and the
-    # hourly spans reported, the appointments' ETag and booking hash.
+    # hourly spans reported, the appointments' ETag and booking hash, the seals' day key.
     "day_notes": (
         "SELECT COUNT(*) FROM state WHERE " + _DAY_NOTES,  # noqa: S608 (constant text)
         "DELETE FROM state WHERE " + _DAY_NOTES,  # noqa: S608
@@ -95,6 +96,7 @@ def _params(today: str, now: datetime) -> dict[str, str]:
         "hours": state.REPORTED_HOURS,
         "etag": state.APPOINTMENTS_ETAG,
         "hash": state.APPOINTMENTS_HASH,
+        "seal": state.SEAL_KEY,
         "floor": marker.FLOOR,
     }
 

@@ -19,7 +19,7 @@ from kiosk.core import events
 from kiosk.core.figures import Record
 from kiosk.core.queue import Waiting, call_order
 from kiosk.core.tickets import Kind, Status, format_code, next_number
-from kiosk.store import marker
+from kiosk.store import marker, state
 from kiosk.store import totems as store_totems
 from kiosk.store.db import Store
 from kiosk.store.outbox import add_event
@@ -127,6 +127,7 @@ def _insert(conn: sqlite3.Connection, req: Issue) -> Ticket:
         raise IssueRefused("cap_reached") from None
     code = format_code(req.service, number)
     issued_at = utc_text(req.now)
+    state.ensure_seal_key(conn, day)
     cursor = conn.execute(
         "INSERT INTO tickets (day, service, number, code, kind, ref, issued_at, slot_at, lang)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -13,6 +13,7 @@ from kiosk.store import Store
 from kiosk.store import appointments as store_appointments
 from kiosk.store import desks as store_desks
 from kiosk.store import purge as retention
+from kiosk.store import state as store_state
 from kiosk.totem import Totem
 from tests.conftest import Clock, rome
 from tests.helpers import outbox_events, run_kiosk, seat
@@ -48,6 +49,9 @@ def yesterday_and_today(
     mark = store.scalar("SELECT desk FROM tickets WHERE code = ?", (called.ticket,))
     assert (mark and "7" not in str(mark)[:1] + str(mark)[-1:]) or mark
     secret.append(str(mark).encode())
+    seal_key = store_state.get(store, store_state.SEAL_KEY + "2026-11-23")
+    assert seal_key is not None and len(seal_key) == 64  # Monday's seals' own key
+    secret.append(seal_key.encode())
     # The sync agent sealed the queue and noted what it reported.
     ServiceReports(config, store, clock, secrets.ensure(config.ticket_key_file)).due(force=True)
     clock.now = rome(2026, 11, 24, 9, 0)
@@ -72,8 +76,8 @@ def test_purge_scrubs_yesterday_from_file_and_wal(
         reader.close()
     assert (report.tickets, report.calls, report.appointments) == (10, 0, 1)  # no call log
     assert (
-        report.day_notes == 5
-    )  # B's number now, B's open span, the booking hash, A's and B's sealing
+        report.day_notes == 6
+    )  # B's number now, B's open span, the booking hash, A's and B's sealing, the seals' key
     after = disk_bytes(config.database)
     leaked = [s for s in secret if s in after]
     assert leaked == []

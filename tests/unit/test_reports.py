@@ -15,6 +15,8 @@ from kiosk.phone.status import status_of
 from kiosk.reports import ServiceReports
 from kiosk.store import Store
 from kiosk.store import desks as store_desks
+from kiosk.store import purge as retention
+from kiosk.store import state as store_state
 from kiosk.totem import Totem
 from tests.conftest import ROME, Clock, rome
 from tests.helpers import outbox_events, seat
@@ -87,8 +89,12 @@ def sealed_events(store: Store, service: str = "A") -> list[dict]:
 def opened(store: Store, code: str, service: str = "A") -> dict | None:
     """What the phone of ticket ``code`` reads from the latest boxes of ``service``."""
     [event] = sealed_events(store, service)  # the outbox keeps one per service
-    seal = ticket_payload.seal_secret(KEY, ticket_payload.sign(KEY, "test-branch", DAY, code))
-    return sealed.find(seal, "test-branch", service, event["tick"], event["boxes"])
+    return open_with(store_state.seal_key(store, "2026-11-23", KEY), code, event)
+
+
+def open_with(key: bytes, code: str, event: dict, day=DAY) -> dict | None:
+    seal = ticket_payload.seal_secret(key, ticket_payload.sign(KEY, "test-branch", day, code))
+    return sealed.find(seal, "test-branch", event["service"], event["tick"], event["boxes"])
 
 
 def call(store: Store, clock: Clock, desk: str = "1", services: tuple[str, ...] = ("A",)):
@@ -129,6 +135,43 @@ def test_every_ticket_reads_its_own_status_from_the_latest_boxes(
     clock.now += timedelta(minutes=1)
     assert ServiceReports(reports.config, store, clock, KEY).due() == 2
     assert len(sealed_events(store)) == len(sealed_events(store, "B")) == 1
+
+
+def test_seals_come_from_a_key_of_their_day_that_the_purge_destroys(
+    totem: Totem, reports: ServiceReports, store: Store, clock: Clock
+) -> None:
+    totem.issue_walkin("A")
+    monday_key = store_state.seal_key(store, "2026-11-23", KEY)
+    assert monday_key != KEY and len(monday_key) == 32
+    clock.now += timedelta(minutes=1)
+    reports.due()
+    [archived] = sealed_events(store)  # what a central could keep for years
+    assert open_with(monday_key, "A001", archived)["ticket"] == "A001"
+    assert open_with(KEY, "A001", archived) is None  # the long-lived key opens nothing
+    clock.now = rome(2026, 11, 24, 10, 0)
+    totem.issue_walkin("A")
+    assert store_state.seal_key(store, "2026-11-24", KEY) not in (monday_key, KEY)
+    retention.purge(store, "2026-11-24", clock())
+    # A disk taken after the night holds no key that opens Monday's boxes.
+    assert store_state.get(store, store_state.SEAL_KEY + "2026-11-23") is None
+    assert store_state.seal_key(store, "2026-11-23", KEY) == KEY
+    assert open_with(store_state.seal_key(store, "2026-11-23", KEY), "A001", archived) is None
+    assert store_state.get(store, store_state.SEAL_KEY + "2026-11-24") is not None
+
+
+def test_a_day_begun_before_day_keys_keeps_the_ticket_key_to_its_end(
+    totem: Totem, reports: ServiceReports, store: Store, clock: Clock
+) -> None:
+    totem.issue_walkin("A")
+    with store.write() as conn:  # A001 was issued by the version before day keys
+        conn.execute("DELETE FROM state WHERE key = ?", (store_state.SEAL_KEY + "2026-11-23",))
+    totem.issue_walkin("A")  # the upgraded totem, the same day
+    assert store_state.get(store, store_state.SEAL_KEY + "2026-11-23") == store_state.LEGACY_SEALS
+    clock.now += timedelta(minutes=1)
+    reports.due()
+    [event] = sealed_events(store)
+    assert open_with(KEY, "A001", event)["ahead"] == 0  # the QR printed before still opens
+    assert open_with(KEY, "A002", event)["ahead"] == 1
 
 
 def test_a_transferred_ticket_is_found_in_its_new_service(
