@@ -24,6 +24,7 @@ from kiosk.reports import ServiceReports, tick_of
 from kiosk.store import Store
 from kiosk.store import state as shared
 from kiosk.store import totems as store_totems
+from kiosk.store.errors import StorageError
 from kiosk.store.outbox import Outbox, add_health
 from sync import allowlist, backoff
 from sync.appointments import refresh_appointments
@@ -36,6 +37,7 @@ APPOINTMENTS_EVERY = timedelta(minutes=5)
 IDLE_CHECK = 0.5  # seconds between looks at the database's data version while the outbox is empty
 PAUSED = "sync.paused_auth"  # the store's note that the central refused the token
 TOKEN_CHECK = 2.0  # seconds between looks at the token file while paused
+STORAGE_WAIT = 30.0  # seconds before trying again when the database cannot be written
 
 
 def utc_now() -> datetime:
@@ -88,6 +90,8 @@ class SyncAgent:
         self.pause_recorded = bool(shared.get(store, PAUSED))
         self.once = False  # `kiosk sync --once`: a failure ends the run, nothing is retried
         self.next_appointments = datetime.min.replace(tzinfo=UTC)
+        self.storage_wait = STORAGE_WAIT
+        self.storage_trouble: str | None = None  # what the database last said, until it heals
 
     # -- one batch ----------------------------------------------------------------------------
 
@@ -316,6 +320,24 @@ class SyncAgent:
             if step.kind in ("retry", "paused"):
                 return False
 
+    def _turn(self) -> Step:
+        """One turn of the loop. A database that cannot be written (a full disk) is said once
+        and tried again later; the outbox is transactional, so nothing is lost meanwhile."""
+        try:
+            self.dues()
+            step = self.pump()
+        except StorageError as exc:
+            if self.storage_trouble != str(exc):
+                log.error(
+                    "sync: database: %s; nothing is lost, sending goes on when it can write", exc
+                )
+                self.storage_trouble = str(exc)
+            return Step("retry", wait=self.storage_wait)
+        if self.storage_trouble is not None:
+            log.warning("sync: the database can be written again; sending goes on")
+            self.storage_trouble = None
+        return step
+
     def run(
         self,
         stop: threading.Event,
@@ -330,8 +352,7 @@ class SyncAgent:
         version = self.store.data_version()
         while not stop.is_set():
             heartbeat()
-            self.dues()
-            step = self.pump()
+            step = self._turn()
             on_step(step)
             if step.kind == "sent":
                 log.info("sync: %d event(s) delivered", step.count)

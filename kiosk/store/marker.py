@@ -11,6 +11,7 @@ going back.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -90,8 +91,9 @@ def write(database: Path, marker: Marker) -> None:
             _sync_folder(path.parent)  # the new marker is in place before the old one goes
             _zero(old)
     except OSError as exc:
-        kind = "full" if exc.errno == 28 else "io"
-        raise StorageError(kind, f"cannot write {path}: {exc.strerror}") from exc
+        if exc.errno == errno.ENOSPC:
+            raise StorageError("full", f"the disk is full; free space in {path.parent}") from exc
+        raise StorageError("io", f"cannot write {path}: {exc.strerror}") from exc
     finally:
         if old is not None:
             os.close(old)
