@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from central import bookings, stats, store
-from central.db import BadDatabase, Database, connect, sqlite_url
+from central.db import BadDatabase, Database, connect, sqlite_path, sqlite_url
 from kiosk.cli.context import Context, Fail, check_bindable, emit, handled, host_port, json_option
 from kiosk.core.events import MAX_BATCH_BYTES as MAX_BODY
 
@@ -30,7 +30,11 @@ IDENT = re.compile(r"[a-z0-9][a-z0-9-]{0,62}", re.ASCII)
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,62}", re.ASCII)
 ENV = "KIOSK_CENTRAL_DATABASE"
 log = logging.getLogger("central")
-DATABASE_HELP = f"sqlite:///PATH (default <data_dir>/central.sqlite3) or postgresql://... (${ENV})"
+DEFAULT_FOLDER = Path("/var/lib/kiosk-central")
+DATABASE_HELP = (
+    "sqlite:///PATH or postgresql://... (default: central.sqlite3 in the totem configuration's"
+    f" data_dir, or {DEFAULT_FOLDER}/central.sqlite3 without one; ${ENV})"
+)
 
 
 def _ident(option: str, value: str, pattern: re.Pattern[str] = IDENT) -> str:
@@ -45,19 +49,38 @@ def _default_url(obj: Context) -> str:
         data_dir = obj.config.data_dir if obj.config_path.exists() else None
     except Exception:  # an unreadable totem configuration: not the central's business
         data_dir = None
-    return sqlite_url((data_dir or Path("/var/lib/kiosk-central")) / "central.sqlite3")
+    return sqlite_url((data_dir or DEFAULT_FOLDER) / "central.sqlite3")
 
 
 def with_db(func: F) -> F:
-    """Add ``--database`` and pass an open :class:`Database` as ``db``."""
+    """Add ``--database`` and pass an open :class:`Database` as ``db`` (an embedded one is
+    made when missing: for the commands that add)."""
+    return _with_db(func, create=True)
 
+
+def reads_db(func: F) -> F:
+    """As :func:`with_db`, for commands that read or remove: a missing embedded database is
+    said in one line, never made."""
+    return _with_db(func, create=False)
+
+
+def _with_db(func: F, create: bool) -> F:
     @click.option("--database", "url", envvar=ENV, default=None, metavar="URL", help=DATABASE_HELP)
     @functools.wraps(func)
     def wrapper(*args: Any, url: str | None, **kwargs: Any) -> Any:
         obj = click.get_current_context().find_object(Context)
         assert obj is not None
+        url = url or _default_url(obj)
+        if not create and url.startswith("sqlite:///"):
+            path = sqlite_path(url)
+            if not path.exists():
+                raise Fail(
+                    f"database: no central database at {path} (give --database URL; the first"
+                    " `kiosk central kiosk add` makes it)",
+                    1,
+                )
         try:
-            db = connect(_prepared(url or _default_url(obj)))
+            db = connect(_prepared(url))
         except BadDatabase as exc:
             raise _bad(exc) from None
         try:
@@ -168,7 +191,7 @@ def _testing(options: dict[str, Any]) -> Faults | None:
 
 def _prepared(url: str) -> str:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+        sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
     return url
 
 
@@ -201,7 +224,7 @@ def kiosk_add(kiosk: str, branch: str, as_json: bool, db: Database) -> None:
 @kiosk_group.command("remove")
 @click.argument("kiosk")
 @json_option
-@with_db
+@reads_db
 @handled
 def kiosk_remove(kiosk: str, as_json: bool, db: Database) -> None:
     """Revoke KIOSK's token: its next request gets 401.
@@ -217,7 +240,7 @@ def kiosk_remove(kiosk: str, as_json: bool, db: Database) -> None:
 
 @kiosk_group.command("list")
 @json_option
-@with_db
+@reads_db
 @handled
 def kiosk_list(as_json: bool, db: Database) -> None:
     """The registered kiosks and their branches.
@@ -256,7 +279,7 @@ def _staff_group(role: str, what: str) -> click.Group:
     @group.command("remove")
     @click.argument("name")
     @json_option
-    @with_db
+    @reads_db
     @handled
     def remove(name: str, as_json: bool, db: Database) -> None:
         """Revoke NAME's token.
@@ -356,7 +379,7 @@ def _parse_day(option: str, value: str) -> date:
 @click.option("--to", "last", default=None, metavar="YYYY-MM-DD", help="Default: today.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @json_option
-@with_db
+@reads_db
 @handled
 def stats_cmd(branch: str, first: str | None, last: str | None, as_csv: bool, as_json: bool,
               db: Database) -> None:  # fmt: skip
@@ -387,7 +410,7 @@ def stats_cmd(branch: str, first: str | None, last: str | None, as_csv: bool, as
 @click.option("--retention-days", type=click.IntRange(1, 366), default=7, show_default=True,
               help="Days per-ticket rows are kept; their counts are kept for ever.")  # fmt: skip
 @json_option
-@with_db
+@reads_db
 @handled
 def purge_cmd(retention_days: int, as_json: bool, db: Database) -> None:
     """Apply the retention now (the service also does it every hour).

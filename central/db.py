@@ -133,6 +133,12 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
+def sqlite_path(url: str) -> Path:
+    """The file of a ``sqlite:///PATH`` URL (``sqlite:////var/x`` is ``/var/x``)."""
+    path = urlsplit(url).path
+    return Path("/" + path.lstrip("/") if path.startswith("//") else path)
+
+
 # --- SQLite ------------------------------------------------------------------------------
 
 
@@ -163,7 +169,7 @@ class SqliteDatabase:
             raise BadDatabase(NOT_INSTALLED) from None
 
         self.url = url
-        path = Path(urlsplit(url).path)
+        path = sqlite_path(url)
         if not path.parent.is_dir():
             raise BadDatabase(f"--database: folder {path.parent} does not exist")
         try:

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk import config_keys
 from kiosk.core import events
 from kiosk.core.hours import WEEKDAYS, HoursError, WeeklyHours
 from kiosk.core.payload import MAX_LENGTH as PAYLOAD_LENGTH
@@ -315,10 +316,7 @@ def _status_url(value: Any) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 
-_SECTIONS = (
-    "kiosk", "printer", "scanner", "central", "server", "branch", "ticket", "queue", "privacy",
-    "speech", "keypad", "ui", "display", "services",
-)  # fmt: skip
+_SECTIONS = config_keys.TOP
 ROLES = ("host", "satellite", "display")
 # A display shows the host's page and keeps no queue: what only a totem needs is not asked of it.
 _DISPLAY_DEFAULTS = {
@@ -344,9 +342,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         sections[name] = value
 
     k = sections["kiosk"]
-    r.table(
-        k, "kiosk", ("id", "branch", "branch_name", "timezone", "languages", "data_dir", "role")
-    )
+    r.table(k, "kiosk", config_keys.keys("kiosk"))
     role = r.get(k, "kiosk", "role", str, default="host", check=_role)
     display = role == "display"
     optional: dict[str, Any] = _DISPLAY_DEFAULTS if display else {}
@@ -365,7 +361,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     data_dir = r.path_value(k, "kiosk", "data_dir", default=optional.get("data_dir", ...))
 
     p = sections["printer"]
-    r.table(p, "printer", ("uri", "on_fault", "width"))
+    r.table(p, "printer", config_keys.keys("printer"))
     printer_uri = r.get(p, "printer", "uri", str, default="none://", check=_uri(PRINTER_SCHEMES))
     on_fault = r.get(
         p, "printer", "on_fault", str, default="screen", check=_one_of(("screen", "block"))
@@ -380,11 +376,11 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     )
 
     s = sections["scanner"]
-    r.table(s, "scanner", ("uri",))
+    r.table(s, "scanner", config_keys.keys("scanner"))
     scanner_uri = r.get(s, "scanner", "uri", str, default="none://", check=_uri(SCANNER_SCHEMES))
 
     c = sections["central"]
-    r.table(c, "central", ("url", "token_file", "ca_file"))
+    r.table(c, "central", config_keys.keys("central"))
     central_url = r.get(
         c, "central", "url", str, check=_central_url, default=optional.get("url", ...)
     )
@@ -392,7 +388,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     ca_file = r.path_value(c, "central", "ca_file", default=None)
 
     sv = sections["server"]
-    r.table(sv, "server", ("listen", "tls_cert_file", "tls_key_file", "phone_listen"))
+    r.table(sv, "server", config_keys.keys("server"))
     listen = r.get(sv, "server", "listen", str, default="0.0.0.0:8080", check=_listen)
     phone_listen = r.get(sv, "server", "phone_listen", str, default=None, check=_listen)
     tls_cert = r.path_value(sv, "server", "tls_cert_file", default=None)
@@ -409,7 +405,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         )
 
     b = sections["branch"]
-    r.table(b, "branch", ("url", "token_file", "ca_file"))
+    r.table(b, "branch", config_keys.keys("branch"))
     host_url = r.get(b, "branch", "url", str, default=None, check=_central_url)
     host_token = r.path_value(b, "branch", "token_file", default=None)
     host_ca = r.path_value(b, "branch", "ca_file", default=None)
@@ -419,36 +415,27 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
                 r.problem(f"branch.{key}", 'required with kiosk.role = "satellite"')
 
     t = sections["ticket"]
-    r.table(t, "ticket", ("status_url", "key_file"))
+    r.table(t, "ticket", config_keys.keys("ticket"))
     status_url = r.get(t, "ticket", "status_url", str, default=None, check=_status_url)
     key_file = r.path_value(t, "ticket", "key_file", default=None)
     if key_file is None and data_dir is not None and "key_file" not in t:
         key_file = data_dir / "secrets" / "ticket-key"
 
     q = sections["queue"]
-    r.table(
-        q,
-        "queue",
-        (
-            "no_show_tolerance_min",
-            "appointment_early_min",
-            "appointment_grace_min",
-            "wait_floor_min",
-        ),
-    )
+    r.table(q, "queue", config_keys.keys("queue"))
     tolerance = r.get(q, "queue", "no_show_tolerance_min", int, default=15, check=_range(0, 240))
     early = r.get(q, "queue", "appointment_early_min", int, default=30, check=_range(0, 240))
     grace = r.get(q, "queue", "appointment_grace_min", int, default=10, check=_range(0, 240))
     floor = r.get(q, "queue", "wait_floor_min", int, default=3, check=_range(0, 60))
 
     pv = sections["privacy"]
-    r.table(pv, "privacy", ("controller", "dpo"))
+    r.table(pv, "privacy", config_keys.keys("privacy"))
     nonempty = lambda v: None if v.strip() else "is empty"  # noqa: E731
     controller = r.get(pv, "privacy", "controller", str, default=None, check=nonempty)
     dpo = r.get(pv, "privacy", "dpo", str, default="", check=None)
 
     dp = sections["display"]
-    r.table(dp, "display", ("url",))
+    r.table(dp, "display", config_keys.keys("display"))
     display_url = r.get(dp, "display", "url", str, default=None, check=_http_url)
     if display and display_url is None and "url" not in dp:
         r.problem("display.url", 'required with kiosk.role = "display" (the host\'s /display page)')
@@ -503,9 +490,9 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
 
 def _access(r: _Reader, sections: Mapping[str, Any]) -> Access:
     sp, kp, ui = sections["speech"], sections["keypad"], sections["ui"]
-    r.table(sp, "speech", ("voice", "output", "volume", "rate", "on"))
-    r.table(kp, "keypad", ("uri",))
-    r.table(ui, "ui", ("idle_s", "reach", "screen_bottom_mm", "screen_height_mm"))
+    r.table(sp, "speech", config_keys.keys("speech"))
+    r.table(kp, "keypad", config_keys.keys("keypad"))
+    r.table(ui, "ui", config_keys.keys("ui"))
     bottom = r.get(ui, "ui", "screen_bottom_mm", int, default=None, check=_range(0, 2500))
     tall = r.get(ui, "ui", "screen_height_mm", int, default=None, check=_range(100, 2500))
     reach = bool(r.get(ui, "ui", "reach", bool, default=False, check=None))
@@ -571,7 +558,7 @@ def _services(r: _Reader, raw: Any, languages: tuple[str, ...] | list[str]) -> l
             r.problem(path, f"{_show(item)} is not a table")
             continue
         before = len(r.problems)
-        r.table(item, path, ("code", "name", "hours", "minutes", "desks", "daily_cap"))
+        r.table(item, path, config_keys.SERVICE_KEYS)
         code = r.get(
             item,
             path,

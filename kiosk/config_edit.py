@@ -23,24 +23,8 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Table
 
 from kiosk import config as config_mod
+from kiosk import config_keys
 
-# Which units read each section (and so must be restarted after it changes).
-UNITS_BY_SECTION = {
-    "kiosk": ("kiosk-ui", "kiosk-sync", "kiosk-serve"),
-    "printer": ("kiosk-ui",),
-    "scanner": ("kiosk-ui",),
-    "central": ("kiosk-sync",),
-    "server": ("kiosk-serve",),
-    "ticket": ("kiosk-ui",),
-    "queue": ("kiosk-ui", "kiosk-serve"),
-    "privacy": ("kiosk-ui",),
-    "display": ("kiosk-ui",),
-    "ui": ("kiosk-ui",),
-    "speech": ("kiosk-ui",),
-    "keypad": ("kiosk-ui",),
-    "branch": ("kiosk-ui",),
-    "services": ("kiosk-ui", "kiosk-serve", "kiosk-sync"),
-}
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\d+)\])?", re.ASCII)
 
 
@@ -116,7 +100,7 @@ def set_values(path: Path, pairs: list[tuple[str, str]]) -> list[Change]:
     _replace(path, new_text)
     return [
         Change(key, tomlkit.item(value).as_string(), changed,
-               UNITS_BY_SECTION.get(parts[0][0], ()) if changed else (), tuple(after))
+               config_keys.units(parts[0][0]) if changed else (), tuple(after))
         for key, parts, _container, _last, value, changed in edits
     ]  # fmt: skip
 
@@ -142,8 +126,8 @@ def _split(key: str) -> list[tuple[str, int | None]]:
         parts.append((match[1], int(match[2]) if match[2] is not None else None))
     if len(parts) < 2 and parts[0][1] is None:
         raise EditError([f'"{key}" names a whole section: write section.key, e.g. printer.uri'])
-    if parts[0][0] not in UNITS_BY_SECTION:
-        sections = ", ".join(UNITS_BY_SECTION)
+    if parts[0][0] not in config_keys.TOP:
+        sections = ", ".join(config_keys.TOP)
         raise EditError([f'{key}: unknown section "{parts[0][0]}" (allowed: {sections})'])
     return parts
 

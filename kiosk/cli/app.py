@@ -143,10 +143,8 @@ def config_show(obj: Context, as_json: bool) -> None:
     Example:
       kiosk config show --json
     """
-    import tomlkit
-
     data = effective(obj.config)
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else tomlkit.dumps(data))
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else as_toml(data))
 
 
 @config_group.command("set", context_settings={"ignore_unknown_options": True})
@@ -223,34 +221,51 @@ def _pairs(assignments: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def effective(c: config_mod.Config) -> dict[str, Any]:
-    """The configuration as TOML-shaped data, every default filled in."""
+    """The configuration as TOML-shaped data, every key of :mod:`kiosk.config_keys` with its
+    value in force (defaults filled in; None: not set)."""
+
+    def text(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    a = c.access
     return {
         "kiosk": {
-            "id": c.kiosk_id,
-            "branch": c.branch,
-            "branch_name": c.branch_name,
-            "timezone": c.timezone.key,
-            "languages": list(c.languages),
-            "data_dir": str(c.data_dir),
+            "id": c.kiosk_id, "branch": c.branch, "branch_name": c.branch_name,
+            "timezone": c.timezone.key, "languages": list(c.languages),
+            "data_dir": str(c.data_dir), "role": c.role,
         },
         "printer": {"uri": c.printer_uri, "on_fault": c.on_fault, "width": c.paper_width},
         "scanner": {"uri": c.scanner_uri},
         "central": {
-            "url": c.central_url,
-            "token_file": str(c.central_token_file),
-            **({"ca_file": str(c.central_ca_file)} if c.central_ca_file else {}),
+            "url": c.central_url, "token_file": str(c.central_token_file),
+            "ca_file": text(c.central_ca_file),
         },
-        "server": {"listen": c.server_listen},
-        "ticket": {
-            **({"status_url": c.status_url} if c.status_url else {}),
-            "key_file": str(c.ticket_key_file),
+        "server": {
+            "listen": c.server_listen, "tls_cert_file": text(c.server_tls_cert_file),
+            "tls_key_file": text(c.server_tls_key_file), "phone_listen": c.server_phone_listen,
         },
+        "branch": {
+            "url": c.host_url, "token_file": text(c.host_token_file),
+            "ca_file": text(c.host_ca_file),
+        },
+        "ticket": {"status_url": c.status_url, "key_file": str(c.ticket_key_file)},
         "queue": {
             "no_show_tolerance_min": c.no_show_tolerance_min,
             "appointment_early_min": c.appointment_early_min,
             "appointment_grace_min": c.appointment_grace_min,
+            "wait_floor_min": c.wait_floor_min,
         },
         "privacy": {"controller": c.privacy_controller, "dpo": c.privacy_dpo},
+        "speech": {
+            "voice": a.voice, "output": a.output, "volume": a.volume, "rate": a.rate,
+            "on": a.speech,
+        },
+        "keypad": {"uri": a.keypad_uri},
+        "ui": {
+            "idle_s": a.idle_s, "reach": a.reach, "screen_bottom_mm": a.screen_bottom_mm,
+            "screen_height_mm": a.screen_height_mm,
+        },
+        "display": {"url": c.display_url},
         "services": [
             {
                 "code": s.code,
@@ -258,11 +273,36 @@ def effective(c: config_mod.Config) -> dict[str, Any]:
                 "hours": {day: [str(iv) for iv in ivs] for day, ivs in s.hours.days.items()},
                 "minutes": s.minutes,
                 "desks": s.desks,
-                **({"daily_cap": s.daily_cap} if s.daily_cap else {}),
+                "daily_cap": s.daily_cap,
             }
             for s in c.services
         ],
-    }
+    }  # fmt: skip
+
+
+def as_toml(data: dict[str, Any]) -> str:
+    """``data`` as TOML, a key that is not set as a comment saying so."""
+    import tomlkit
+
+    def table(values: dict[str, Any]) -> Any:
+        out = tomlkit.table()
+        for key, value in values.items():
+            if value is None:
+                out.add(tomlkit.comment(f"{key}: not set"))
+            else:
+                out.add(key, value)
+        return out
+
+    doc = tomlkit.document()
+    for section, values in data.items():
+        if isinstance(values, list):
+            doc.add(tomlkit.nl())
+            doc.add(section, tomlkit.aot())
+            for item in values:
+                doc[section].append(table(item))
+        else:
+            doc.add(section, table(values))
+    return tomlkit.dumps(doc)
 
 
 # -- issue and scan ---------------------------------------------------------------------------

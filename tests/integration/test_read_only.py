@@ -99,3 +99,28 @@ def test_status_with_no_database_makes_none(
     ]
     assert not (tmp_path / "data").exists()
     assert snapshot(tmp_path) == before  # no secret made either
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["kiosk", "list"], ["stats", "--branch", "roma-m1"], ["purge"], ["manager", "remove", "bob"],
+     ["kiosk", "remove", "t-1"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_the_centrals_reading_commands_make_no_database(
+    write_config: Callable[..., Path], tmp_path: Path, command: list[str]
+) -> None:
+    config = write_config()
+    shutil.rmtree(tmp_path / "data", ignore_errors=True)
+    before = snapshot(tmp_path)
+    done = kiosk(config, "central", *command)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"database: no central database at {(tmp_path / 'data' / 'central.sqlite3').resolve()}"
+        " (give --database URL; the first `kiosk central kiosk add` makes it)"
+    ]
+    assert snapshot(tmp_path) == before and not (tmp_path / "data").exists()
+    added = kiosk(config, "central", "kiosk", "add", "t-1", "--branch", "roma-m1")
+    assert added.returncode == 0, added.stderr  # adding makes it
+    listed = kiosk(config, "central", "kiosk", "list")
+    assert listed.returncode == 0 and "t-1" in listed.stdout
