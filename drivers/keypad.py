@@ -37,11 +37,32 @@ class EvdevKeypad(GrabbedDevice):
         ]
 
 
-def open_keypad(uri: str) -> EvdevKeypad | None:
-    """The keypad at ``evdev:///dev/input/...`` (None for ``none://``), not yet connected."""
-    if not uri.startswith("evdev://"):
+class KeypadUriError(ValueError):
+    """``keypad.uri`` names no keypad; the message says why."""
+
+
+def device_path(uri: str) -> str | None:
+    """The device of ``evdev:///dev/input/...`` (None for ``none://``).
+
+    Raises:
+        KeypadUriError: any other URI.
+    """
+    if uri == "none://":
         return None
-    path = uri.removeprefix("evdev://")
+    if uri.startswith("evdev:///") and len(uri) > len("evdev:///"):
+        return uri.removeprefix("evdev://")
+    raise KeypadUriError(f'"{uri}" is not none:// or evdev:///dev/input/...')
+
+
+def open_keypad(uri: str) -> EvdevKeypad | None:
+    """The keypad at ``evdev:///dev/input/...`` (None for ``none://``), not yet connected.
+
+    Raises:
+        KeypadUriError: not a keypad URI.
+    """
+    path = device_path(uri)
+    if path is None:
+        return None
 
     def opener() -> Any:
         import evdev

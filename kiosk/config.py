@@ -38,8 +38,6 @@ def default_config_path() -> Path:
 
 
 LANGUAGES = ("it", "en", "fr", "de", "es", "ar")
-PRINTER_SCHEMES = ("usb", "serial", "tcp", "file", "sim", "none")
-SCANNER_SCHEMES = ("evdev", "serial", "sim", "none")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -238,15 +236,26 @@ def _range(low: float, high: float) -> Callable[[Any], str | None]:
     return check
 
 
-def _uri(schemes: tuple[str, ...]) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        scheme = value.split("://", 1)[0] if "://" in value else ""
-        if scheme not in schemes:
-            allowed = ", ".join(s + "://" for s in schemes)
-            return f'"{value}" is not a URI with a scheme among {allowed}'
-        return None
+def _printer_uri(value: Any) -> str | None:
+    """The printer driver's own parser (one parser per value): what it refuses, refused here
+    with its message."""
+    from drivers.printer.uri import PrinterUriError, parse
 
-    return check
+    try:
+        parse(value)
+    except PrinterUriError as exc:
+        return str(exc)
+    return None
+
+
+def _scanner_uri(value: Any) -> str | None:
+    from drivers.scanner.uri import ScannerUriError, parse
+
+    try:
+        parse(value)
+    except ScannerUriError as exc:
+        return str(exc)
+    return None
 
 
 def _http_url(value: Any) -> str | None:
@@ -362,7 +371,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
 
     p = sections["printer"]
     r.table(p, "printer", config_keys.keys("printer"))
-    printer_uri = r.get(p, "printer", "uri", str, default="none://", check=_uri(PRINTER_SCHEMES))
+    printer_uri = r.get(p, "printer", "uri", str, default="none://", check=_printer_uri)
     on_fault = r.get(
         p, "printer", "on_fault", str, default="screen", check=_one_of(("screen", "block"))
     )
@@ -377,7 +386,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
 
     s = sections["scanner"]
     r.table(s, "scanner", config_keys.keys("scanner"))
-    scanner_uri = r.get(s, "scanner", "uri", str, default="none://", check=_uri(SCANNER_SCHEMES))
+    scanner_uri = r.get(s, "scanner", "uri", str, default="none://", check=_scanner_uri)
 
     c = sections["central"]
     r.table(c, "central", config_keys.keys("central"))
@@ -517,9 +526,13 @@ def _access(r: _Reader, sections: Mapping[str, Any]) -> Access:
 
 
 def _keypad_uri(value: str) -> str | None:
-    if value == "none://" or value.startswith("evdev:///"):
-        return None
-    return "is not none:// or evdev:///dev/input/..."
+    from drivers.keypad import KeypadUriError, device_path
+
+    try:
+        device_path(value)
+    except KeypadUriError as exc:
+        return str(exc)
+    return None
 
 
 def _languages(r: _Reader, k: Mapping[str, Any]) -> list[str] | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
+
+SCHEMES = ("usb", "serial", "tcp", "file", "sim", "none")  # the one list of printer schemes
 
 
 class PrinterUriError(ValueError):
@@ -43,25 +46,33 @@ def parse(uri: str) -> PrinterUri:
         if not parts.hostname:
             raise PrinterUriError(f'"{uri}" has no host (tcp://HOST:PORT)')
         try:
-            port = parts.port or 9100
+            port = 9100 if parts.port is None else parts.port
         except ValueError:
-            raise PrinterUriError(f'"{uri}" has a bad port') from None
+            port = 0
+        if not 1 <= port <= 65535 or parts.netloc.endswith(":"):
+            raise PrinterUriError(f'"{uri}": the port is not a number from 1 to 65535') from None
         return PrinterUri("tcp", host=parts.hostname, port=port)
     if scheme == "serial":
         query = parse_qs(parts.query)
         rate = query.get("baudrate", ["19200"])[0]
-        if not rate.isdigit():
+        if not rate.isdigit() or int(rate) == 0:
             raise PrinterUriError(f'"{uri}": baudrate "{rate}" is not a number')
+        if not parts.path:
+            raise PrinterUriError(f'"{uri}" names no port (serial:///dev/ttyUSB0?baudrate=19200)')
         return PrinterUri("serial", path=parts.path, baudrate=int(rate))
     if scheme == "file":
+        if not parts.path:
+            raise PrinterUriError(f'"{uri}" names no file (file:///dev/usb/lp0)')
         return PrinterUri("file", path=parts.path)
     if scheme == "usb":
         ids = parts.netloc.split(":")
         try:
+            if not all(re.fullmatch(r"[0-9a-fA-F]{4}", x, re.ASCII) for x in ids):
+                raise ValueError
             vendor, product = (int(x, 16) for x in ids)
         except ValueError:
             raise PrinterUriError(
                 f'"{uri}" is not usb://VID:PID in hex (usb://04b8:0e28)'
             ) from None
         return PrinterUri("usb", vendor=vendor, product=product)
-    raise PrinterUriError(f'"{uri}": unknown scheme (usb, serial, tcp, file, sim, none)')
+    raise PrinterUriError(f'"{uri}": unknown scheme ({", ".join(SCHEMES)})')

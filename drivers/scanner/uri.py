@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from drivers.scanner.keymap import LAYOUTS
 
+SCHEMES = ("evdev", "serial", "sim", "none")  # the one list of scanner schemes
+
 
 class ScannerUriError(ValueError):
     """The URI cannot name a scanner; the message says why."""
@@ -48,7 +50,9 @@ def parse(uri: str) -> ScannerUri:
         return ScannerUri("evdev", path=parts.path, layout=layout)
     if parts.scheme == "serial":
         rate = query.get("baudrate", ["9600"])[0]
-        if not rate.isdigit():
+        if not rate.isdigit() or int(rate) == 0:
             raise ScannerUriError(f'"{uri}": baudrate "{rate}" is not a number')
+        if not parts.path:
+            raise ScannerUriError(f'"{uri}" names no port (serial:///dev/ttyACM0?baudrate=9600)')
         return ScannerUri("serial", path=parts.path, baudrate=int(rate))
-    raise ScannerUriError(f'"{uri}": unknown scheme (evdev, serial, none)')
+    raise ScannerUriError(f'"{uri}": unknown scheme ({", ".join(SCHEMES)})')

@@ -116,7 +116,7 @@ CASES = [
     ),
     (
         edit('[printer]\nuri = "none://"', '[printer]\nuri = "lpt://1"'),
-        'printer.uri: "lpt://1" is not a URI with a scheme among usb://, serial://, tcp://, file://, sim://, none://',
+        'printer.uri: "lpt://1": unknown scheme (usb, serial, tcp, file, sim, none)',
     ),
     (
         edit("[printer]", '[printer]\non_fault = "ignore"'),

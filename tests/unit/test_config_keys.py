@@ -127,3 +127,73 @@ def documented_keys() -> set[str]:
 
 def test_docs_command_md_lists_exactly_the_tables_keys() -> None:
     assert documented_keys() == set(config_keys.every_key())
+
+
+def driver_refusal(key: str, uri: str) -> str:
+    """What the driver itself says of ``uri`` (the one parser)."""
+    from drivers.keypad import KeypadUriError, device_path
+    from drivers.printer.uri import PrinterUriError
+    from drivers.printer.uri import parse as printer_parse
+    from drivers.scanner.uri import ScannerUriError
+    from drivers.scanner.uri import parse as scanner_parse
+
+    parser = {"printer.uri": printer_parse, "scanner.uri": scanner_parse, "keypad.uri": device_path}
+    try:
+        parser[key](uri)
+    except (PrinterUriError, ScannerUriError, KeypadUriError) as exc:
+        return str(exc)
+    raise AssertionError(f"the driver takes {uri}")
+
+
+@pytest.mark.parametrize(
+    ("key", "uri"),
+    [
+        ("printer.uri", "usb://04b8"),
+        ("printer.uri", "usb://04b8:0e28:1"),
+        ("printer.uri", "tcp://192.168.1.50:99999"),
+        ("printer.uri", "tcp://192.168.1.50:0"),
+        ("printer.uri", "tcp://:9100"),
+        ("printer.uri", "serial:///dev/ttyUSB0?baudrate=abc"),
+        ("printer.uri", "serial://?baudrate=9600"),
+        ("printer.uri", "file://"),
+        ("printer.uri", "lpt://1"),
+        ("scanner.uri", "serial:///dev/ttyACM0?baudrate=abc"),
+        ("scanner.uri", "evdev:///dev/input/event3?layout=klingon"),
+        ("scanner.uri", "evdev://"),
+        ("keypad.uri", "evdev://"),
+        ("keypad.uri", "usb://1234:5678"),
+    ],
+)
+def test_config_refuses_what_the_driver_refuses_with_its_message(
+    write_config: Callable[..., Path], key: str, uri: str
+) -> None:
+    path = write_config()
+    before = path.read_text()
+    expected = f"{key}: {driver_refusal(key, uri)}"
+    with pytest.raises(EditError) as refused:
+        set_values(path, [(key, uri)])
+    assert refused.value.lines == [expected]
+    assert path.read_text() == before  # nothing written
+    section, name = key.split(".")
+    data = tomllib.loads(before)
+    data.setdefault(section, {})[name] = uri
+    with pytest.raises(ConfigError) as checked:
+        parse(data, path.parent, path)
+    assert list(checked.value.problems) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("key", "uri"),
+    [
+        ("printer.uri", "usb://04b8:0e28"),
+        ("printer.uri", "tcp://192.168.1.50"),
+        ("printer.uri", "serial:///dev/ttyUSB0?baudrate=19200"),
+        ("scanner.uri", "evdev://0c2e:0b61?layout=it"),
+        ("keypad.uri", "evdev:///dev/input/by-id/usb-Keypad-event-kbd"),
+    ],
+)
+def test_what_the_driver_takes_config_takes(
+    write_config: Callable[..., Path], key: str, uri: str
+) -> None:
+    [change] = set_values(write_config(), [(key, uri)])
+    assert change.changed
