@@ -27,6 +27,7 @@ from kiosk.core.payload import MAX_LENGTH as PAYLOAD_LENGTH
 from kiosk.core.payload import SEAL_CHARS
 from kiosk.core.scan import MAX_SCAN_LENGTH
 from kiosk.core.tickets import MAX_NUMBER, SERVICE_CODE
+from kiosk.permission import denied_line
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 CONFIG_ENV = "KIOSK_CONFIG"
@@ -650,7 +651,7 @@ def read(path: Path) -> Mapping[str, Any]:
     except FileNotFoundError:
         raise ConfigError([f"{path}: no such file"]) from None
     except PermissionError:
-        raise ConfigError([f"{path}: cannot be read (permission denied)"]) from None
+        raise ConfigError([denied_line(path)]) from None
     except IsADirectoryError:
         raise ConfigError([f"{path}: is a directory, not a file"]) from None
     except tomllib.TOMLDecodeError as exc:

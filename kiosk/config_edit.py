@@ -24,6 +24,7 @@ from tomlkit.items import AoT, Table
 
 from kiosk import config as config_mod
 from kiosk import config_keys
+from kiosk.permission import denied_line
 
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\d+)\])?", re.ASCII)
 
@@ -69,6 +70,8 @@ def set_values(path: Path, pairs: list[tuple[str, str]]) -> list[Change]:
     try:
         text = path.read_text(encoding="utf-8")
         doc = tomlkit.parse(text)
+    except PermissionError:
+        raise EditError([denied_line(path)]) from None
     except OSError as exc:
         raise EditError([f"{path}: cannot be read ({exc.strerror})"]) from None
     except (TOMLKitError, UnicodeDecodeError, RecursionError) as exc:

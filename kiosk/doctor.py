@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kiosk import clocks, secrets
 from kiosk.config import Config
+from kiosk.permission import AS_WHOM
 from kiosk.store.marker import path_of as marker_path
 from kiosk.store.owner import hand_back
 
@@ -188,12 +189,13 @@ class Doctor:
         try:
             secrets.read(config.ticket_key_file)
         except secrets.SecretError as exc:
-            return failed(
-                "ticket key",
-                str(exc),
-                "a missing key is made by `systemctl start kiosk-secrets` (or by `kiosk ui`);"
-                " a key readable by others: chmod 600 it; then systemctl restart kiosk-ui",
+            fix = (
+                AS_WHOM
+                if exc.denied
+                else "a missing key is made by `systemctl start kiosk-secrets` (or by `kiosk ui`);"
+                " a key readable by others: chmod 600 it; then systemctl restart kiosk-ui"
             )
+            return failed("ticket key", str(exc), fix)
         return ok("ticket key", f"{config.ticket_key_file}: present, 0600")
 
     # -- the hardware ----------------------------------------------------------------------
@@ -449,6 +451,8 @@ def _on_its_own(name: str, step: Callable[[], Check | list[Check]]) -> list[Chec
     """Run one check; whatever it raises fails that check alone, and the others still run."""
     try:
         result = step()
+    except PermissionError as exc:  # not root, not kiosk: the real cause, not a bug
+        return [failed(name, f"{exc.filename}: permission denied", AS_WHOM)]
     except Exception as exc:  # the doctor must never fall over: it is what a technician has
         log.exception("doctor: the %s check failed unexpectedly", name)
         return [

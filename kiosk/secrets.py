@@ -16,7 +16,12 @@ from kiosk.config import CREDENTIALS, Config
 
 
 class SecretError(Exception):
-    """A secret file exists but cannot be used."""
+    """A secret file exists but cannot be used; ``denied``: this user may not read it (not
+    root, not kiosk), the file itself being fine."""
+
+    def __init__(self, message: str, denied: bool = False) -> None:
+        super().__init__(message)
+        self.denied = denied
 
 
 def ensure(path: Path, make: bytes | None = None) -> bytes:
@@ -64,6 +69,8 @@ def read(path: Path) -> bytes:
         data = path.read_bytes().strip()
     except FileNotFoundError:
         raise SecretError(f"{path}: missing") from None
+    except PermissionError:
+        raise SecretError(f"{path}: permission denied", denied=True) from None
     except OSError as exc:
         raise SecretError(f"{path}: cannot be read ({exc.strerror})") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):

@@ -13,6 +13,7 @@ import requests
 from kiosk import secrets
 from kiosk.config import Config
 from kiosk.doctor import Check, failed, ok
+from kiosk.permission import AS_WHOM
 from sync.client import CentralClient, TokenMissing
 
 
@@ -26,7 +27,7 @@ def central_check(config: Config) -> tuple[Check, datetime | None]:
     try:
         secrets.read(config.central_token_file)
     except secrets.SecretError as exc:
-        return failed("central", f"token: {exc}", token_fix), None
+        return failed("central", f"token: {exc}", AS_WHOM if exc.denied else token_fix), None
     client = CentralClient(
         config.central_url, config.central_token_file, config.central_ca_file, timeouts=(5.0, 10.0)
     )

@@ -19,6 +19,7 @@ from drivers.printer.uri import PrinterUriError
 from kiosk import secrets
 from kiosk.config import Config, ConfigError, load, with_credentials
 from kiosk.devices import configured_printer
+from kiosk.permission import AS_WHOM
 from kiosk.satellite import HostAway, SatelliteTotem
 from kiosk.store import StorageError, Store
 from kiosk.store.owner import hand_back
@@ -156,7 +157,7 @@ def handled(func: F) -> F:
         except StorageError as exc:
             raise Fail(f"database: {exc}", 1) from None
         except secrets.SecretError as exc:
-            raise Fail(f"secret: {exc}", 1) from None
+            raise Fail(f"secret: {exc}{'; ' + AS_WHOM if exc.denied else ''}", 1) from None
         except HostAway as exc:
             raise Fail(f"branch: {exc}", 1) from None
 

@@ -12,6 +12,7 @@ import click
 from kiosk.cli.app import cli
 from kiosk.cli.context import Fail
 from kiosk.logs import internal_error
+from kiosk.permission import denied_line
 
 _KEY = re.compile(r"\A([a-z_]+(?:\[\d+\])?(?:\.[a-z_0-9]+(?:\[\d+\])?)*): ")
 
@@ -45,6 +46,8 @@ def run(argv: list[str] | None = None) -> None:
         fail(f"kiosk: {exc.format_message()}", exc.exit_code, as_json)
     except KeyboardInterrupt:
         fail("kiosk: interrupted", 130, as_json)
+    except PermissionError as exc:  # wherever it came from: the real cause, in one line
+        fail(denied_line(exc.filename or "a file"), 1, as_json)
     except Exception as exc:  # a bug: one line for the technician, details on request
         if os.environ.get("KIOSK_DEBUG"):
             raise

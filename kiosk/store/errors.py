@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from kiosk.permission import denied_line
+
 _KNOWN = {
     "SQLITE_FULL": ("full", "the disk is full; free space in {dir}"),
     "SQLITE_READONLY": ("readonly", "the database is read-only; check the permissions of {dir}"),
@@ -27,7 +29,8 @@ _KNOWN = {
 
 
 class StorageError(Exception):
-    """A known storage condition; ``kind`` is full|readonly|locked|io|cantopen|corrupt."""
+    """A known storage condition; ``kind`` is
+    full|readonly|locked|io|cantopen|corrupt|marker|denied."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -37,6 +40,10 @@ class StorageError(Exception):
 def classify(exc: sqlite3.Error, path: Path) -> StorageError | None:
     """The known condition behind an SQLite error, or None when it is a bug."""
     name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.split("_")[:2] in (["SQLITE", "CANTOPEN"], ["SQLITE", "READONLY"], ["SQLITE", "PERM"]):
+        blocked = not_mine(path)
+        if blocked is not None:
+            return StorageError("denied", denied_line(blocked))
     for prefix, (kind, template) in _KNOWN.items():
         if name == prefix or name.startswith(prefix + "_"):
             if kind in ("io", "cantopen") and disk_full(path):
@@ -44,6 +51,19 @@ def classify(exc: sqlite3.Error, path: Path) -> StorageError | None:
                 # say what it is.
                 kind, template = _KNOWN["SQLITE_FULL"]
             return StorageError(kind, template.format(path=path, dir=path.parent))
+    return None
+
+
+def not_mine(path: Path) -> Path | None:
+    """The first of ``path``'s folders, or ``path`` itself, that this user may not use as the
+    database needs (a folder: enter and write; the file: read and write), or None."""
+    for folder in reversed(path.parents):
+        if folder.exists() and not os.access(folder, os.X_OK):
+            return folder
+    if path.parent.exists() and not os.access(path.parent, os.W_OK | os.X_OK):
+        return path.parent
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return path
     return None
 
 

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kiosk.permission import denied_line
 from kiosk.store.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ def read(database: Path) -> Marker | None:
         )
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except PermissionError:
+        raise StorageError("denied", denied_line(path)) from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StorageError("marker", f"{path} cannot be read ({exc}); {RESET_FIX}") from exc
 
