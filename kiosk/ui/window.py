@@ -531,8 +531,10 @@ class KioskWindow(QWidget):
             self.apply()
             self.go_home()
 
-    def fail(self, message: str) -> None:
-        if self.broken != message:  # once per cause, not at every refresh
+    def fail(self, message: str, *, logged: bool = True) -> None:
+        """Out of order for ``message``; ``logged=False``: a picture of the screen (screenshot,
+        say), not a fault of this totem."""
+        if logged and self.broken != message:  # once per cause, not at every refresh
             log.error("out of order: %s", message)
         self.busy = False
         self.broken = message

@@ -129,3 +129,27 @@ def test_the_clocks_show_the_branchs_time_not_the_screens(
     finally:
         context.close()
         branch.stop()
+
+
+def test_the_desk_console_takes_its_code_with_enter(browser, config: Config, clock: Clock) -> None:
+    """A desk's code typed on a tablet's keyboard is saved by Enter, as by the button; a wrong
+    one is said, and the field is labelled (a screen reader names it)."""
+    branch = Branch(config, clock)
+    try:
+        page = browser.new_page()
+        page.goto(f"{branch.url}/desk/2")
+        page.wait_for_selector("#token", state="visible", timeout=10_000)
+        assert page.evaluate("document.getElementById('token').labels.length") == 1
+        page.fill("#token", "not-the-code")
+        page.press("#token", "Enter")
+        page.wait_for_function(
+            "document.getElementById('login-text').textContent.includes('non valido')",
+            timeout=10_000,
+        )
+        page.fill("#token", branch.tokens["2"])
+        page.press("#token", "Enter")
+        page.wait_for_selector("#console", state="visible", timeout=10_000)
+        assert page.is_hidden("#login")
+        page.close()
+    finally:
+        branch.stop()
