@@ -269,3 +269,36 @@ def test_every_option_of_every_command_says_what_it_is() -> None:
 
     walk(cli, ["kiosk"])
     assert missing == []
+
+
+def documented_commands() -> list[tuple[str, ...]]:
+    """Every ``kiosk ...`` that docs/command.md names, in a backticked span or at the start of
+    a line of a code block, as far as its words name commands (``kiosk config set x.y=1`` is
+    ``config set``). A word that names no subcommand of a group is kept, so that it fails."""
+    text = (ROOT / "docs" / "command.md").read_text()
+    spans = re.findall(r"`kiosk ([^`]*)`", text)
+    spans += re.findall(r"^kiosk (.*)$", text, flags=re.MULTILINE)
+    found = []
+    for span in spans:
+        path: tuple[str, ...] = ()
+        command: click.Command = cli
+        for word in span.split():
+            if not isinstance(command, click.Group) or not re.fullmatch(r"[a-z][a-z-]*", word):
+                break
+            sub = command.get_command(click.Context(command), word)
+            path = (*path, word)
+            if sub is None:
+                break
+            command = sub
+        if path:
+            found.append(path)
+    return found
+
+
+def test_docs_command_md_names_every_command_and_only_those() -> None:
+    commands = set(all_commands())
+    named = set(documented_commands())
+    assert sorted(" ".join(p) for p in named - commands) == []  # named, but no such command
+    groups = {p[:-1] for p in commands}
+    leaves = {p for p in commands if p not in groups}
+    assert sorted(" ".join(p) for p in leaves - named) == []  # a command the document omits
