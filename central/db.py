@@ -93,6 +93,11 @@ MIGRATIONS: tuple[tuple[Table, ...], ...] = (
                            "service": str, "slot": str},
               pk=("branch", "day", "ref"), not_null=("code_hash", "service", "slot")),
     ),
+    (  # the third witness of a kiosk's day: the highest seq it ever sent, kept for ever, past
+       # the retention (a seq going back is refused: 409 seq_went_back)
+        Table("kiosk_seq", {"kiosk": str, "last_seq": int}, pk=("kiosk",),
+              not_null=("last_seq",)),
+    ),
 )  # fmt: skip
 
 

@@ -33,6 +33,7 @@ from starlette.routing import Route
 
 from central import bookings, contract, pages, phone, stats, store
 from central.db import Database
+from central.store import witness
 from kiosk.core.events import MAX_BATCH_BYTES, MAX_BATCH_EVENTS
 from kiosk.serving import SlowBody, read_body, slow_body
 
@@ -150,7 +151,13 @@ def make_app(
             )
         if any(e["branch"] != kiosk.branch for e in events):
             return _error(403, f"kiosk {kiosk.id} may post only for branch {kiosk.branch}")
-        acked = await call(store.ingest, kiosk, events)
+        try:
+            acked = await call(store.ingest, kiosk, events)
+        except witness.SeqWentBack as exc:
+            log.warning("central: %s's seq went back (it holds %d): refused", kiosk.id, exc.last)
+            return JSONResponse(
+                {"error": "seq_went_back", "last_seq": exc.last}, status_code=409, headers=NO_STORE
+            )
         kinds = Counter(e["type"] for e in events)
         log.info("central: %d event(s) from %s: %s", len(events), kiosk.id,
                  ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))  # fmt: skip
@@ -178,6 +185,19 @@ def make_app(
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers={"ETag": etag})
         return Response(body, media_type="application/json", headers={"ETag": etag})
+
+    async def get_marks(request: Request) -> Response:
+        """A kiosk's high-water marks, to itself only (``kiosk store reset --from-central``)."""
+        kiosk = await kiosk_of(request)
+        if kiosk is None:
+            return _error(401, "bad token")
+        if request.path_params["kiosk"] != kiosk.id:
+            return _error(403, f"this token is kiosk {kiosk.id}'s")
+        try:
+            day = _day(request.query_params.get("day"), today(), "day")
+        except ValueError as exc:
+            return _error(400, str(exc))
+        return JSONResponse(await call(witness.marks, kiosk.id, day.isoformat()), headers=NO_STORE)
 
     async def put_appointments(request: Request) -> Response:
         token = _bearer(request)
@@ -307,6 +327,7 @@ def make_app(
         routes=[
             Route("/v1/events", post_events, methods=["POST"]),
             Route("/v1/branches/{branch}/appointments", get_appointments, methods=["GET"]),
+            Route("/v1/kiosks/{kiosk}/marks", get_marks, methods=["GET"]),
             Route("/v1/branches/{branch}/appointments", put_appointments, methods=["PUT"]),
             Route("/v1/branches/{branch}/stats", stats_json),
             Route("/v1/branches/{branch}/stats.csv", stats_json),

@@ -118,6 +118,9 @@ class Config:
     privacy_controller: str = ""
     privacy_dpo: str = ""
     role: str = "host"  # or "satellite": issues and scans through the host (section 13)
+    # The marker's second copy, outside the data folder (None: the data folder's name with
+    # "-witness", beside it; see kiosk.store.marker).
+    witness_dir: Path | None = None
     # or "display": a waiting-room screen showing this page (the host's /display) full screen
     display_url: str | None = None
     host_url: str | None = None  # a satellite's [branch] url, token_file and ca_file
@@ -369,6 +372,13 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     )
     languages = _languages(r, k)
     data_dir = r.path_value(k, "kiosk", "data_dir", default=optional.get("data_dir", ...))
+    witness_dir = r.path_value(k, "kiosk", "witness_dir", default=None)
+    if (
+        witness_dir is not None
+        and data_dir is not None
+        and (witness_dir == data_dir or data_dir in witness_dir.parents)
+    ):
+        r.problem("kiosk.witness_dir", "must not be inside kiosk.data_dir (it outlives it)")
 
     p = sections["printer"]
     r.table(p, "printer", config_keys.keys("printer"))
@@ -469,6 +479,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         timezone=ZoneInfo(tz_name),
         languages=tuple(languages),
         data_dir=data_dir,
+        witness_dir=witness_dir,
         printer_uri=printer_uri,
         on_fault=on_fault,
         paper_width=width,

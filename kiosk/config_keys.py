@@ -9,7 +9,7 @@ from __future__ import annotations
 # section -> (its keys, the units that read it and must restart after it changes)
 SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "kiosk": (
-        ("id", "branch", "branch_name", "timezone", "languages", "data_dir", "role"),
+        ("id", "branch", "branch_name", "timezone", "languages", "data_dir", "witness_dir", "role"),
         ("kiosk-ui", "kiosk-sync", "kiosk-serve"),
     ),
     "printer": (("uri", "on_fault", "width"), ("kiosk-ui",)),

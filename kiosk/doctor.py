@@ -21,7 +21,7 @@ from pathlib import Path
 from kiosk import clocks, secrets
 from kiosk.config import Config
 from kiosk.permission import AS_WHOM
-from kiosk.store.marker import path_of as marker_path
+from kiosk.store import marker
 from kiosk.store.owner import hand_back
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,15 @@ class Doctor:
         from kiosk.store import StorageError, Store
 
         path = config.database
-        if not path.exists() and not marker_path(path).exists():
+        if not path.exists():
+            try:
+                found = marker.read(path, config.witness_dir)
+                lost = marker.lost_day(path, config.witness_dir, found)
+            except StorageError as exc:
+                found, lost = None, str(exc)
+            if lost is not None:
+                return failed("database", lost.split("; ")[0], _reset_fix(found is not None))
+        if not path.exists():
             # The doctor only reads: it never makes the database the units will make.
             return warn(
                 "database",
@@ -136,7 +144,7 @@ class Doctor:
                 "the units make it when they start: systemctl start kiosk-serve kiosk-ui",
             )
         try:
-            with Store(path) as store:
+            with Store(path, witness_dir=config.witness_dir) as store:
                 integrity, mode, secure = store.health()
         except StorageError as exc:
             if exc.kind == "full":
@@ -146,13 +154,8 @@ class Doctor:
                     "free space (journalctl --vacuum-size=200M; large files under /var); nothing"
                     " is lost: the totem goes on once there is room",
                 )
-            if exc.kind in ("lost", "replaced", "marker"):
-                return failed(
-                    "database",
-                    str(exc).split("; ")[0],
-                    "the day must not start over: stop the kiosk units, run"
-                    " `kiosk store reset --yes` (numbers and events continue), start them again",
-                )
+            if exc.kind in ("lost", "replaced", "marker", "witnesses"):
+                return failed("database", str(exc).split("; ")[0], _reset_fix(True))
             return failed(
                 "database",
                 f"{path}: {exc}",
@@ -364,12 +367,20 @@ class Doctor:
         if not config.database.exists():
             return ok("sync", "no events yet (no database)")
         try:
-            with Store(config.database) as store:
+            with Store(config.database, witness_dir=config.witness_dir) as store:
                 status = Outbox(store).status(datetime.now(UTC))
         except StorageError as exc:
             return failed("sync", f"the outbox cannot be read: {exc}", "see the database check")
         waiting, parked = status["backlog"], status["parked"]
         age = status["oldest_waiting_s"] or 0
+        if status["seq_went_back"] is not None:
+            return failed(
+                "sync",
+                f"stopped: the central holds seq {status['seq_went_back']}, above this"
+                f" database's ({waiting} events waiting): it was made anew without its markers",
+                "kiosk store reset --yes --from-central (numbers and seq continue after the"
+                " central's), then systemctl restart kiosk-ui kiosk-serve kiosk-sync",
+            )
         if status["paused_for_auth"]:
             return failed(
                 "sync",
@@ -445,6 +456,16 @@ class Doctor:
             else:
                 checks.append(failed(unit, state, fix))
         return checks
+
+
+def _reset_fix(marked: bool) -> str:
+    """What to do for a lost database: a marker says where the day stood, or only the central
+    service can."""
+    how = "`kiosk store reset --yes`" if marked else "`kiosk store reset --yes --from-central`"
+    return (
+        f"the day must not start over: stop the kiosk units, run {how} (numbers and events"
+        " continue), start them again"
+    )
 
 
 def _on_its_own(name: str, step: Callable[[], Check | list[Check]]) -> list[Check]:

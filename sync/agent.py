@@ -38,6 +38,8 @@ IDLE_CHECK = 0.5  # seconds between looks at the database's data version while t
 PAUSED = "sync.paused_auth"  # the store's note that the central refused the token
 TOKEN_CHECK = 2.0  # seconds between looks at the token file while paused
 STORAGE_WAIT = 30.0  # seconds before trying again when the database cannot be written
+WENT_BACK = "sync.seq_went_back"  # the store's note: the central holds a higher seq (409)
+WENT_BACK_WAIT = 60.0  # seconds between tries while the central refuses a seq gone back
 
 
 def utc_now() -> datetime:
@@ -87,7 +89,7 @@ class SyncAgent:
         self.paused_token: str | None = None  # fingerprint of the token the server refused
         # Whether the store still says "paused" (from this run or an earlier one): the first
         # accepted batch clears it, so sync status and doctor stop saying so.
-        self.pause_recorded = bool(shared.get(store, PAUSED))
+        self.pause_recorded = bool(shared.get(store, PAUSED) or shared.get(store, WENT_BACK))
         self.once = False  # `kiosk sync --once`: a failure ends the run, nothing is retried
         self.next_appointments = datetime.min.replace(tzinfo=UTC)
         self.storage_wait = STORAGE_WAIT
@@ -211,6 +213,8 @@ class SyncAgent:
             fix = f"kiosk central kiosk add {batch[0].kiosk} --branch {self.config.branch}"
             self._park([e.seq for e in batch], f"HTTP {answer.status}: {answer.error} ({fix})")
             return Step("parked", len(batch))
+        if answer.kind == "seq_went_back":
+            return self._went_back(batch, answer.last_seq or 0)
         if answer.kind == "auth":
             self.paused_token = self._token_fingerprint()
             shared.put(
@@ -224,6 +228,20 @@ class SyncAgent:
             return Step("paused", wait=TOKEN_CHECK)
         return self._retry(answer.error or "server unreachable", answer.retry_after)
 
+    def _went_back(self, batch: list[allowlist.Checked], last: int) -> Step:
+        """The central holds a higher seq than this database's: it lost its state (a database
+        made anew where both markers were gone). Nothing is sent, nothing is lost; a technician
+        continues the day from the central's marks."""
+        error = (
+            f"the central holds seq {last}, this database's events start at {batch[0].seq}:"
+            " run `kiosk store reset --yes --from-central`"
+        )
+        if shared.get(self.store, WENT_BACK) != str(last):
+            log.error("sync: sending stopped: %s", error)
+        shared.put(self.store, {WENT_BACK: str(last), "sync.last_error": error})
+        self.pause_recorded = True
+        return Step("paused", wait=WENT_BACK_WAIT)
+
     def _delete(self, acked: list[int]) -> None:
         if acked:
             self.outbox.acknowledge(acked, self.clock())
@@ -235,7 +253,7 @@ class SyncAgent:
     def _accepted(self) -> None:
         """The central took a batch: whatever paused sending is over."""
         if self.pause_recorded:
-            shared.put(self.store, {PAUSED: None, "sync.last_error": None})
+            shared.put(self.store, {PAUSED: None, WENT_BACK: None, "sync.last_error": None})
             self.pause_recorded = False
             log.info("sync: the central server accepts this totem's token again")
 

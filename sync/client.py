@@ -27,7 +27,7 @@ READ_TIMEOUT = 30.0
 class Answer:
     """What the server said about a batch.
 
-    ``kind``: acked | rejected | auth | too_large | retry | network
+    ``kind``: acked | rejected | auth | too_large | seq_went_back | retry | network
     """
 
     kind: str
@@ -36,6 +36,7 @@ class Answer:
     error: str = ""
     status: int | None = None
     retry_after: float | None = None
+    last_seq: int | None = None  # seq_went_back: the highest seq the central holds
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,13 @@ class CentralClient:
             return Answer("auth", error=f"HTTP {status}", status=status)
         if status == 413:
             return Answer("too_large", status=status)
+        if status == 409:
+            try:
+                data = response.json()
+                if data.get("error") == "seq_went_back" and isinstance(data["last_seq"], int):
+                    return Answer("seq_went_back", status=status, last_seq=data["last_seq"])
+            except (ValueError, KeyError, AttributeError):
+                pass
         asked = backoff.retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
         return Answer("retry", error=f"HTTP {status}", status=status, retry_after=asked)
 

@@ -24,6 +24,7 @@ from kiosk.reports import ServiceReports
 from kiosk.store import Store
 from kiosk.store import purge as retention
 from kiosk.store import state as shared
+from kiosk.store.marker import witness_dir_of
 from kiosk.totem import Unavailable
 
 
@@ -232,7 +233,8 @@ def effective(c: config_mod.Config) -> dict[str, Any]:
         "kiosk": {
             "id": c.kiosk_id, "branch": c.branch, "branch_name": c.branch_name,
             "timezone": c.timezone.key, "languages": list(c.languages),
-            "data_dir": str(c.data_dir), "role": c.role,
+            "data_dir": str(c.data_dir),
+            "witness_dir": str(c.witness_dir or witness_dir_of(c.database)), "role": c.role,
         },
         "printer": {"uri": c.printer_uri, "on_fault": c.on_fault, "width": c.paper_width},
         "scanner": {"uri": c.scanner_uri},

@@ -21,7 +21,7 @@ from kiosk.config import Config, ConfigError, load, with_credentials
 from kiosk.devices import configured_printer
 from kiosk.permission import AS_WHOM
 from kiosk.satellite import HostAway, SatelliteTotem
-from kiosk.store import StorageError, Store
+from kiosk.store import StorageError, Store, marker
 from kiosk.store.owner import hand_back
 from kiosk.totem import Totem, utc_now
 
@@ -86,12 +86,19 @@ class Context:
         if self._store is None:
             database = self.config.database
             if self._reading and not database.exists():
+                lost = marker.lost_day(
+                    database,
+                    self.config.witness_dir,
+                    marker.read(database, self.config.witness_dir),
+                )
+                if lost is not None:
+                    raise Fail(f"database: {lost}", 1)
                 raise Fail(
                     f"database: {database} does not exist yet: the units make it when they"
                     " start (systemctl start kiosk-ui kiosk-serve); nothing was created",
                     1,
                 )
-            store = Store(database, readonly=self._reading)
+            store = Store(database, readonly=self._reading, witness_dir=self.config.witness_dir)
             try:
                 store.verify()  # a technician's command never writes into a damaged file
             except BaseException:

@@ -12,6 +12,7 @@ import click
 
 from kiosk.cli.context import Context, Fail, handled, json_option
 from kiosk.doctor import UNITS, find_systemctl
+from kiosk.store import marker
 from kiosk.store.outbox import Outbox
 
 CHUNK = 1 << 20
@@ -29,7 +30,8 @@ CHUNK = 1 << 20
 @handled
 def decommission_cmd(obj: Context, yes: bool, discard_unsent: bool, as_json: bool) -> None:
     """Wipe this totem for retirement: stop the units, overwrite and delete the database, its
-    WAL, every file in the data directory and the secrets, and clear the journal.
+    WAL, every file in the data directory and the witness folder, and the secrets, and clear
+    the journal.
 
     Refuses while events wait to be sent: run `kiosk sync --once` first (a replacement totem
     must not make the central server lose a day's figures). The configuration file is kept.
@@ -60,6 +62,11 @@ def decommission_cmd(obj: Context, yes: bool, discard_unsent: bool, as_json: boo
             )
     obj.close()
     wiped = wipe_tree(config.data_dir)
+    witness = marker.witness_of(config.database, config.witness_dir).parent
+    if witness.is_dir():  # the day's last numbers, in the marker's copy
+        wiped += wipe_tree(witness)
+        witness.mkdir(mode=0o750, exist_ok=True)
+        (witness / marker.BORN).touch()  # the machine starts afresh, as a new install
     for secret in {config.central_token_file, config.ticket_key_file}:
         if secret.exists() and not _inside(secret, config.data_dir):
             wipe_file(secret)

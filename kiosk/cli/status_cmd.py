@@ -65,7 +65,12 @@ def describe_sync(data: dict[str, Any], tz: ZoneInfo) -> list[str]:
         + (f" (oldest {age // 60} min)" if age is not None else "")
         + f", {data['parked']} parked; last sync {last}"
     ]
-    if data["paused_for_auth"]:
+    if data.get("seq_went_back") is not None:
+        lines.append(
+            f"  SENDING STOPPED: the central holds seq {data['seq_went_back']}, above this"
+            " database's (it was made anew): run `kiosk store reset --yes --from-central`"
+        )
+    elif data["paused_for_auth"]:
         lines.append(
             f"  SENDING PAUSED: the central server refused the token ({data['paused_reason']});"
             " fix central.token_file"

@@ -19,28 +19,48 @@ def store_group() -> None:
 
 @store_group.command("reset")
 @click.option("--yes", is_flag=True, help="Confirm: start a new database continuing the day.")
+@click.option(
+    "--from-central",
+    "from_central",
+    is_flag=True,
+    help="Also continue after the central service's marks (its highest seq and today's last"
+    " numbers of this kiosk): when both markers are gone, or the central refuses a seq gone back.",
+)
 @json_option
 @click.pass_obj
 @handled
-def store_reset(obj: Context, yes: bool, as_json: bool) -> None:
+def store_reset(obj: Context, yes: bool, from_central: bool, as_json: bool) -> None:
     """Start a new database after the day's was lost (deleted, emptied, replaced or damaged
     and moved aside): numbers and event seq continue after the marker's, so the day never
     gets a second A001. Whatever stands in its place is moved aside, never deleted.
 
     Stop the kiosk units first; start them again after.
 
+    With --from-central the numbers and seq also continue after the central service's (the
+    third witness): for a totem whose data folder and witness folder were both lost.
+
     \b
-    Example:
+    Examples:
       systemctl stop kiosk-ui kiosk-serve kiosk-sync && kiosk store reset --yes
+      kiosk store reset --yes --from-central
     """
     obj.host_only()
     if not yes:
         raise Fail("store reset: add --yes to confirm (it starts a new database)", 2)
-    database = obj.config.database
+    database, config = obj.config.database, obj.config
+    central = None
+    if from_central:
+        from kiosk.marks import MarksUnavailable
+        from kiosk.marks import from_central as central_marks
+
+        try:
+            central = central_marks(config, obj.clock())
+        except MarksUnavailable as exc:
+            raise Fail(f"store reset: the central service: {exc}; nothing was changed", 1) from None
     try:
-        done = recovery.reset(database, obj.clock())
+        done = recovery.reset(database, obj.clock(), config.witness_dir, central)
     except StorageError as exc:
-        if exc.kind == "in_order":
+        if exc.kind in ("in_order", "unknown"):
             raise Fail(f"store reset: {exc}", 1) from None
         raise
     numbers = ", ".join(f"{s} {n:03d}" for s, n in sorted(done.continued.numbers.items()))

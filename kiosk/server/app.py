@@ -77,7 +77,9 @@ class Backend:
             store.close()
             store = self._local.store = None
         if store is None:
-            store = self._local.store = Store(self.config.database)
+            store = self._local.store = Store(
+                self.config.database, witness_dir=self.config.witness_dir
+            )
         return store
 
     def desks(self) -> Desks:

@@ -27,6 +27,9 @@ class Store:
         readonly: open without write access (status and dry runs).
         fresh: start a new database where the marker names a lost one (``kiosk store reset``),
             continuing its numbers and seq.
+        witness_dir: the folder of the marker's second copy (``kiosk.witness_dir``; None: the
+            data folder's name with ``-witness``, beside it).
+        start_from: with ``fresh``, the marks to continue (a reset's, from every witness).
 
     Raises:
         StorageError: besides the known SQLite conditions, ``lost`` (the marker names a
@@ -35,16 +38,22 @@ class Store:
     """
 
     def __init__(
-        self, path: Path, *, timeout: float = 10.0, readonly: bool = False, fresh: bool = False
+        self,
+        path: Path,
+        *,
+        timeout: float = 10.0,
+        readonly: bool = False,
+        fresh: bool = False,
+        witness_dir: Path | None = None,
+        start_from: marker.Marker | None = None,
     ) -> None:
         self.path = Path(path)
-        found = marker.read(self.path)
-        if found is not None and not fresh and not _holds_data(self.path):
-            raise StorageError(
-                "lost",
-                f"{self.path} is gone or empty, but {marker.path_of(self.path).name} says it held"
-                f" the day {found.day or '(none yet)'}; {marker.RESET_FIX}",
-            )
+        self.witness_dir = witness_dir
+        found = start_from if fresh and start_from else marker.read(self.path, witness_dir)
+        if not fresh and not _holds_data(self.path):
+            lost = marker.lost_day(self.path, witness_dir, found)
+            if lost is not None:
+                raise StorageError("lost", lost)
         # Opening races other processes' opens and last closes (which checkpoint and remove
         # the WAL); a "locked" then is a moment, not a failure: try again until the timeout.
         deadline, pause = time.monotonic() + timeout, 0.01
@@ -106,7 +115,7 @@ class Store:
                 ident = marker.new_identity(self.conn)
                 if found is not None:
                     marker.continue_from(self.conn, found)
-            marker.write(self.path, marker.of(self.conn, ident))
+            marker.write(self.path, marker.of(self.conn, ident), self.witness_dir)
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
@@ -160,7 +169,7 @@ class Store:
                 if self.identity is not None and marker.last_seq(self.conn) != seq:
                     # A number issued or an event queued: the marker moves first, so it is
                     # never behind the database.
-                    marker.write(self.path, marker.of(self.conn, self.identity))
+                    marker.write(self.path, marker.of(self.conn, self.identity), self.witness_dir)
             except BaseException:
                 # SQLite has already rolled back after some errors (disk full, I/O).
                 if self.conn.in_transaction:

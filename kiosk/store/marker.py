@@ -11,11 +11,13 @@ going back.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
 import os
 import sqlite3
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +33,10 @@ RESET_FIX = (
     "the day's numbers and events continue only after a technician runs `kiosk store reset"
     " --yes` (see docs/technician.md)"
 )
+RESET_FROM_CENTRAL = (
+    "the day's numbers and events continue only after a technician runs `kiosk store reset"
+    " --yes --from-central` (the central service knows where they stood; docs/technician.md)"
+)
 
 
 @dataclass(frozen=True)
@@ -45,35 +51,145 @@ def path_of(database: Path) -> Path:
     return database.with_name(database.name + ".marker")
 
 
-def read(database: Path) -> Marker | None:
-    """The marker beside ``database``, or None when there is none.
+def witness_dir_of(database: Path) -> Path:
+    """Where the marker's second copy lives by default: a folder beside the data folder,
+    never inside it (``/var/lib/kiosk`` -> ``/var/lib/kiosk-witness``), so that deleting the
+    whole data folder leaves a witness of the day."""
+    folder = database.parent
+    return folder.with_name(folder.name + "-witness")
+
+
+def witness_of(database: Path, witness_dir: Path | None = None) -> Path:
+    return (witness_dir or witness_dir_of(database)) / path_of(database).name
+
+
+BORN = "born"  # a file in the witness folder: this totem never had a day (a fresh install)
+
+
+def read(database: Path, witness_dir: Path | None = None) -> Marker | None:
+    """Where the day stands, as its two witnesses tell it: the marker beside ``database`` and
+    its copy in the witness folder. Either alone is enough; with both, the one further on
+    (they are written one after the other: a cut between the two leaves one behind).
 
     Raises:
-        StorageError: the marker exists but cannot be read (out of order, as a lost database).
+        StorageError: a marker exists but cannot be read, or the two name different
+            databases (out of order, as a lost database).
     """
-    path = path_of(database)
-    try:
-        data = json.loads(path.read_text())
-        return Marker(
-            str(data["identity"]),
-            data.get("day"),
-            {str(k): int(v) for k, v in data.get("numbers", {}).items()},
-            int(data.get("seq", 0)),
+    found = [m for m in (_read(path_of(database)), _read(witness_of(database, witness_dir))) if m]
+    if len({m.identity for m in found}) > 1:
+        raise StorageError(
+            "witnesses",
+            f"{path_of(database)} and {witness_of(database, witness_dir)} name different"
+            f" databases; {RESET_FIX}",
         )
-    except (FileNotFoundError, NotADirectoryError):
+    return max(found, key=lambda m: m.seq, default=None)
+
+
+def merged(database: Path, witness_dir: Path | None = None) -> Marker | None:
+    """The furthest of both witnesses, even when they disagree (what a reset continues)."""
+    return furthest(_read(path_of(database)), _read(witness_of(database, witness_dir)))
+
+
+def furthest(*found: Marker | None) -> Marker | None:
+    """The marks that no number and no seq of any of ``found`` is above."""
+    given = [m for m in found if m is not None]
+    if not given:
         return None
+    day = max((m.day for m in given if m.day), default=None)
+    numbers: dict[str, int] = {}
+    for m in given:
+        if m.day == day:
+            for service, n in m.numbers.items():
+                numbers[service] = max(numbers.get(service, 0), n)
+    return Marker(given[0].identity, day, numbers, max(m.seq for m in given))
+
+
+def never_had_a_day(database: Path, witness_dir: Path | None = None) -> bool:
+    """Whether a database may be made where none is and no marker says anything. Not where the
+    witness folder exists and is empty: the witness it held was deleted (``rm -rf`` of both
+    folders leaves an empty one, which systemd makes again for the units), and the day starts
+    over only when a technician says where it stood. A fresh install's folder holds a ``born``
+    file (the package's postinst), a checkout's has no folder yet, another database's folder
+    holds that one's marker: each may begin."""
+    folder = witness_of(database, witness_dir).parent
+    try:
+        return not folder.is_dir() or any(folder.iterdir())
     except PermissionError:
-        raise StorageError("denied", denied_line(path)) from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise StorageError("marker", f"{path} cannot be read ({exc}); {RESET_FIX}") from exc
+        raise StorageError("denied", denied_line(folder)) from None
 
 
-def write(database: Path, marker: Marker) -> None:
-    """Replace the marker atomically and durably (a half-written marker is never seen), then
+def lost_day(database: Path, witness_dir: Path | None, found: Marker | None) -> str | None:
+    """Why a missing or empty ``database`` is a lost day, not a new one (None: a new one)."""
+    if found is not None:
+        return (
+            f"{database} is gone or empty, but its marker says it held the day"
+            f" {found.day or '(none yet)'}; {RESET_FIX}"
+        )
+    if not never_had_a_day(database, witness_dir):
+        return (
+            f"{database} is gone or empty and so are both markers, but"
+            f" {witness_of(database, witness_dir).parent} shows this totem had a day;"
+            f" {RESET_FROM_CENTRAL}"
+        )
+    return None
+
+
+def _read(path: Path) -> Marker | None:
+    """One marker file. A reader that opened the file just before a writer replaced it and
+    wrote the old one over with zeros (:func:`_write`) reads zeros: it opens the path again,
+    which names the new marker by then."""
+    for attempt in range(5):
+        try:
+            raw = path.read_bytes()
+            if raw.strip(b"\0") == b"" and attempt < 4:
+                time.sleep(0.01)  # the replaced file, zeroed under us: the new one is there
+                continue
+            data = json.loads(raw)
+            return Marker(
+                str(data["identity"]),
+                data.get("day"),
+                {str(k): int(v) for k, v in data.get("numbers", {}).items()},
+                int(data.get("seq", 0)),
+            )
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except PermissionError:
+            raise StorageError("denied", denied_line(path)) from None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StorageError("marker", f"{path} cannot be read ({exc}); {RESET_FIX}") from exc
+    raise StorageError("marker", f"{path} holds only zeros; {RESET_FIX}")
+
+
+def write(database: Path, marker: Marker, witness_dir: Path | None = None) -> None:
+    """Write both witnesses: the marker beside ``database``, then its copy in the witness
+    folder (made when missing, its owner the data folder's), which from then on no longer
+    holds a ``born`` file."""
+    _write(path_of(database), marker)
+    copy = witness_of(database, witness_dir)
+    if not copy.parent.exists():
+        _make_folder(copy.parent, database.parent)
+    _write(copy, marker)
+    with contextlib.suppress(FileNotFoundError):
+        (copy.parent / BORN).unlink()
+
+
+def _make_folder(folder: Path, like: Path) -> None:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            owner = like.stat()
+            os.chown(folder, owner.st_uid, owner.st_gid)
+    except PermissionError:
+        raise StorageError("denied", denied_line(folder)) from None
+    except OSError as exc:
+        raise StorageError("io", f"cannot create {folder}: {exc.strerror}") from exc
+
+
+def _write(path: Path, marker: Marker) -> None:
+    """Replace a marker atomically and durably (a half-written marker is never seen), then
     overwrite the replaced one with zeros where it lies on the disk: a file replaced by a
     rename leaves its blocks to the file system as they were, and the raw disk kept one old
     marker (the day, its last numbers) per ticket issued."""
-    path = path_of(database)
     temporary = path.with_name(path.name + ".tmp")
     old = None
     try:
@@ -93,6 +209,8 @@ def write(database: Path, marker: Marker) -> None:
         if old is not None:
             _sync_folder(path.parent)  # the new marker is in place before the old one goes
             _zero(old)
+    except PermissionError:
+        raise StorageError("denied", denied_line(path)) from None
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise StorageError("full", f"the disk is full; free space in {path.parent}") from exc

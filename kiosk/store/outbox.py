@@ -136,7 +136,13 @@ class Outbox:
             "last_error": state.get(self.store, "sync.last_error"),
             "paused_for_auth": bool(paused),
             "paused_reason": paused or None,
+            # The central refused a seq gone back (409): the highest seq it holds.
+            "seq_went_back": _int(state.get(self.store, "sync.seq_went_back")),
         }
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def add_health(

@@ -156,7 +156,7 @@ def purge(
         if store.identity is not None:
             # The marker keeps the last number of the day it names: gone with that day, so no
             # count of yesterday's outlives the purge; its identity and seq stay.
-            marker.write(store.path, marker.of(conn, store.identity))
+            marker.write(store.path, marker.of(conn, store.identity), store.witness_dir)
     scrub_wal(store, checkpoint_timeout)
     return report
 

@@ -202,6 +202,12 @@ def make_totem_factory(config: Config, key: bytes, printer: Any, clock: Any = No
         from kiosk.store import Store
         from kiosk.totem import Totem
 
-        return Totem(config, Store(config.database), key, printer=printer, **kwargs)
+        return Totem(
+            config,
+            Store(config.database, witness_dir=config.witness_dir),
+            key,
+            printer=printer,
+            **kwargs,
+        )
 
     return make

@@ -14,7 +14,6 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -68,31 +67,37 @@ def issued_total(url: str, day: str) -> int:
 
 
 def test_two_processes_on_one_database_hold_each_event_once(central_url: str) -> None:
-    token = central(central_url, "kiosk", "add", "k1", "--branch", "test-branch").stdout.strip()
+    """Eight kiosks' batches, each sent twice to both processes at once. (One kiosk's batches
+    go one after the other, in seq order, as its sync agent sends them: a batch below one
+    already held would be a seq going back, refused with 409.)"""
+    tokens = [
+        central(central_url, "kiosk", "add", f"k{b}", "--branch", "test-branch").stdout.strip()
+        for b in range(8)
+    ]
     ports = [free_port(), free_port()]
     procs = [serve(central_url, port) for port in ports]
     try:
         batches = [
-            [{"id": str(uuid4()), "seq": b * 50 + i + 1, "type": "ticket.issued",
+            [{"id": str(uuid4()), "seq": i + 1, "type": "ticket.issued",
               "branch": "test-branch", "day": "2026-11-23", "at": "2026-11-23T10:00:00+01:00",
               "ticket": f"A{b * 50 + i + 1:03d}", "service": "A"} for i in range(50)]
             for b in range(8)
         ]  # fmt: skip
         answers: list[int] = []
 
-        def send(port: int, batch: list[dict[str, Any]]) -> None:
+        def send(port: int, b: int) -> None:
             answer = requests.post(
                 f"http://127.0.0.1:{port}/v1/events",
-                json={"kiosk": "k1", "events": batch},
-                headers={"Authorization": f"Bearer {token}"},
+                json={"kiosk": f"k{b}", "events": batches[b]},
+                headers={"Authorization": f"Bearer {tokens[b]}"},
                 timeout=30,
             )
             answers.append(answer.status_code)
-            assert sorted(answer.json()["acked"]) == sorted(e["id"] for e in batch)
+            assert sorted(answer.json()["acked"]) == sorted(e["id"] for e in batches[b])
 
         # Every batch goes to both processes at once, twice: 32 posts of 8 batches.
-        threads = [threading.Thread(target=send, args=(port, batch))
-                   for batch in batches for port in ports for _ in range(2)]  # fmt: skip
+        threads = [threading.Thread(target=send, args=(port, b))
+                   for b in range(8) for port in ports for _ in range(2)]  # fmt: skip
         for t in threads:
             t.start()
         for t in threads:

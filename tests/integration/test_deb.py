@@ -103,13 +103,16 @@ def test_only_a_purge_deletes_the_day(tree: Path, tmp_path: Path) -> None:
     """The postrm, run as dpkg runs it, on a stand-in root (the script names absolute paths,
     so it runs with them rewritten into a folder)."""
     script = (tree / "DEBIAN/postrm").read_text()
-    assert "rm -rf /var/lib/kiosk /etc/kiosk" in script
+    assert "rm -rf /var/lib/kiosk /var/lib/kiosk-witness /etc/kiosk" in script
     script = script.replace("/var/lib/kiosk", str(tmp_path / "var/lib/kiosk")).replace(
         "/etc/kiosk", str(tmp_path / "etc/kiosk")
     )
     day = tmp_path / "var/lib/kiosk/kiosk.sqlite3"
     day.parent.mkdir(parents=True)
     day.write_bytes(b"today")
+    witness = tmp_path / "var/lib/kiosk-witness/kiosk.sqlite3.marker"
+    witness.parent.mkdir(parents=True)
+    witness.write_bytes(b"today's numbers")
     (tmp_path / "postrm").write_text(script)
     stubs = tmp_path / "bin"  # systemd's helpers must not touch this machine's units
     stubs.mkdir()
@@ -120,8 +123,9 @@ def test_only_a_purge_deletes_the_day(tree: Path, tmp_path: Path) -> None:
     for action in ("remove", "upgrade", "failed-upgrade"):
         subprocess.run(["/bin/sh", str(tmp_path / "postrm"), action], env=env, check=True)
         assert day.read_bytes() == b"today", action
+        assert witness.read_bytes() == b"today's numbers", action
     subprocess.run(["/bin/sh", str(tmp_path / "postrm"), "purge"], env=env, check=True)
-    assert not day.parent.exists()
+    assert not day.parent.exists() and not witness.parent.exists()
 
 
 def test_postinst_makes_the_totems_own_secrets(tree: Path, tmp_path: Path) -> None:

@@ -54,6 +54,8 @@ def test_decommission_wipes_data_and_secrets(write_config, central, tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert "overwrote and deleted" in done.stdout
     assert list(data.iterdir()) == [] and not (secrets / "central-token").exists()
+    # The marker's copy (the day's last numbers) is gone too; the machine starts as new.
+    assert [p.name for p in (tmp_path / "data-witness").iterdir()] == ["born"]
     for name, size in sizes.items():
         content = (keep / name).read_bytes()
         assert len(content) == size and content == bytes(size), name

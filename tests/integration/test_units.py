@@ -66,7 +66,9 @@ def test_long_running_units_notify_and_restart(name: str) -> None:
     # cage exits 0 whenever its client does: the UI restarts always, the others on failure
     assert service["Restart"] == ("always" if name == "kiosk-ui.service" else "on-failure")
     assert service["User"] == service["Group"] == "kiosk"
-    assert service["ReadWritePaths"] == "/var/lib/kiosk"
+    # The data folder and the witness folder beside it (the marker's second copy), nothing else.
+    assert service["ReadWritePaths"] == "/var/lib/kiosk /var/lib/kiosk-witness"
+    assert service["StateDirectory"] == "kiosk kiosk-witness"
 
 
 def test_secrets_arrive_as_credentials_only() -> None:

@@ -83,7 +83,7 @@ CASES = [
     ),
     (
         edit("[printer]", "colour = 1\n[printer]"),
-        "kiosk.colour: unknown key (allowed: id, branch, branch_name, timezone, languages, data_dir, role)",
+        "kiosk.colour: unknown key (allowed: id, branch, branch_name, timezone, languages, data_dir, witness_dir, role)",
     ),
     (
         edit('uri = "none://"', 'uri = "none://"\ncolour = "red"'),

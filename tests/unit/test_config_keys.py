@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # A value for every key that has no default (or a default worth changing), all valid together.
 EVERY_VALUE = {
     "kiosk.role": "host",
+    "kiosk.witness_dir": "witness",
     "printer.uri": "tcp://127.0.0.1:9100",
     "printer.on_fault": "block",
     "printer.width": 58,

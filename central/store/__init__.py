@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from central.db import Database, Tx
+from central.store import witness
 from kiosk.core.bookings import SALT_BYTES, CodeHash
 from kiosk.server import tokens
 
@@ -216,6 +217,9 @@ def ingest(db: Database, kiosk: Kiosk, events: Sequence[Mapping[str, Any]]) -> l
 
     Idempotent by event id (a unique key, conflicts ignored), whichever process got the batch
     first; a status replaces the kept one only when it is newer (by the kiosk's seq).
+
+    Raises:
+        witness.SeqWentBack: a new event's seq is not above the highest the kiosk ever sent.
     """
     # The arrival, to the hour: enough for the retention, too coarse to line rows up by it.
     received = datetime.now(UTC).replace(minute=0, second=0, microsecond=0).isoformat()
@@ -244,6 +248,7 @@ def ingest(db: Database, kiosk: Kiosk, events: Sequence[Mapping[str, Any]]) -> l
                 latest[key] = e
 
     def work(tx: Tx) -> None:
+        last = witness.check(tx, kiosk.id, events)  # raises SeqWentBack: nothing is stored
         tx.insert_ignore("events", rows)
         tx.insert_ignore("hours", hours)
         tx.executemany(
@@ -258,6 +263,7 @@ def ingest(db: Database, kiosk: Kiosk, events: Sequence[Mapping[str, Any]]) -> l
                 for s in latest.values()
             ],
         )  # fmt: skip
+        witness.advance(tx, kiosk.id, last, events)
 
     db.run(work)
     return [str(e["id"]) for e in events]
