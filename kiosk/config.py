@@ -689,6 +689,7 @@ CREDENTIAL_FIELDS = {
     "central-token": "central_token_file",
     "ticket-key": "ticket_key_file",
     "branch-tls-key": "server_tls_key_file",
+    "branch-token": "host_token_file",  # a satellite's token for its host (kiosk totem join)
 }
 
 

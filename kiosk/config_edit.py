@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,9 @@ def set_value(path: Path, key: str, raw: str) -> Change:
     return set_values(path, [(key, raw)])[0]
 
 
-def set_values(path: Path, pairs: list[tuple[str, str]]) -> list[Change]:
+def set_values(
+    path: Path, pairs: list[tuple[str, str]], *, before_writing: Callable[[str], None] | None = None
+) -> list[Change]:
     """Set each ``key`` (``printer.uri``, ``services[0].minutes``) to its ``raw`` value in the
     file at ``path``, all checked together and written at once (or none).
 
@@ -62,6 +65,9 @@ def set_values(path: Path, pairs: list[tuple[str, str]]) -> list[Change]:
     A file that was already incomplete (a freshly installed totem: no kiosk.id, no
     kiosk.branch) may be filled in one key at a time: the change is refused only for a problem
     it brings, and what is still missing comes back as ``pending``.
+
+    ``before_writing`` is given the whole new file once it is valid, and may raise to keep the
+    old one (``kiosk totem join`` tries the host with it first).
 
     Raises:
         EditError: unreadable file, unknown key shape, or the change makes a new problem.
@@ -100,6 +106,8 @@ def set_values(path: Path, pairs: list[tuple[str, str]]) -> list[Change]:
     brought = [p for p in after if p not in before]
     if brought:
         raise EditError(brought)
+    if before_writing is not None:
+        before_writing(new_text)  # a last check of the whole new file; raising writes nothing
     _replace(path, new_text)
     return [
         Change(key, tomlkit.item(value).as_string(), changed,

@@ -43,6 +43,7 @@ class LazyGroup(click.Group):
         "desk": "kiosk.cli.server_cmds:desk_group",
         "display": "kiosk.cli.display_cmds:display_group",
         "totem": "kiosk.cli.totem_cmds:totem_group",
+        "tls": "kiosk.cli.tls_cmds:tls_group",
         "doctor": "kiosk.cli.doctor_cmd:doctor_cmd",
         "decommission": "kiosk.cli.decommission:decommission_cmd",
         "status": "kiosk.cli.status_cmd:status_cmd",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tomllib
+from pathlib import Path
 
 import click
 
@@ -69,3 +71,72 @@ def totem_list(obj: Context, as_json: bool) -> None:
     obj.reading()
     names = satellites.names(obj.store())
     emit({"totems": names}, as_json, "\n".join(names))
+
+
+@totem_group.command("join")
+@click.argument("url")
+@click.option(
+    "--token-file",
+    "token_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The token the host's `kiosk totem add` printed for this totem, in a 0600 file.",
+)
+@click.option(
+    "--ca-file",
+    "ca_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The host's authority certificate (its `kiosk tls make` ca.pem); default: the system's.",
+)
+@json_option
+@click.pass_obj
+@handled
+def totem_join(
+    obj: Context, url: str, token_file: Path, ca_file: Path | None, as_json: bool
+) -> None:
+    """Make this totem a satellite of the host at URL, in one step: kiosk.role, branch.url,
+    branch.token_file and branch.ca_file are set together, after the host answered and took the
+    token (nothing is written otherwise).
+
+    \b
+    Example:
+      kiosk totem join https://192.168.1.10:8080 --token-file /etc/kiosk/secrets/branch-token \\
+          --ca-file /etc/kiosk/tls/branch-ca.pem
+    """
+    from kiosk import config as config_mod
+    from kiosk.config_edit import EditError, set_values
+    from kiosk.doctor import Doctor
+
+    pairs = [
+        ("kiosk.role", '"satellite"'),
+        ("branch.url", json.dumps(url)),
+        ("branch.token_file", json.dumps(str(token_file.absolute()))),
+    ]
+    if ca_file is not None:
+        pairs.append(("branch.ca_file", json.dumps(str(ca_file.absolute()))))
+    path = obj.config_path
+
+    def host_takes_us(text: str) -> None:
+        config = config_mod.parse(tomllib.loads(text), path.parent, path)
+        check = Doctor(path, config_mod.load).host(config)
+        if check.status != "ok":
+            raise Fail(f"totem join: {check.detail}; {check.fix}; nothing was changed", 1)
+
+    try:
+        set_values(path, pairs, before_writing=host_takes_us)
+    except EditError as exc:
+        raise Fail("\n".join(exc.lines), 2) from None
+    from kiosk.units import hand_credential
+
+    dropin = hand_credential("kiosk-ui.service", "branch-token", token_file)
+    emit(
+        {"joined": url, "config": str(path), "dropin": str(dropin) if dropin else None},
+        as_json,
+        f"this totem is a satellite of {url} (written to {path})\n"
+        + (f"the token reaches kiosk-ui as a credential ({dropin})\n" if dropin else "")
+        + "restart: "
+        + ("systemctl daemon-reload && " if dropin else "")
+        + "systemctl restart kiosk-ui  (kiosk-serve, kiosk-sync and the purge do not run on a"
+        " satellite)",
+    )
