@@ -198,3 +198,31 @@ def test_what_the_driver_takes_config_takes(
 ) -> None:
     [change] = set_values(write_config(), [(key, uri)])
     assert change.changed
+
+
+BOOLEAN_KEYS = {"speech.on", "ui.reach"}
+
+
+@pytest.mark.parametrize("key", config_keys.every_key(), ids=str)
+def test_every_key_given_a_wrong_value_by_hand_is_one_clear_line_and_no_ticket(
+    write_config: Callable[..., Path], capsys, key: str
+) -> None:
+    """Each key of the table, edited by hand into a value of the wrong type: `config check`
+    names that key in one line each, exit 2; `kiosk issue` refuses the same way and issues
+    nothing."""
+    from tests.helpers import run_kiosk
+
+    path = write_config()
+    data = tomllib.loads(path.read_text())
+    section, name = key.replace("services[N]", "services").split(".")
+    table = data["services"][0] if section == "services" else data.setdefault(section, {})
+    table[name] = "yes" if key in BOOLEAN_KEYS else True
+    path.write_text(tomlkit.dumps(data))
+    where = key.replace("services[N]", "services[0]")
+    code, out, err = run_kiosk(capsys, "--config", str(path), "config", "check")
+    assert code == 2 and "Traceback" not in out + err
+    lines = out.splitlines()
+    assert any(line.startswith(f"{where}: ") for line in lines), lines
+    code, out, err = run_kiosk(capsys, "--config", str(path), "issue", "A")
+    assert code == 2 and out == "" and any(line.startswith(where) for line in err.splitlines())
+    assert not (path.parent / "data" / "kiosk.sqlite3").exists()
