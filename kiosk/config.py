@@ -27,7 +27,6 @@ from kiosk.core.payload import MAX_LENGTH as PAYLOAD_LENGTH
 from kiosk.core.payload import SEAL_CHARS
 from kiosk.core.scan import MAX_SCAN_LENGTH
 from kiosk.core.tickets import MAX_NUMBER, SERVICE_CODE
-from kiosk.permission import denied_line
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 CONFIG_ENV = "KIOSK_CONFIG"
@@ -200,8 +199,13 @@ class _Reader:
         text = self.get(data, path, key, str, default=default)
         if text is None:
             return None
+        if not text.strip():
+            self.problem(f"{path}.{key}" if path else key, "is empty: give a path")
+            return None
         candidate = Path(text).expanduser()
-        return candidate if candidate.is_absolute() else (self.base / candidate).resolve()
+        if candidate.is_absolute():
+            return Path(os.path.normpath(candidate))  # "/a/../b" is "/b", as the kernel sees it
+        return (self.base / candidate).resolve()
 
 
 _TYPE_NAMES = {
@@ -266,6 +270,12 @@ def _http_url(value: Any) -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f'"{value}" is not an http:// or https:// URL'
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 or parts.netloc.endswith(":") or not parts.hostname:
+        return f'"{value}": the port is not a number from 1 to 65535'
     return None
 
 
@@ -661,8 +671,8 @@ def read(path: Path) -> Mapping[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError([f"{path}: no such file"]) from None
-    except PermissionError:
-        raise ConfigError([denied_line(path)]) from None
+    except PermissionError as exc:  # not a configuration problem: said as one line, exit 1
+        raise PermissionError(exc.errno, exc.strerror, str(path)) from None
     except IsADirectoryError:
         raise ConfigError([f"{path}: is a directory, not a file"]) from None
     except tomllib.TOMLDecodeError as exc:

@@ -108,7 +108,10 @@ def set_values(
         raise EditError(brought)
     if before_writing is not None:
         before_writing(new_text)  # a last check of the whole new file; raising writes nothing
-    _replace(path, new_text)
+    try:
+        _replace(path, new_text)
+    except PermissionError as exc:  # its folder or the file: named, not the temporary file
+        raise PermissionError(exc.errno, exc.strerror, str(path)) from None
     return [
         Change(key, tomlkit.item(value).as_string(), changed,
                config_keys.units(parts[0][0]) if changed else (), tuple(after))

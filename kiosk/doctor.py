@@ -133,6 +133,8 @@ class Doctor:
                 found = marker.read(path, config.witness_dir)
                 lost = marker.lost_day(path, config.witness_dir, found)
             except StorageError as exc:
+                if exc.kind == "denied":
+                    return failed("database", str(exc).split("; ")[0], AS_WHOM)
                 found, lost = None, str(exc)
             if lost is not None:
                 return failed("database", lost.split("; ")[0], _reset_fix(found is not None))
@@ -154,6 +156,8 @@ class Doctor:
                     "free space (journalctl --vacuum-size=200M; large files under /var); nothing"
                     " is lost: the totem goes on once there is room",
                 )
+            if exc.kind == "denied":
+                return failed("database", str(exc).split("; ")[0], AS_WHOM)
             if exc.kind in ("lost", "replaced", "marker", "witnesses"):
                 return failed("database", str(exc).split("; ")[0], _reset_fix(True))
             return failed(
@@ -346,6 +350,13 @@ class Doctor:
             )  # no request id: the host checks the token, then refuses; nothing is issued
         except HostAway as exc:
             return failed("host", str(exc), fix_reach)
+        except requests.exceptions.SSLError:
+            return failed(
+                "host",
+                f"{config.host_url}: the host's certificate is not trusted",
+                "give the host's authority certificate (its /etc/kiosk/tls/ca.pem, made by"
+                " `kiosk tls make`) as branch.ca_file (kiosk totem join ... --ca-file ca.pem)",
+            )
         except requests.RequestException as exc:
             return failed("host", f"{config.host_url}: {type(exc).__name__}", fix_reach)
         if "date" in info.headers:

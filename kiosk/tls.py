@@ -58,9 +58,13 @@ def _alt_names(names: list[str]) -> list[object]:
             out.append(x509.IPAddress(ipaddress.ip_address(name)))
         except ValueError:
             label = name.rstrip(".").lower()
-            if not label or not all(
-                part and len(part) <= 63 and part.replace("-", "").isalnum() and part.isascii()
-                for part in label.split(".")
+            if (
+                not label
+                or label.rsplit(".", 1)[-1].isdigit()
+                or not all(
+                    part and len(part) <= 63 and part.replace("-", "").isalnum() and part.isascii()
+                    for part in label.split(".")
+                )
             ):
                 raise TlsError(
                     f'--name: "{name[:70]}" is neither an IP address nor a host name'

@@ -85,6 +85,7 @@ def sync_status_cmd(obj: Context, as_json: bool) -> None:
     Example:
       kiosk sync status --json
     """
+    obj.reading()  # a reading command: it never makes the database
     data = Outbox(obj.store()).status(datetime.now(UTC))
     emit(
         data, as_json, "\n".join(line.strip() for line in describe_sync(data, obj.config.timezone))

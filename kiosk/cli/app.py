@@ -75,7 +75,8 @@ SERVICES = frozenset({"ui", "sync", "serve", "purge", "central", "demo"})
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    # Not click's own readability check: an unreadable file is the permission line, exit 1.
+    type=click.Path(dir_okay=False, readable=False, path_type=Path),
     default=None,
     help="Configuration file (default: $KIOSK_CONFIG, else /etc/kiosk/kiosk.toml).",
 )
@@ -390,6 +391,8 @@ def purge_cmd(obj: Context, dry_run: bool, as_json: bool) -> None:
     if obj.config.role == "satellite":  # nothing of the citizens' is kept here
         emit({"satellite": True}, as_json, "purge: nothing to delete: a satellite keeps no queue")
         return
+    if dry_run:
+        obj.reading()  # it only counts: it never makes the database
     store: Store = obj.store()
     if not dry_run:
         last = clocks.Reading.parse(shared.get(store, shared.LAST_EVENT_CLOCKS))

@@ -65,7 +65,7 @@ def display_remove(obj: Context, display: str, as_json: bool) -> None:
     Example:
       kiosk display remove hall-left
     """
-    if not displays.remove(obj.store(), display):
+    if not obj.config.database.exists() or not displays.remove(obj.store(), display):
         raise Fail(f'display: "{display}" does not exist', 2)
     emit({"display": display, "revoked": True}, as_json, f"display {display}: token revoked")
 

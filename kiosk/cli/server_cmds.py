@@ -167,7 +167,7 @@ def desk_remove(obj: Context, desk: str, as_json: bool) -> None:
     Example:
       kiosk desk remove 3
     """
-    if not desk_tokens.remove(obj.store(), desk):
+    if not obj.config.database.exists() or not desk_tokens.remove(obj.store(), desk):
         raise Fail(f'desk: "{desk}" does not exist', 2)
     emit({"desk": desk, "revoked": True}, as_json, f"desk {desk}: token revoked")
 

@@ -17,6 +17,19 @@ def store_group() -> None:
     """The totem's database."""
 
 
+def _refused_by_central(obj: Context) -> bool:
+    """Whether the sync agent noted a 409 seq_went_back in the database in place."""
+    from kiosk.store import state
+
+    try:
+        obj.reading()
+        return state.get(obj.store(), "sync.seq_went_back") is not None
+    except (StorageError, Fail):
+        return False
+    finally:
+        obj.close()
+
+
 @store_group.command("reset")
 @click.option("--yes", is_flag=True, help="Confirm: start a new database continuing the day.")
 @click.option(
@@ -60,20 +73,32 @@ def store_reset(obj: Context, yes: bool, from_central: bool, as_json: bool) -> N
     try:
         done = recovery.reset(database, obj.clock(), config.witness_dir, central)
     except StorageError as exc:
+        if exc.kind == "in_order" and central is None and _refused_by_central(obj):
+            raise Fail(
+                f"store reset: {exc}, but the central service refused this database's events"
+                " (its seq went back): add --from-central",
+                1,
+            ) from None
         if exc.kind in ("in_order", "unknown"):
             raise Fail(f"store reset: {exc}", 1) from None
         raise
     numbers = ", ".join(f"{s} {n:03d}" for s, n in sorted(done.continued.numbers.items()))
     log.warning(
-        "store: a new database continues the day %s (last numbers %s, seq %d)",
-        done.continued.day,
+        "store: the day %s continues (last numbers %s, seq %d)",
+        done.continued.day or "(no ticket yet)",
         numbers or "none",
         done.continued.seq,
     )
+    what = "database kept (its markers written again)" if done.kept else "new database"
     human = [
-        f"new database {database}: the day {done.continued.day or '(none)'} continues after"
+        f"{what} {database}: the day {done.continued.day or '(none)'} continues after"
         f" {numbers or 'no numbers yet'}; events continue after seq {done.continued.seq}"
     ]
+    if central is not None and not central.numbers:
+        human.append(
+            "note: the central service holds no ticket of today from this kiosk: tickets issued"
+            " today and never sent are not counted, so numbers may repeat theirs"
+        )
     human += [f"moved aside (keep it for the central operator): {p}" for p in done.moved_aside]
     emit(
         {

@@ -62,7 +62,7 @@ def tls_make(obj: Context, names: tuple[str, ...], as_json: bool) -> None:
         raise Fail(str(exc), 2) from None
     except EditError as exc:
         raise Fail("\n".join(exc.lines), 2) from None
-    dropin = hand_credential("kiosk-serve.service", "branch-tls-key", made.key)
+    dropin = hand_credential(obj.config_path, "kiosk-serve.service", "branch-tls-key", made.key)
     emit(
         {
             "ca": str(made.ca_cert), "cert": str(made.cert), "key": str(made.key),

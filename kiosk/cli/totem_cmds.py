@@ -52,7 +52,7 @@ def totem_remove(obj: Context, totem: str, as_json: bool) -> None:
     Example:
       kiosk totem remove roma-m1-totem-2
     """
-    if not satellites.remove(obj.store(), totem):
+    if not obj.config.database.exists() or not satellites.remove(obj.store(), totem):
         raise Fail(f'totem: "{totem}" does not exist', 2)
     emit({"totem": totem, "revoked": True}, as_json, f"totem {totem}: token revoked")
 
@@ -129,7 +129,7 @@ def totem_join(
         raise Fail("\n".join(exc.lines), 2) from None
     from kiosk.units import hand_credential
 
-    dropin = hand_credential("kiosk-ui.service", "branch-token", token_file)
+    dropin = hand_credential(path, "kiosk-ui.service", "branch-token", token_file)
     emit(
         {"joined": url, "config": str(path), "dropin": str(dropin) if dropin else None},
         as_json,

@@ -75,7 +75,21 @@ def read(database: Path, witness_dir: Path | None = None) -> Marker | None:
         StorageError: a marker exists but cannot be read, or the two name different
             databases (out of order, as a lost database).
     """
-    found = [m for m in (_read(path_of(database)), _read(witness_of(database, witness_dir))) if m]
+    found, damaged = [], []
+    for path in (path_of(database), witness_of(database, witness_dir)):
+        try:
+            one = _read(path)
+        except StorageError as exc:
+            if exc.kind != "marker":
+                raise
+            damaged.append((path, exc))
+            continue
+        if one is not None:
+            found.append(one)
+    if damaged and not found:
+        raise damaged[0][1]  # neither can be read: out of order until a reset
+    if damaged:  # one witness is enough; the next write makes the damaged one again
+        log.warning("marker: %s cannot be read; the other says where the day stands", damaged[0][0])
     if len({m.identity for m in found}) > 1:
         raise StorageError(
             "witnesses",
@@ -86,8 +100,16 @@ def read(database: Path, witness_dir: Path | None = None) -> Marker | None:
 
 
 def merged(database: Path, witness_dir: Path | None = None) -> Marker | None:
-    """The furthest of both witnesses, even when they disagree (what a reset continues)."""
-    return furthest(_read(path_of(database)), _read(witness_of(database, witness_dir)))
+    """The furthest of both witnesses, even when they disagree, and skipping one that cannot
+    be read (a damaged marker): what a reset continues."""
+    found = []
+    for path in (path_of(database), witness_of(database, witness_dir)):
+        try:
+            found.append(_read(path))
+        except StorageError as exc:
+            if exc.kind != "marker":
+                raise
+    return furthest(*found)
 
 
 def furthest(*found: Marker | None) -> Marker | None:

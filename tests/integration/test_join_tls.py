@@ -93,9 +93,10 @@ def test_tls_make_gives_the_host_a_certificate_its_authority_vouches_for(host) -
 def test_tls_make_refuses_a_name_that_cannot_be_in_a_certificate(tmp_path: Path) -> None:
     config = totem(tmp_path / "host", "test-totem")
     before = config.read_text()
-    done = kiosk(config, "tls", "make", "--name", "not a name!")
-    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--name" in done.stderr
-    assert config.read_text() == before
+    for name in ("not a name!", "999.1.1.1", ""):
+        done = kiosk(config, "tls", "make", "--name", name)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--name" in done.stderr
+    assert config.read_text() == before and not (config.parent / "tls").exists()
 
 
 def test_totem_join_makes_a_satellite_in_one_step_only_once_the_host_took_it(
@@ -111,6 +112,12 @@ def test_totem_join_makes_a_satellite_in_one_step_only_once_the_host_took_it(
     token_file.write_text("wrong-token\n")
     token_file.chmod(0o600)
     before = satellite.read_text()
+    untrusted = kiosk(satellite, "totem", "join", url, "--token-file", str(token_file))
+    assert untrusted.returncode == 1 and "certificate is not trusted" in untrusted.stderr
+    assert "--ca-file" in untrusted.stderr and untrusted.stderr.count("\n") == 1
+    bad_port = kiosk(satellite, "totem", "join", "https://127.0.0.1:99999", "--token-file",
+                     str(token_file), "--ca-file", str(ca))  # fmt: skip
+    assert bad_port.returncode == 2 and "port" in bad_port.stderr
     refused = kiosk(satellite, "totem", "join", url, "--token-file", str(token_file),
                     "--ca-file", str(ca), units=units)  # fmt: skip
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
@@ -132,3 +139,15 @@ def test_totem_join_makes_a_satellite_in_one_step_only_once_the_host_took_it(
     assert json.loads(issued.stdout)["ticket"] == "A001"  # the host's queue numbered it
     status = kiosk(config, "status", "--json")
     assert '"issued": 1' in status.stdout
+
+
+def test_no_drop_in_for_a_configuration_no_unit_runs_on(tmp_path: Path) -> None:
+    """A technician's test configuration (not /etc/kiosk/kiosk.toml) never touches the units'
+    drop-ins, whether or not systemd runs here."""
+    config = totem(tmp_path / "host", "test-totem")
+    seen = Path("/etc/systemd/system/kiosk-serve.service.d/branch-tls-key.conf")
+    before = seen.read_bytes() if seen.exists() else None
+    done = kiosk(config, "tls", "make", "--name", "127.0.0.1", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["dropin"] is None
+    assert (seen.read_bytes() if seen.exists() else None) == before

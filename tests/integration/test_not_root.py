@@ -82,3 +82,52 @@ def test_the_data_was_fine_all_along(someone_elses: Path) -> None:
     again = kiosk(someone_elses, "issue", "A", "--json", privileged=True)
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["ticket"] == "A002"  # the day went on: nothing was reset
+
+
+@pytest.mark.parametrize("data", ["intact", "deleted"])
+def test_a_witness_folder_of_someone_elses_is_said_as_such(
+    write_config: Callable[..., Path], tmp_path: Path, data: str
+) -> None:
+    config = write_config()
+    assert kiosk(config, "issue", "A", privileged=True).returncode == 0
+    witness = tmp_path / "data-witness"
+    for path in (witness, *witness.iterdir()):
+        os.chown(path, NOBODY, NOBODY)
+    witness.chmod(0o700)
+    for path in (tmp_path / "data", *(tmp_path / "data").rglob("*")):
+        os.chmod(path, 0o777 if path.is_dir() else 0o666)  # the data folder is not the cause
+    if data == "deleted":
+        shutil.rmtree(tmp_path / "data")
+    done = kiosk(config, "issue", "A")
+    assert done.returncode == 1 and done.stderr.strip().endswith(AS_WHOM), done.stderr
+    checks = {c["name"]: c for c in json.loads(kiosk(config, "doctor", "--json").stdout)["checks"]}
+    assert "permission denied" in checks["database"]["detail"], checks["database"]
+    assert checks["database"]["fix"] == AS_WHOM
+
+
+def test_a_configuration_of_someone_elses_is_the_permission_line(
+    tmp_path: Path, write_config
+) -> None:
+    config = write_config()
+    os.chown(config, NOBODY, NOBODY)
+    config.chmod(0o600)
+    for args in (["status"], ["config", "check"], ["doctor"]):
+        done = kiosk(config, *args)
+        assert done.returncode == 1, (args, done)
+        assert done.stderr.strip() == f"{config}: permission denied; {AS_WHOM}", args
+
+
+def test_config_set_in_a_folder_of_someone_elses_names_the_file(tmp_path: Path) -> None:
+    from tests.conftest import ALL_WEEK, CONFIG_TEMPLATE
+
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    config = folder / "kiosk.toml"
+    config.write_text(CONFIG_TEMPLATE.format(hours_a=ALL_WEEK, cap_a=120))
+    before = config.read_text()
+    os.chown(folder, NOBODY, NOBODY)
+    folder.chmod(0o755)  # the file can be read, not replaced
+    done = kiosk(config, "config", "set", "queue.wait_floor_min=4")
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"{config}: permission denied; {AS_WHOM}"
+    assert config.read_text() == before

@@ -124,3 +124,23 @@ def test_the_centrals_reading_commands_make_no_database(
     assert added.returncode == 0, added.stderr  # adding makes it
     listed = kiosk(config, "central", "kiosk", "list")
     assert listed.returncode == 0 and "t-1" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["sync", "status"], ["sync", "status", "--json"], ["purge", "--dry-run"],
+     ["desk", "remove", "1"], ["totem", "remove", "t-2"], ["display", "remove", "hall"],
+     ["status"], ["desk", "list"], ["totem", "list"], ["display", "list"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_on_a_fresh_install_reading_and_removing_make_nothing(
+    write_config: Callable[..., Path], tmp_path: Path, command: list[str]
+) -> None:
+    config = write_config()
+    before = snapshot(tmp_path)
+    done = kiosk(config, *command)
+    said = done.stdout if "--json" in command else done.stderr
+    assert done.returncode in (1, 2) and said.count("\n") == 1, done
+    assert "Traceback" not in done.stderr
+    assert snapshot(tmp_path) == before and not (tmp_path / "data").exists()
+    assert not (tmp_path / "data-witness").exists()

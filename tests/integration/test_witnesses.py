@@ -120,6 +120,8 @@ def test_the_central_refuses_a_database_made_anew_until_it_is_reset(day: Day) ->
     checks = {c["name"]: c for c in json.loads(day.kiosk("doctor", "--json")[1])["checks"]}
     assert checks["sync"]["status"] == "failed" and "--from-central" in checks["sync"]["fix"]
     assert [t for t, _ in day.held()] == ["A001", "A002", "A003", "A004"]  # no second A001
+    code, _, err = day.kiosk("store", "reset", "--yes")  # in order, as far as it knows
+    assert code == 1 and err.count("\n") == 1 and "add --from-central" in err
     code, out, err = day.kiosk("store", "reset", "--yes", "--from-central", "--json")
     assert code == 0, err
     assert json.loads(out)["moved_aside"]  # the new database, kept aside, not deleted
@@ -137,3 +139,16 @@ def test_a_reset_with_the_central_away_changes_nothing(day: Day) -> None:
     assert code == 1 and err.count("\n") == 1 and "not reachable" in err
     assert not day.data.exists() or not (day.data / "kiosk.sqlite3").exists()
     day.central.start()  # for the fixture's stop
+
+
+def test_a_central_that_knows_no_ticket_of_today_is_said(day: Day) -> None:
+    """Tickets issued and never sent, then both witnesses lost: the central's marks have no
+    number of today, and the reset says that numbers may repeat the unsent ones."""
+    assert day.issue() == "A005"  # not sent
+    shutil.rmtree(day.data)
+    for path in day.witness.iterdir():
+        path.unlink()
+    day.central.db.run(lambda tx: tx.execute("DELETE FROM events"))  # as after the retention
+    code, out, err = day.kiosk("store", "reset", "--yes", "--from-central")
+    assert code == 0, err
+    assert "holds no ticket of today" in out and "may repeat" in out

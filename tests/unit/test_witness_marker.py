@@ -102,8 +102,12 @@ def test_the_witness_folder_is_configurable_and_never_inside_the_data_folder(
     text = path.read_text().replace('data_dir = "data"', 'data_dir = "data"\nwitness_dir = "w"')
     path.write_text(text)
     assert load(path).witness_dir == path.parent / "w"
-    path.write_text(text.replace('witness_dir = "w"', 'witness_dir = "data/w"'))
-    with pytest.raises(ConfigError, match=r"kiosk\.witness_dir: must not be inside"):
+    for inside in ("data/w", f"{path.parent}/../{path.parent.name}/data/x", "./data/../data/y"):
+        path.write_text(text.replace('witness_dir = "w"', f'witness_dir = "{inside}"'))
+        with pytest.raises(ConfigError, match=r"kiosk\.witness_dir: must not be inside"):
+            load(path)
+    path.write_text(text.replace('witness_dir = "w"', 'witness_dir = ""'))
+    with pytest.raises(ConfigError, match=r"kiosk\.witness_dir: is empty"):
         load(path)
 
 
@@ -126,3 +130,40 @@ def test_a_reader_that_catches_the_replaced_marker_zeroed_reads_the_new_one(
     path.write_bytes(bytes(len(good)))
     with pytest.raises(StorageError, match="cannot be read"):
         marker._read(path)
+
+
+def test_one_damaged_witness_is_mended_by_the_other(database: Path) -> None:
+    marker.path_of(database).write_text("")  # emptied by a crash of the disk, say
+    with Store(database) as store:  # the copy is enough to go on
+        issue(store, "A", 4)
+    assert json.loads(marker.path_of(database).read_text())["numbers"] == {"A": 4}
+
+
+def test_both_witnesses_damaged_the_reset_keeps_the_whole_database(database: Path) -> None:
+    with Store(database) as store:
+        waiting = int(store.scalar("SELECT COUNT(*) FROM outbox"))
+    marker.path_of(database).write_text("{not json")
+    marker.witness_of(database).write_bytes(b"\x00" * 40)
+    with pytest.raises(StorageError):
+        Store(database)
+    assert recovery.needed(database)
+    done = recovery.reset(database, NOW)
+    assert done.moved_aside == [] and done.continued.numbers == {"A": 3}
+    with Store(database) as store:  # the same database: its unsent events are still there
+        assert int(store.scalar("SELECT COUNT(*) FROM outbox")) == waiting
+        issue(store, "A", 4)
+
+
+def test_a_foreign_marker_never_takes_the_day_below_the_database_in_place(
+    database: Path, tmp_path: Path
+) -> None:
+    with Store(database) as store:
+        for n in (4, 5, 6):
+            issue(store, "A", n)
+    other = tmp_path / "other" / "kiosk.sqlite3"
+    Store(other).close()  # another totem's fresh database, and its marker
+    marker.path_of(database).write_bytes(marker.path_of(other).read_bytes())
+    marker.witness_of(database).unlink()
+    done = recovery.reset(database, NOW)
+    assert done.continued.numbers == {"A": 6} and done.continued.seq >= 6
+    assert done.moved_aside  # a database its marker does not name: kept aside, not deleted
