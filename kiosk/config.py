@@ -244,26 +244,26 @@ def _range(low: float, high: float) -> Callable[[Any], str | None]:
     return check
 
 
-def _printer_uri(value: Any) -> str | None:
-    """The printer driver's own parser (one parser per value): what it refuses, refused here
-    with its message."""
-    from drivers.printer.uri import PrinterUriError, parse
+def _refused_by(module: str, parser: str, error: str) -> Callable[[Any], str | None]:
+    """The driver's own parser as the check of a URI (one parser per value): what it refuses
+    is refused here with its message. Imported when a value is checked, not before."""
 
-    try:
-        parse(value)
-    except PrinterUriError as exc:
-        return str(exc)
-    return None
+    def check(value: Any) -> str | None:
+        import importlib
+
+        driver = importlib.import_module(module)
+        try:
+            getattr(driver, parser)(value)
+        except getattr(driver, error) as exc:
+            return str(exc)
+        return None
+
+    return check
 
 
-def _scanner_uri(value: Any) -> str | None:
-    from drivers.scanner.uri import ScannerUriError, parse
-
-    try:
-        parse(value)
-    except ScannerUriError as exc:
-        return str(exc)
-    return None
+_printer_uri = _refused_by("drivers.printer.uri", "parse", "PrinterUriError")
+_scanner_uri = _refused_by("drivers.scanner.uri", "parse", "ScannerUriError")
+_keypad_uri = _refused_by("drivers.keypad", "device_path", "KeypadUriError")
 
 
 def _http_url(value: Any) -> str | None:
@@ -545,16 +545,6 @@ def _access(r: _Reader, sections: Mapping[str, Any]) -> Access:
         screen_bottom_mm=bottom,
         screen_height_mm=tall,
     )
-
-
-def _keypad_uri(value: str) -> str | None:
-    from drivers.keypad import KeypadUriError, device_path
-
-    try:
-        device_path(value)
-    except KeypadUriError as exc:
-        return str(exc)
-    return None
 
 
 def _languages(r: _Reader, k: Mapping[str, Any]) -> list[str] | None:
