@@ -131,11 +131,15 @@ def never_had_a_day(database: Path, witness_dir: Path | None = None) -> bool:
     witness folder exists and is empty: the witness it held was deleted (``rm -rf`` of both
     folders leaves an empty one, which systemd makes again for the units), and the day starts
     over only when a technician says where it stood. A fresh install's folder holds a ``born``
-    file (the package's postinst), a checkout's has no folder yet, another database's folder
-    holds that one's marker: each may begin."""
+    file (the package's postinst), another database's folder holds that one's marker: each may
+    begin. A folder that is not there at all is a lost day too where the configuration names it
+    (``kiosk.witness_dir``, as the package's does: both folders deleted while the units ran),
+    and a new one where it does not (a checkout, the tests, the demo)."""
     folder = witness_of(database, witness_dir).parent
     try:
-        return not folder.is_dir() or any(folder.iterdir())
+        if not folder.is_dir():
+            return witness_dir is None
+        return any(folder.iterdir())
     except PermissionError:
         raise StorageError("denied", denied_line(folder)) from None
 

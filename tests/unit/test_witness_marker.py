@@ -167,3 +167,18 @@ def test_a_foreign_marker_never_takes_the_day_below_the_database_in_place(
     done = recovery.reset(database, NOW)
     assert done.continued.numbers == {"A": 6} and done.continued.seq >= 6
     assert done.moved_aside  # a database its marker does not name: kept aside, not deleted
+
+
+def test_a_named_witness_folder_that_is_gone_is_a_lost_day(tmp_path: Path) -> None:
+    """The package's configuration names /var/lib/kiosk-witness: both folders deleted while the
+    units ran, a unit that opens the database again must not start at 001."""
+    database = tmp_path / "data" / "kiosk.sqlite3"
+    named = tmp_path / "witness"
+    with pytest.raises(StorageError) as refused:
+        Store(database, witness_dir=named)
+    assert refused.value.kind == "lost" and not database.exists()
+    named.mkdir()
+    (named / marker.BORN).touch()  # what the package's postinst leaves on a fresh install
+    with Store(database, witness_dir=named) as store:
+        issue(store, "A", 1)
+    assert (named / "kiosk.sqlite3.marker").exists()
