@@ -265,6 +265,26 @@ def test_upgrade_restarts_the_units_and_the_day_goes_on(totem: Totem, tmp_path: 
     assert number == f"A{before['A'] + 1:03d}"
 
 
+def test_the_whole_data_folder_deleted_the_witness_keeps_the_day(totem: Totem) -> None:
+    """DESIGN 10 on the machine: the units keep the marker's copy in /var/lib/kiosk-witness
+    (the kiosk user's; the fresh install's born file gone with the first marker). With the data
+    folder deleted, nothing issues a second 001; the technician's reset continues the day."""
+    listing = totem.ssh("stat -c '%U %n' /var/lib/kiosk-witness/*").stdout
+    assert "kiosk /var/lib/kiosk-witness/kiosk.sqlite3.marker" in listing and "born" not in listing
+    number = json.loads(totem.ssh("kiosk issue A --json").stdout)["ticket"]
+    totem.ssh("systemctl stop kiosk-ui kiosk-serve kiosk-sync")
+    totem.ssh("rm -rf /var/lib/kiosk")
+    refused = totem.ssh("kiosk issue A", check=False)
+    assert refused.returncode == 1 and "kiosk store reset --yes" in refused.stderr, refused
+    assert totem.ssh("test -e /var/lib/kiosk", check=False).returncode == 1  # made nothing
+    totem.ssh("kiosk store reset --yes")
+    totem.ssh("systemctl start kiosk-serve kiosk-sync kiosk-ui")
+    wait_ui_ready(totem)
+    following = json.loads(totem.ssh("kiosk issue A --json").stdout)["ticket"]
+    assert following == f"A{int(number[1:]) + 1:03d}"
+    assert totem.ssh("stat -c %U /var/lib/kiosk/kiosk.sqlite3").stdout.strip() == "kiosk"
+
+
 def test_units_on_the_booted_system_are_as_tight_as_offline(totem: Totem) -> None:
     from tests.integration.test_units import BAR
 
