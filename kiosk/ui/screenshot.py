@@ -45,8 +45,14 @@ def staged(
     install_qt_logging()  # the offscreen platform's notes are not the technician's business
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as folder:
-        cfg = dataclasses.replace(  # a host's day, even for a satellite's screens
-            config, data_dir=Path(folder), ticket_key_file=Path(folder) / "key", role="host"
+        # A host's day, even for a satellite's screens, wholly in the throw-away folder: its
+        # database, its key and its markers' witness (never the totem's own witness folder).
+        cfg = dataclasses.replace(
+            config,
+            data_dir=Path(folder) / "data",
+            witness_dir=None,  # beside it: <folder>/data-witness
+            ticket_key_file=Path(folder) / "key",
+            role="host",
         )
         sim = SimPrinter(cfg.paper_width)
         printer = Printer(SimTransport(sim), "sim://", status_timeout=0.05)

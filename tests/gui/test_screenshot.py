@@ -123,3 +123,26 @@ def test_a_screenshot_late_in_the_evening_still_stages_a_day(qapp, monkeypatch) 
     with screenshot.staged(load(ROOT / "config" / "demo.toml"), "ticket", "it") as window:
         assert window.stack.currentWidget() is window.ticket
         assert window.ticket.code.text() == "A004"  # three waiting before it, as at any hour
+
+
+def test_a_screenshot_leaves_the_totems_own_day_alone(qapp, capsys, tmp_path: Path) -> None:
+    """Staged on a throw-away copy, a screenshot writes nothing into the totem's data or
+    witness folder (its marker there is the day's witness: one of a throw-away database would
+    make the totem's two witnesses disagree), and leaves nothing behind in the temporary
+    folder's parent."""
+    import tempfile
+
+    text = (ROOT / "config" / "demo.toml").read_text()
+    config = tmp_path / "kiosk.toml"
+    witness = tmp_path / "witness"
+    witness.mkdir()
+    (witness / "born").touch()
+    text = text.replace("[kiosk]\n", f'[kiosk]\nwitness_dir = "{witness}"\n', 1)
+    config.write_text(text.replace('data_dir = "', f'data_dir = "{tmp_path}/data" #', 1))
+    litter = set(Path(tempfile.gettempdir()).iterdir())
+    code, _, err = run_kiosk(capsys, "--config", str(config), "screenshot", "--screen", "ticket",
+                             str(tmp_path / "shot.png"))  # fmt: skip
+    assert code == 0, err
+    assert [p.name for p in witness.iterdir()] == ["born"]
+    assert not (tmp_path / "data").exists()
+    assert set(Path(tempfile.gettempdir()).iterdir()) <= litter | {tmp_path}
