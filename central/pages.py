@@ -6,9 +6,13 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from central.stats import HIDDEN, MIN_COUNT, TIMES
+from central.stats import MIN_COUNT, TIMES
+from kiosk import i18n
+from kiosk.i18n.dates import day as local_day
+from kiosk.i18n.dates import short_day
 
 HEADERS = {
     "Content-Security-Policy": (
@@ -39,106 +43,139 @@ th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}
 .legend span{display:inline-block;margin-right:1rem}
 .legend i{display:inline-block;width:.9rem;height:.9rem;margin-right:.3rem;vertical-align:-2px}
 .error{color:#a00000;font-weight:600}
+nav.languages{display:flex;gap:.9rem;flex-wrap:wrap}
+nav.languages a{color:#fff}
+nav.languages a[aria-current]{font-weight:700;text-decoration:none}
 """
 
 
-def _page(title: str, body: str) -> str:
+def _t(lang: str, key: str, **values: object) -> str:
+    """A statistics page's message, escaped for HTML (values are filled in before)."""
+    return html.escape(i18n.text(lang, "stats." + key, **values))
+
+
+def _page(lang: str, title: str, body: str) -> str:
+    direction = "rtl" if lang in i18n.RTL else "ltr"
     return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
         f"<body>{body}</body></html>"
     )
 
 
-def signin(error: str | None = None) -> str:
+def signin(lang: str, error: str | None = None) -> str:
+    """The sign-in page; ``error`` a message name ("not_manager"), or text already in ``lang``."""
+    if error and i18n.known("stats." + error):
+        error = i18n.text(lang, "stats." + error)
     problem = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    command = "<code>kiosk central manager add</code>"
     return _page(
-        "Sign in: branch statistics",
-        "<header><h1>Branch statistics</h1></header><main>"
-        "<p>Sign in with the manager token your IT department gave you"
-        " (<code>kiosk central manager add</code>).</p>"
+        lang,
+        i18n.text(lang, "stats.title_signin"),
+        f"<header><h1>{_t(lang, 'heading')}</h1>{_languages(lang, {})}</header><main>"
+        f"<p>{_t(lang, 'signin_help', command='{command}').format(command=command)}</p>"
         f"{problem}"
-        '<form method="post" action="signin" class="range">'
-        '<label>Manager token <input name="token" type="password" autocomplete="off"'
-        ' required size="40"></label><button type="submit">Sign in</button></form></main>',
+        f'<form method="post" action="signin?lang={lang}" class="range">'
+        f'<label>{_t(lang, "token")} <input name="token" type="password" autocomplete="off"'
+        f' required size="40"></label><button type="submit">{_t(lang, "signin")}</button>'
+        "</form></main>",
     )
 
 
-def _cell(row: dict[str, Any], name: str) -> str:
+def _languages(lang: str, keep: dict[str, str]) -> str:
+    """Links to the same page in each language, each named in its own."""
+    query = "".join(f"&amp;{k}={html.escape(v)}" for k, v in keep.items())
+    current = ' aria-current="true"'
+    links = "".join(
+        f'<a href="?lang={code}{query}" lang="{code}"{current if code == lang else ""}>{name}</a>'
+        for code, name in i18n.LANGUAGE_NAMES.items()
+    )
+    return f'<nav class="languages">{links}</nav>'
+
+
+def _cell(row: dict[str, Any], name: str, lang: str) -> str:
     if name in row.get("suppressed", []):
-        return HIDDEN
+        return _t(lang, "hidden")
     value = row.get(name)
     return "–" if value is None else str(value)
 
 
-def stats(doc: dict[str, Any], branches: Sequence[str], who: str) -> str:
-    """The statistics page for one branch and range of days."""
-    services = doc["services"]
+def stats(doc: dict[str, Any], branches: Sequence[str], who: str, lang: str = "en") -> str:
+    """The statistics page for one branch and range of days, in ``lang``, its services by
+    their names (``doc["names"]``, from ``kiosk central branch set``)."""
+    services, names = doc["services"], doc.get("names") or {}
     colour = {s: COLOURS[i % len(COLOURS)] for i, s in enumerate(services)}
     legend = "".join(
-        f'<span><i style="background:{colour[s]}"></i>Service {html.escape(s)}</span>'
+        f'<span><i style="background:{colour[s]}"></i>{html.escape(names.get(s, s))}</span>'
         for s in services
     )
     options = "".join(
         f"<option{' selected' if b == doc['branch'] else ''}>{html.escape(b)}</option>"
         for b in branches
     )
+    keep = {"branch": doc["branch"], "from": doc["from"], "to": doc["to"]}
     form = (
         '<form method="get" action="stats" class="range">'
-        f'<label>Branch <select name="branch">{options}</select></label>'
-        f'<label>From <input type="date" name="from" value="{doc["from"]}"></label>'
-        f'<label>To <input type="date" name="to" value="{doc["to"]}"></label>'
-        '<button type="submit">Show</button>'
+        f'<input type="hidden" name="lang" value="{lang}">'
+        f'<label>{_t(lang, "branch")} <select name="branch">{options}</select></label>'
+        f'<label>{_t(lang, "from")} <input type="date" name="from" value="{doc["from"]}"></label>'
+        f'<label>{_t(lang, "to")} <input type="date" name="to" value="{doc["to"]}"></label>'
+        f'<button type="submit">{_t(lang, "show")}</button>'
         f'<a href="v1/branches/{html.escape(doc["branch"])}/stats.csv?from={doc["from"]}'
-        f'&amp;to={doc["to"]}">Download CSV</a></form>'
+        f'&amp;to={doc["to"]}">{_t(lang, "csv")}</a></form>'
     )
     charts = (
-        _chart("Tickets issued per day", _bars_by_day(doc, colour), legend)
-        + _chart("Tickets issued by hour of the day (all days shown)", _bars_by_hour(doc), "")
-        + _chart("Waiting time per day: median (dot) to 90th percentile (line), minutes",
-                 _waits(doc, colour), legend)
-    )  # fmt: skip
+        _chart(_t(lang, "chart_day"), _bars_by_day(doc, colour, lang), legend)
+        + _chart(_t(lang, "chart_hour"), _bars_by_hour(doc, lang), "")
+        + _chart(_t(lang, "chart_wait"), _waits(doc, colour, lang), legend)
+    )
+    branch = html.escape(doc.get("branch_name") or doc["branch"])
     return _page(
-        f"Statistics: {doc['branch']}",
-        f"<header><h1>Statistics: {html.escape(doc['branch'])}</h1>"
+        lang,
+        i18n.text(lang, "stats.title", branch=doc.get("branch_name") or doc["branch"]),
+        f"<header><h1>{_t(lang, 'title', branch='{branch}').format(branch=branch)}</h1>"
+        f"{_languages(lang, keep)}"
         f'<span>{html.escape(who)}</span><form method="post" action="signout">'
-        '<button type="submit">Sign out</button></form></header><main>'
-        f'{form}<p class="note">{html.escape(doc["note"])}</p>{charts}{_table(doc)}</main>',
+        f'<button type="submit">{_t(lang, "signout")}</button></form></header><main>'
+        f'{form}<p class="note">{_t(lang, "note")}</p>{charts}{_table(doc, lang)}</main>',
     )
 
 
-def _table(doc: dict[str, Any]) -> str:
-    heads = ("Day", "Service", "Issued", "Re-entries", "Check-ins", "Served", "No-shows",
-             "Wait p50", "Wait p90", "Service p50")  # fmt: skip
+def _table(doc: dict[str, Any], lang: str) -> str:
+    heads = ("h_day", "h_service", "h_issued", "h_reentries", "h_checkins", "h_served",
+             "h_noshow", "h_wait50", "h_wait90", "h_service50")  # fmt: skip
     names = ("issued", "reentries", "checked_in", "served", "no_show", *TIMES)
+    service_names = doc.get("names") or {}
     rows = "".join(
-        f"<tr><td>{d['day']}</td><td>{html.escape(d['service'])}</td>"
-        + "".join(f"<td>{_cell(d, n)}</td>" for n in names)
+        f"<tr><td>{html.escape(local_day(lang, date.fromisoformat(d['day'])))}</td>"
+        f"<td>{html.escape(service_names.get(d['service'], d['service']))}</td>"
+        + "".join(f"<td>{_cell(d, n, lang)}</td>" for n in names)
         + "</tr>"
         for d in doc["days"]
     )
     if not rows:
-        rows = f'<tr><td colspan="{len(heads)}">Nothing received for these days.</td></tr>'
-    head = "".join(f'<th scope="col">{h}</th>' for h in heads)
+        rows = f'<tr><td colspan="{len(heads)}">{_t(lang, "nothing")}</td></tr>'
+    head = "".join(f'<th scope="col">{_t(lang, h)}</th>' for h in heads)
     return (
-        "<h2>By day and service</h2><p>Times in minutes. A day's times are the served-weighted"
-        " median of its hours' figures.</p>"
+        f"<h2>{_t(lang, 'by_day')}</h2><p>{_t(lang, 'times')}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
 
 def _chart(title: str, svg: str, legend: str) -> str:
+    """A chart; ``title`` is HTML already escaped."""
     legend_html = f'<div class="legend">{legend}</div>' if legend else ""
-    return f'<section class="chart"><h2>{html.escape(title)}</h2>{legend_html}{svg}</section>'
+    return f'<section class="chart"><h2>{title}</h2>{legend_html}{svg}</section>'
 
 
 W, H, PAD_L, PAD_B, PAD_T = 900, 240, 44, 34, 12
 
 
 def _axis(top: int, labels: Sequence[tuple[float, str]], title: str) -> str:
-    out = [f'<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="{html.escape(title)}">',
-           f"<title>{html.escape(title)}</title>"]  # fmt: skip
+    """The chart's frame; ``title`` is HTML already escaped."""
+    out = [f'<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="{title}">',
+           f"<title>{title}</title>"]  # fmt: skip
     step = _step(top)
     for i in range(top // step + 1):
         value = step * i
@@ -173,17 +210,18 @@ def _scale(value: float, top: int) -> float:
     return (H - PAD_B - PAD_T) * value / top
 
 
-def _bars_by_day(doc: dict[str, Any], colour: dict[str, str]) -> str:
+def _bars_by_day(doc: dict[str, Any], colour: dict[str, str], lang: str) -> str:
     days = sorted({d["day"] for d in doc["days"]})
     if not days:
-        return "<p>No tickets in these days.</p>"
+        return f"<p>{_t(lang, 'no_tickets')}</p>"
+    names = doc.get("names") or {}
     values = {(d["day"], d["service"]): d["issued"] or 0 for d in doc["days"]}
     top = _nice(max(values.values()))
     services = doc["services"]
     slot = (W - PAD_L) / len(days)
     bar = max(2.0, slot * 0.8 / max(1, len(services)))
-    out = [_axis(top, [(PAD_L + slot * (i + 0.5), day[5:]) for i, day in enumerate(days)],
-                 "Tickets issued per day")]  # fmt: skip
+    out = [_axis(top, [(PAD_L + slot * (i + 0.5), _short(lang, day)) for i, day in enumerate(days)],
+                 _t(lang, "chart_day"))]  # fmt: skip
     for i, day in enumerate(days):
         for j, service in enumerate(services):
             n = values.get((day, service), 0)
@@ -192,23 +230,24 @@ def _bars_by_day(doc: dict[str, Any], colour: dict[str, str]) -> str:
             out.append(
                 f'<rect x="{x:.1f}" y="{H - PAD_B - height:.1f}" width="{bar - 1:.1f}"'
                 f' height="{height:.1f}" fill="{colour[service]}">'
-                f"<title>{day} {html.escape(service)}: {n}</title></rect>"
+                f"<title>{_short(lang, day)} {html.escape(names.get(service, service))}: {n}"
+                "</title></rect>"
             )
     return "".join(out) + "</svg>"
 
 
-def _bars_by_hour(doc: dict[str, Any]) -> str:
+def _bars_by_hour(doc: dict[str, Any], lang: str) -> str:
     totals: dict[int, int] = defaultdict(int)
     for d in doc["days"]:
         for h in d["hours"]:
             totals[int(h["hour"][:2])] += h["issued"] or 0
     if not totals:
-        return "<p>No tickets in these days.</p>"
+        return f"<p>{_t(lang, 'no_tickets')}</p>"
     hours = list(range(min(totals), max(totals) + 1))
     top = _nice(max(totals.values()))
     slot = (W - PAD_L) / len(hours)
     out = [_axis(top, [(PAD_L + slot * (i + 0.5), f"{h:02d}") for i, h in enumerate(hours)],
-                 "Tickets issued by hour of the day")]  # fmt: skip
+                 _t(lang, "chart_hour"))]  # fmt: skip
     for i, hour in enumerate(hours):
         height = _scale(totals[hour], top)
         out.append(
@@ -219,25 +258,33 @@ def _bars_by_hour(doc: dict[str, Any]) -> str:
     return "".join(out) + "</svg>"
 
 
-def _waits(doc: dict[str, Any], colour: dict[str, str]) -> str:
+def _waits(doc: dict[str, Any], colour: dict[str, str], lang: str) -> str:
     points = [d for d in doc["days"] if d["wait_p50"] is not None]
     if not points:
-        return f"<p>No day with {MIN_COUNT} or more citizens served.</p>"
+        said = i18n.plural(lang, "stats.no_day", MIN_COUNT, n=MIN_COUNT)
+        return f"<p>{html.escape(said)}</p>"
+    names = doc.get("names") or {}
     days = sorted({d["day"] for d in doc["days"]})
     top = _nice(max(d["wait_p90"] for d in points))
     services = doc["services"]
     slot = (W - PAD_L) / len(days)
-    out = [_axis(top, [(PAD_L + slot * (i + 0.5), day[5:]) for i, day in enumerate(days)],
-                 "Waiting time per day")]  # fmt: skip
+    out = [_axis(top, [(PAD_L + slot * (i + 0.5), _short(lang, day)) for i, day in enumerate(days)],
+                 _t(lang, "chart_wait"))]  # fmt: skip
     for d in points:
         i, j = days.index(d["day"]), services.index(d["service"])
         x = PAD_L + slot * i + slot * (j + 1) / (len(services) + 1)
         y50, y90 = H - PAD_B - _scale(d["wait_p50"], top), H - PAD_B - _scale(d["wait_p90"], top)
         c = colour[d["service"]]
+        tip = _t(lang, "wait_tip", day=_short(lang, d["day"]), p50=d["wait_p50"],
+                 service=names.get(d["service"], d["service"]), p90=d["wait_p90"])  # fmt: skip
         out.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y50:.1f}" y2="{y90:.1f}" stroke="{c}"'
             f' stroke-width="3"/><circle cx="{x:.1f}" cy="{y50:.1f}" r="5" fill="{c}">'
-            f"<title>{d['day']} {html.escape(d['service'])}: p50 {d['wait_p50']},"
-            f" p90 {d['wait_p90']} min</title></circle>"
+            f"<title>{tip}</title></circle>"
         )
     return "".join(out) + "</svg>"
+
+
+def _short(lang: str, day: str) -> str:
+    """A chart's day label in ``lang`` ("3 dic", "Dec 3")."""
+    return short_day(lang, date.fromisoformat(day))

@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from central import store
-from kiosk.config import LANGUAGES
+from kiosk.i18n import LANGUAGES
 from kiosk.phone import page as phone_page
 from kiosk.server.ratelimit import RateLimit, client_key
 

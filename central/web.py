@@ -34,7 +34,9 @@ from starlette.routing import Route
 from central import bookings, contract, pages, phone, stats, store
 from central.db import Database
 from central.store import witness
+from kiosk import i18n
 from kiosk.core.events import MAX_BATCH_BYTES, MAX_BATCH_EVENTS
+from kiosk.phone.page import language
 from kiosk.serving import SlowBody, read_body, slow_body
 
 log = logging.getLogger("central")
@@ -71,6 +73,12 @@ def _today_somewhere(now: datetime) -> set[date]:
     """The days that are today in some time zone (UTC-12 to UTC+14): the central does not
     know a branch's zone, and a kiosk asks for its own local day."""
     return {(now + timedelta(hours=h)).date() for h in (-12, 14)} | {now.date()}
+
+
+def _lang(request: Request) -> str:
+    """A manager's page language: ``?lang=``, else the browser's, else Italian."""
+    asked = request.query_params.get("lang")
+    return language(asked, request.headers.get("accept-language"), i18n.LANGUAGES)
 
 
 def _cross_site(request: Request) -> bool:
@@ -264,36 +272,42 @@ def make_app(
         return JSONResponse(doc, headers=NO_STORE)
 
     async def stats_page(request: Request) -> Response:
-        who = await manager(request)
+        who, lang = await manager(request), _lang(request)
         if who is None:
-            return RedirectResponse("signin", status_code=303)
+            return RedirectResponse(f"signin?lang={lang}", status_code=303)
         known = await call(store.branches)
         mine = [b for b in known if who.may_see(b)] or ([who.branch] if who.branch else [])
         branch = request.query_params.get("branch") or (mine[0] if mine else "")
         if not who.may_see(branch):
-            return HTMLResponse(pages.signin("That branch is not yours."), 403, pages.HEADERS)
+            return HTMLResponse(pages.signin(lang, "not_yours"), 403, pages.HEADERS)
         try:
             doc = await figures(request, branch)
         except ValueError as exc:
-            return HTMLResponse(pages.signin(str(exc)), 400, pages.HEADERS)
-        scope = "the whole town" if who.branch is None else f"branch {who.branch}"
-        return HTMLResponse(pages.stats(doc, mine, f"{who.name} ({scope})"), headers=pages.HEADERS)
+            said = i18n.text(lang, "stats.bad_dates", problem=str(exc))
+            return HTMLResponse(pages.signin(lang, said), 400, pages.HEADERS)
+        office, names = await call(store.branch_names, branch)
+        if who.branch is None:
+            scope = i18n.text(lang, "stats.who_town", name=who.name)
+        else:
+            scope = i18n.text(lang, "stats.who_branch", name=who.name, branch=who.branch)
+        shown = {**doc, "names": names, "branch_name": office}
+        return HTMLResponse(pages.stats(shown, mine, scope, lang), headers=pages.HEADERS)
 
     async def signin(request: Request) -> Response:
         if request.method == "GET":
-            return HTMLResponse(pages.signin(), headers=pages.HEADERS)
+            return HTMLResponse(pages.signin(_lang(request)), headers=pages.HEADERS)
         if _cross_site(request):  # another site signing a manager into someone else's token
-            return HTMLResponse(pages.signin("Sign in from this page."), 403, pages.HEADERS)
+            return HTMLResponse(pages.signin(_lang(request), "from_here"), 403, pages.HEADERS)
         try:
             form = parse_qs((await _body(request, 4096)).decode("utf-8", "replace"))
         except TooLarge:
-            return HTMLResponse(pages.signin("That is not a token."), 413, pages.HEADERS)
+            return HTMLResponse(pages.signin(_lang(request), "not_token"), 413, pages.HEADERS)
         token = (form.get("token") or [""])[0].strip()
         who = await call(store.staff_for, token, "manager") if token else None
         if who is None:
-            return HTMLResponse(pages.signin("That token is not a manager's."), 401, pages.HEADERS)
+            return HTMLResponse(pages.signin(_lang(request), "not_manager"), 401, pages.HEADERS)
         session = await call(store.open_session, who, clock())
-        answer = RedirectResponse("stats", status_code=303)
+        answer = RedirectResponse(f"stats?lang={_lang(request)}", status_code=303)
         # Secure always: browsers keep it on https and on http://localhost alone.
         answer.set_cookie(COOKIE, session, httponly=True, samesite="strict", secure=True,
                           max_age=store.SESSION_HOURS * 3600)  # fmt: skip
@@ -301,7 +315,7 @@ def make_app(
 
     async def signout(request: Request) -> Response:
         if _cross_site(request):  # another site signing a manager out
-            return HTMLResponse(pages.signin("Sign out from this site."), 403, pages.HEADERS)
+            return HTMLResponse(pages.signin(_lang(request), "signout_here"), 403, pages.HEADERS)
         session = request.cookies.get(COOKIE)
         if session:
             await call(store.close_session, session)  # the cookie is worthless from now on

@@ -27,6 +27,7 @@ from kiosk.core.payload import MAX_LENGTH as PAYLOAD_LENGTH
 from kiosk.core.payload import SEAL_CHARS
 from kiosk.core.scan import MAX_SCAN_LENGTH
 from kiosk.core.tickets import MAX_NUMBER, SERVICE_CODE
+from kiosk.i18n import LANGUAGES
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 CONFIG_ENV = "KIOSK_CONFIG"
@@ -35,9 +36,6 @@ CONFIG_ENV = "KIOSK_CONFIG"
 def default_config_path() -> Path:
     """``$KIOSK_CONFIG``, else /etc/kiosk/kiosk.toml."""
     return Path(os.environ.get(CONFIG_ENV) or DEFAULT_PATH)
-
-
-LANGUAGES = ("it", "en", "fr", "de", "es", "ar")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

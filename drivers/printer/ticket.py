@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.printer.profiles import PROFILE_CACHE_ENV, use_profile_cache  # noqa: F401
-from drivers.printer.texts import TICKET_TEXTS
+from drivers.printer.texts import PRINTABLE, ticket_texts
 
 
 def Dummy() -> Any:
@@ -89,7 +89,7 @@ def printable_language(lang: str, service_names: dict[str, str], default: str) -
     """The language the ticket is printed in: the citizen's when the code page holds it,
     else English, else the branch default."""
     for candidate in (lang, "en", default):
-        if candidate in TICKET_TEXTS and candidate in service_names:
+        if candidate in PRINTABLE and candidate in service_names:
             try:
                 encode(service_names[candidate])
             except Unprintable:
@@ -167,7 +167,7 @@ def render(ticket: TicketContent, layout: Layout) -> bytes:
     Raises:
         Unprintable: some text cannot be printed in the code page.
     """
-    texts = TICKET_TEXTS[ticket.lang]
+    texts = ticket_texts(ticket.lang)
     p = Dummy()
     p._raw(b"\x1b@" + SELECT_CODE_PAGE)  # reset, then the code page every text below uses
 

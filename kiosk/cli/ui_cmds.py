@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from kiosk.cli.context import Context, Fail, emit, handled, json_option
-from kiosk.config import LANGUAGES
+from kiosk.i18n import LANGUAGES
 from kiosk.ui.screen_names import SCREENS
 
 

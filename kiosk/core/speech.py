@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 
-LANGUAGES = ("it", "en", "fr", "de", "es", "ar")
-DESK_WORD = {"it": "sportello", "en": "desk", "fr": "guichet", "de": "Schalter", "es": "ventanilla",
-             "ar": "الشباك"}  # fmt: skip
+from kiosk.i18n import LANGUAGES
 
 LETTERS = {
     "it": "a bi ci di e effe gi acca i i-lunga cappa elle emme enne o pi cu erre esse ti u vu doppia-vu ics ipsilon zeta",
@@ -59,11 +57,11 @@ def ticket_words(ticket: str, lang: str) -> str:
     return f"{_spell(letters, lang)} {number_words(int(number), lang)}"
 
 
-def announcement(ticket: str, desk: str, lang: str) -> str:
-    """What is spoken for a call: ``announcement("A042", "3", "it") == "a quarantadue, sportello tre"``."""
+def announcement(ticket: str, desk: str, lang: str, phrase: str) -> str:
+    """What is spoken for a call, ``phrase`` (the catalog's ``speech.call``, "{ticket},
+    sportello {desk}") said with words: ``"a quarantadue, sportello tre"``."""
     lang = lang if lang in LANGUAGES else "en"
-    comma = "، " if lang == "ar" else ", "
-    return f"{ticket_words(ticket, lang)}{comma}{DESK_WORD[lang]} {_desk(desk, lang)}"
+    return phrase.format(ticket=ticket_words(ticket, lang), desk=_desk(desk, lang))
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:؟…])\s+|\n+")

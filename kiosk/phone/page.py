@@ -17,10 +17,8 @@ from collections.abc import Mapping
 from importlib import resources
 from string import Template
 
-from kiosk.config import LANGUAGES
-from kiosk.phone.texts import TEXTS
-
-RTL = {"ar"}
+from kiosk import i18n
+from kiosk.i18n import LANGUAGES, RTL
 
 # Every response of the page: no cookie is ever set, nothing is cached or sent onwards, and
 # nothing but this page's own inline code and its own stream may run or load.
@@ -50,16 +48,22 @@ def language(preferred: str | None, accept: str | None, offered: tuple[str, ...]
         accept: the phone's Accept-Language header.
         offered: the office's languages, first the default.
     """
-    if preferred in offered and preferred in TEXTS:
+    if preferred in offered and preferred in LANGUAGES:
         return preferred
     for part in (accept or "").split(","):
         tag = part.split(";")[0].strip().lower()[:2]
-        if tag in offered and tag in TEXTS:
+        if tag in offered and tag in LANGUAGES:
             return tag
-    return next((lang for lang in offered if lang in TEXTS), LANGUAGES[0])
+    return next((lang for lang in offered if lang in LANGUAGES), LANGUAGES[0])
 
 
-def _json(value: object) -> str:
+def texts(lang: str) -> dict[str, object]:
+    """The page's messages in ``lang``: each plural one as ``{CLDR category: text}``, for the
+    script to choose with the phone's own ``Intl.PluralRules``."""
+    return {**i18n.messages(lang, "phone"), **i18n.plural_table(lang, "phone")}
+
+
+def script_json(value: object) -> str:
     """JSON safe inside a <script> element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -80,7 +84,7 @@ def render(
     JSON; None: not a ticket of this office, and the page shows no position).
 
     Args:
-        lang: one of :data:`~kiosk.phone.texts.TEXTS`.
+        lang: one of :data:`~kiosk.i18n.LANGUAGES`.
         office: the branch's name.
         service_names: each service's name in ``lang`` (a desk may send the ticket to
             another service; the page then names that one).
@@ -90,12 +94,12 @@ def render(
         branch: the branch id the boxes are bound to (with ``sealed``).
         poll: seconds between two looks at the boxes (with ``sealed``).
     """
-    texts = TEXTS[lang]
+    words = i18n.messages(lang, "phone")
     code = str(status["ticket"]) if status else "—"
     return _TEMPLATE.substitute(
         lang=lang,
         dir="rtl" if lang in RTL else "ltr",
-        title=html.escape(texts["title"]),
+        title=html.escape(words["title"]),
         code=html.escape(code),
         state=html.escape(str(status["state"]) if status else "unknown"),
         stream=html.escape(stream or ""),
@@ -104,9 +108,9 @@ def render(
         poll=str(int(poll)),
         office=html.escape(office),
         service=html.escape(service_names.get(str(status["service"]), "") if status else ""),
-        names=_json(dict(service_names)),
-        now_label=html.escape(texts["now"]),
-        privacy=html.escape(texts["privacy"]),
-        texts=_json(texts),
-        status=_json(status),
+        names=script_json(dict(service_names)),
+        now_label=html.escape(words["now"]),
+        privacy=html.escape(words["privacy"]),
+        texts=script_json(texts(lang)),
+        status=script_json(status),
     )

@@ -24,9 +24,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from drivers.audio.voice import Speaker, SpeechUnavailable
-from kiosk import secrets
+from kiosk import i18n, secrets
 from kiosk.config import Config
 from kiosk.core.speech import announcement
+from kiosk.phone.page import script_json
 from kiosk.server import desks as desk_tokens
 from kiosk.server import displays
 from kiosk.server.broadcast import PING, Broadcaster
@@ -150,8 +151,13 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _page(name: str) -> str:
-    return resources.files("kiosk.server").joinpath("static", name).read_text(encoding="utf-8")
+def _page(name: str, lang: str, surface: str) -> str:
+    """A page of static/, with its words in the branch's language from the catalogs."""
+    page = resources.files("kiosk.server").joinpath("static", name).read_text(encoding="utf-8")
+    words = {**i18n.messages(lang, surface), **i18n.plural_table(lang, surface)}
+    direction = "rtl" if lang in i18n.RTL else "ltr"
+    page = page.replace('<html lang="it">', f'<html lang="{lang}" dir="{direction}">', 1)
+    return page.replace("/*WORDS*/null", script_json(words), 1)
 
 
 def make_app(
@@ -356,7 +362,7 @@ def make_app(
         if not desk_tokens.DESK.match(desk):
             return _error(400, "desk: a desk number, 1 to 999")
         try:
-            text = announcement(ticket, desk, lang)
+            text = announcement(ticket, desk, lang, i18n.text(lang, "speech.call"))
         except ValueError:
             return _error(400, "ticket: must be a ticket code like A042")
         if not speech_budget.allow(client_key(request.client.host if request.client else None)):
@@ -369,10 +375,10 @@ def make_app(
         return Response(wav, media_type="audio/wav", headers={"Cache-Control": "max-age=86400"})
 
     async def display(request: Request) -> Response:
-        return HTMLResponse(_page("display.html"))
+        return HTMLResponse(_page("display.html", config.languages[0], "display"))
 
     async def desk_page(request: Request) -> Response:
-        return HTMLResponse(_page("desk.html"))
+        return HTMLResponse(_page("desk.html", config.languages[0], "desk"))
 
     app = Starlette(
         routes=[

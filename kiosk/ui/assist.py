@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui.i18n import text, with_state
+from kiosk.ui.i18n import plural, text, with_state
 from kiosk.ui.screens import label, restyle
-from kiosk.ui.spoken import aloud, of_window, shown_words
+from kiosk.ui.spoken import aloud, of_window, sentences, shown_words
 
 WARN_S = 20
 VOLUME_STEP = 10
@@ -131,7 +131,7 @@ class Assist(QObject):
         self.armed = None
         self.relabel()
         if self.on:
-            self.speak(f"{text(self.window.lang, 'speech_on')}. {of_window(self.window)}")
+            self.speak(sentences(text(self.window.lang, "speech_on"), of_window(self.window)))
         else:  # said briefly, cutting short whatever was being said
             self.speak(text(self.window.lang, "speech_off"), even_off=True)
 
@@ -139,15 +139,17 @@ class Assist(QObject):
         lang = self.window.lang
         self.speak_button.setText(text(lang, "speak"))
         # Said with its state: "Voce: sì" (its words alone would not say whether it is on).
-        self.speak_button.setAccessibleName(with_state(lang, "speech_name", self.on))
+        self.speak_button.setAccessibleName(with_state(lang, "speech", self.on))
         self.speak_button.setChecked(self.on)
         self.volume_row.setVisible(self.on)
-        self.volume_label.setText(f"{text(lang, 'volume')} {self.volume}%")
+        self.volume_label.setText(text(lang, "volume_level", percent=self.volume))
         self.quieter.setAccessibleName(text(lang, "quieter"))
         self.louder.setAccessibleName(text(lang, "louder"))
         self.warning.title.setText(text(lang, "more_time_title"))
         self.warning.more.setText(text(lang, "more_time"))
-        self.warning.help.setText(text(lang, "more_time_help", s=max(self.left, 0)))
+        self.warning.help.setText(
+            plural(lang, "more_time_help", max(self.left, 0), s=max(self.left, 0))
+        )
 
     def said_state(self, name: str, on: bool) -> None:
         """Large text or contrast, just turned on or off: say which."""

@@ -10,8 +10,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
+from kiosk import i18n
 from kiosk.core.speech import ticket_words
-from kiosk.ui.i18n import DAYS, DAYS_SAID, text
+from kiosk.ui.i18n import text
 
 CODE = re.compile(r"\b([A-Z]{1,2}[0-9]{3})\b")
 PARAGRAPH = re.compile(r"([.!?:;؟])?[ \t]*\n+\s*")
@@ -23,13 +24,26 @@ def aloud(words: str, lang: str) -> str:
     """Shown words made ready for a voice: ticket codes as numbers, "min" as minutes."""
     words = words.replace("\u00a0", " ")
     words = CODE.sub(lambda m: ticket_words(m.group(1), lang), words)
-    words = MINUTES.sub(lambda m: f"{m.group(1)} {text(lang, 'minutes')}", words)
+    words = MINUTES.sub(lambda m: _minutes(lang, int(m.group(1))), words)
     words = CLOCK.sub(_clock, words)  # "09:00" is "9", not "zero nine zero zero"
-    for short, full in zip(DAYS[lang].split(), DAYS_SAID[lang].split(), strict=True):
-        words = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", full, words)  # "mer" is "mercoledì"
+    words = _days_said(words, lang)
     comma = "، " if lang == "ar" else ", "
     words = PARAGRAPH.sub(lambda m: (m.group(1) or ".") + " ", words)  # never ".. ."
     return words.replace(" · ", comma)
+
+
+def _minutes(lang: str, n: int) -> str:
+    return i18n.plural(lang, "speech.minutes", n, n=n)
+
+
+def _days_said(words: str, lang: str) -> str:
+    """ "mer" said as "mercoledì" (a voice would read the short name as a word)."""
+    from kiosk.i18n.dates import weekdays  # Babel, loaded the first time a screen is said
+
+    for short, full in zip(weekdays(lang), weekdays(lang, "wide"), strict=True):
+        if short != full:
+            words = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", full, words)
+    return words
 
 
 def _clock(match: re.Match[str]) -> str:
@@ -55,8 +69,12 @@ def spoken(screen: QWidget, lang: str, keys: str | None = None) -> str:
     parts = _number_is([w.rstrip(" .:;") for w in shown_words(screen)], lang)
     if keys:
         parts.append(text(lang, keys))
-    sentence = ". ".join(p for p in parts if p)
-    return aloud(sentence, lang).strip()
+    return aloud(sentences(*parts), lang).strip()
+
+
+def sentences(*parts: str) -> str:
+    """Whole sentences said one after another (never words joined into one)."""
+    return ". ".join(p for p in parts if p)
 
 
 def _number_is(parts: list[str], lang: str) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
-from kiosk.config import LANGUAGES
+from kiosk.i18n import LANGUAGES
 from kiosk.notify import Notifier
 from kiosk.ui import i18n
 from kiosk.ui.theme import NORMAL

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from kiosk.config import Config
 from kiosk.ui import i18n
 from kiosk.ui.flow import FlowRow
-from kiosk.ui.i18n import LANGUAGE_IN, LANGUAGE_NAMES, RTL, TEXTS, text, with_state
+from kiosk.ui.i18n import LANGUAGE_NAMES, RTL, paper_in, plural, text, with_state
 from kiosk.ui.screens import (
     HomeScreen,
     MessageScreen,
@@ -281,7 +281,7 @@ class KioskWindow(QWidget):
                 controller=self.config.privacy_controller,
                 dpo=self.config.privacy_dpo or "-",
             ),
-            TEXTS[self.lang]["page_of"],  # filled in per page
+            text(self.lang, "page_of"),  # filled in per page
         )
         rtl = self.lang in RTL  # "back a page" points the way the text runs from
         self.privacy.previous.setText("▶" if rtl else "◀")
@@ -322,10 +322,8 @@ class KioskWindow(QWidget):
     def _queue_line(self, waiting: int, wait_min: int) -> str:
         if waiting == 0:
             return text(self.lang, "ahead_none")
-        ahead = (
-            text(self.lang, "ahead_one") if waiting == 1 else text(self.lang, "ahead", n=waiting)
-        )
-        wait = text(self.lang, "wait", m=wait_min).replace(" ", "\u00a0")  # never "12" / "min"
+        ahead = plural(self.lang, "ahead", waiting, n=waiting)
+        wait = plural(self.lang, "wait", wait_min, m=wait_min).replace(" ", "\u00a0")  # one line
         return f"{ahead} · {wait}"
 
     def _show_states(self) -> None:
@@ -412,8 +410,7 @@ class KioskWindow(QWidget):
             hint = text(lang, "take_ticket")
             paper = view.get("paper_lang")
             if paper and paper != lang:  # an Arabic ticket is printed in English: say so
-                named = LANGUAGE_IN.get(lang, {}).get(paper, LANGUAGE_NAMES[paper])
-                hint += "\n" + text(lang, "paper_language", language=named)
+                hint += "\n" + paper_in(lang, paper)
             t.hint.setText(hint)
         else:  # printer fault with on_fault = screen: the citizen photographs the ticket
             t.hint.setText(text(lang, "photo_ticket"))
@@ -446,7 +443,7 @@ class KioskWindow(QWidget):
             "too_early": "scan_too_early",
             "too_late": "scan_too_late",
         }.get(view["result"], f"scan_{view['reason']}")
-        if key not in i18n.TEXTS["en"]:
+        if not i18n.known(key):
             key = "scan_rejected"
         r = self.result
         r.message.setText(text(self.lang, key, time=view.get("come_back_at", "")))

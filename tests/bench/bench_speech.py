@@ -18,8 +18,9 @@ from pathlib import Path
 
 from drivers.audio.player import Player
 from drivers.audio.voice import Espeak
-from kiosk.config import LANGUAGES, load
+from kiosk.config import load
 from kiosk.core.speech import phrases
+from kiosk.i18n import LANGUAGES
 from tests.bench.report import ROOT, machine, percentile, write_section
 from tests.conftest import ALL_WEEK, CONFIG_TEMPLATE
 

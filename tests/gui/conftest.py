@@ -66,7 +66,7 @@ SCREEN_SIZES = [(1080, 1920), (800, 1280), (1920, 1080)]
 
 def window_in_every_language(qtbot, config: Config, size: tuple[int, int]):
     """A bare window (no worker) offering all six languages, shown at ``size``."""
-    from kiosk.config import LANGUAGES
+    from kiosk.i18n import LANGUAGES
     from kiosk.ui.window import KioskWindow, now_utc
 
     window = KioskWindow(dataclasses.replace(config, languages=LANGUAGES), now_utc, lockdown=False)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QPushButton
 
-from kiosk.config import LANGUAGES, Config
+from kiosk.config import Config
+from kiosk.i18n import LANGUAGES
 from kiosk.ui.window import KioskWindow
 from tests.gui.conftest import SCREEN_SIZES, window_in_every_language
 

@@ -9,7 +9,8 @@ import dataclasses
 import pytest
 from PySide6.QtCore import Qt
 
-from kiosk.config import LANGUAGES, Config
+from kiosk.config import Config
+from kiosk.i18n import LANGUAGES
 from kiosk.ui.i18n import text
 from tests.gui.conftest import SCREEN_SIZES, window_in_every_language
 

@@ -18,7 +18,8 @@ import pytest
 
 from drivers.audio.player import Player, scaled
 from drivers.audio.voice import Espeak
-from kiosk.config import LANGUAGES, Config
+from kiosk.config import Config
+from kiosk.i18n import LANGUAGES
 from kiosk.ui.screenshot import SCREENS, say
 from tests.helpers import run_kiosk
 

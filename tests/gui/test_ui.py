@@ -194,7 +194,7 @@ def test_arabic(qtbot, make_ui, write_config) -> None:
     # printed in English: no printer code page holds Arabic, and the screen says so
     assert "Registry office" in ui.sim.complete_jobs()[0].paper().text()
     assert w.ticket.hint.text().endswith(
-        "التذكرة الورقية مطبوعة باللغة: الإنجليزية"
+        "التذكرة الورقية مطبوعة باللغة الإنجليزية"
     )  # not "English"
     assert w.contrast_button.text() == "◐ تباين"
 

@@ -240,7 +240,7 @@ def test_pages_are_served(branch: Branch) -> None:
         assert response.status_code == 200 and "<!doctype html>" in response.text.lower()
     desk = branch.http.get(branch.url + "/desk/3").text
     # a clerk is told whom to ask for the desk's code, never to run a command
-    assert "Ask the office's technician or manager" in desk and "kiosk desk add" not in desk
+    assert "Lo chieda al tecnico o al responsabile" in desk and "kiosk desk add" not in desk
 
 
 def read_events(response: requests.Response, count: int) -> list[tuple[str, dict]]:

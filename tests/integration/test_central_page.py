@@ -34,7 +34,7 @@ def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  
             "request", lambda r: None if r.url.startswith(server.url) else elsewhere.append(r.url)
         )
         page.goto(f"{server.url}/stats?branch=b1&from=2026-11-16&to=2026-11-22")
-        assert page.url.endswith("/signin")  # not signed in: sent to sign in
+        assert page.url.endswith("/signin?lang=en")  # not signed in: sent to sign in
         page.fill("input[name=token]", "not-a-manager-token")
         page.click("button[type=submit]")
         assert "not a manager" in page.inner_text("[role=alert]")
@@ -42,12 +42,25 @@ def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  
         page.click("button[type=submit]")
         page.goto(f"{server.url}/stats?branch=b1&from=2026-11-16&to=2026-11-22")
         assert page.inner_text("h1") == "Statistics: b1"
+        assert "Service A" not in page.content()  # a service is its name, or its code
+        store.set_branch(server.db, "b1", "Roma, Municipio I", {"A": "Anagrafe", "B": "Tributi"})
+        page.click("nav.languages >> text=Italiano")
+        assert page.inner_text("h1") == "Statistiche: Roma, Municipio I"
+        assert page.inner_text("thead").split("\t")[:2] == ["Giorno", "Servizio"]
+        assert "16 nov 2026" in page.inner_text("tbody") and "Anagrafe" in page.inner_text("tbody")
+        assert "Anagrafe" in page.inner_text(".legend") and "Service" not in page.inner_text("main")
+        page.click("nav.languages >> text=العربية")
+        assert page.get_attribute("html", "dir") == "rtl" and page.inner_text("h1").startswith(
+            "الإحصاءات"
+        )
+        page.click("nav.languages >> text=English")
         assert page.locator("svg[role=img]").count() == 3
         assert page.locator("svg rect").count() > 10  # bars were drawn
         rows = page.locator("tbody tr")
         assert rows.count() == len({(e["day"], e["service"]) for e in events})
         text = page.inner_text("main")
         assert "never send which desk" in text and "hidden" in text and "<5" not in text
+        assert "Anagrafe" in text and "Nov 16, 2026" in text
         assert "desk" not in page.inner_text("table").lower()
         cookie = next(c for c in page.context.cookies() if c["name"] == "central_manager")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["secure"]
@@ -61,7 +74,7 @@ def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  
         # The cookie someone copied before the sign-out is worthless after it.
         stolen = requests.get(f"{server.url}/stats", cookies={"central_manager": cookie["value"]},
                               allow_redirects=False, timeout=10)  # fmt: skip
-        assert stolen.status_code == 303 and stolen.headers["location"].endswith("signin")
+        assert stolen.status_code == 303 and stolen.headers["location"] == "signin?lang=it"
     finally:
         server.stop()
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from drivers.printer.connect import open_printer
 from drivers.printer.status import PrinterState
-from drivers.printer.texts import TICKET_TEXTS
+from drivers.printer.texts import PRINTABLE, ticket_texts
 from drivers.printer.ticket import Layout, TicketContent, Unprintable, encode, render
 from drivers.sim.escpos import Barcode, Line, QrCode, decode
 from drivers.sim.printer import PtyServer, SimPrinter, TcpServer
@@ -75,7 +75,7 @@ def content(lang: str, code: str = "A042", qr: str | None = None) -> TicketConte
 
 
 @pytest.mark.parametrize("width", [58, 80])
-@pytest.mark.parametrize("lang", list(TICKET_TEXTS))
+@pytest.mark.parametrize("lang", PRINTABLE)
 def test_ticket_decodes_back_to_text_in_every_language(
     lang: str, width: int, tmp_path: Path
 ) -> None:
@@ -89,7 +89,7 @@ def test_ticket_decodes_back_to_text_in_every_language(
     assert NAMES[lang] in text.replace("\n", " ") or all(w in text for w in NAMES[lang].split())
     assert "?" not in text  # no silent replacement of an accent
     assert "23/11/2026 10:15" in lines
-    assert TICKET_TEXTS[lang]["ahead"].format(n=3) in lines
+    assert ticket_texts(lang)["ahead"].format(n=3) in lines
     columns = (576 if width == 80 else 384) // 12
     for item in paper.items:
         if isinstance(item, Line) and not item.style.font_b:
@@ -105,7 +105,7 @@ def test_ticket_decodes_back_to_text_in_every_language(
     assert found == {("QRCode", ticket.payload), ("Code128", ticket.payload)}
 
 
-@pytest.mark.parametrize("lang", list(TICKET_TEXTS))
+@pytest.mark.parametrize("lang", PRINTABLE)
 def test_a_qr_that_opens_the_status_page_says_so(lang: str, tmp_path: Path) -> None:
     plain = content(lang)
     with_url = content(lang, qr=f"https://coda.example.org/t/{plain.payload}")
@@ -114,7 +114,7 @@ def test_a_qr_that_opens_the_status_page_says_so(lang: str, tmp_path: Path) -> N
         paper = decode(render(ticket, Layout(58)))
         return " ".join(i.text for i in paper.items if isinstance(i, Line))
 
-    phone = TICKET_TEXTS[lang]["phone"].replace(" ", "")  # wrapped over lines on 58 mm
+    phone = ticket_texts(lang)["phone"].replace(" ", "")  # wrapped over lines on 58 mm
     assert phone in words(with_url).replace(" ", "")
     assert phone not in words(plain).replace(" ", "")
     paper = decode(render(with_url, Layout(58)))

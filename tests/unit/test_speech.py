@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kiosk import i18n
 from kiosk.core.speech import announcement, number_words, phrases
 
 IT = {
@@ -55,7 +56,7 @@ def test_other_languages(lang: str, n: int, words: str) -> None:
     ],
 )
 def test_announcement(ticket: str, desk: str, lang: str, text: str) -> None:
-    assert announcement(ticket, desk, lang) == text
+    assert announcement(ticket, desk, lang, i18n.text(lang, "speech.call")) == text
 
 
 @pytest.mark.parametrize("lang", ["it", "en", "fr", "de", "es", "ar"])
@@ -70,7 +71,7 @@ def test_out_of_range() -> None:
     with pytest.raises(ValueError):
         number_words(1000, "it")
     with pytest.raises(ValueError):
-        announcement("A42", "3", "it")
+        announcement("A42", "3", "it", "{ticket}, sportello {desk}")
 
 
 PRIVACY = (
