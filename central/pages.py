@@ -10,13 +10,13 @@ from datetime import date
 from typing import Any
 
 from central.stats import MIN_COUNT, TIMES
-from kiosk import i18n
+from kiosk import design, i18n
 from kiosk.i18n.dates import day as local_day
 from kiosk.i18n.dates import short_day
 
 HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:;"
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self';"
         " form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     ),
     "Cache-Control": "no-store",
@@ -24,16 +24,21 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 COLOURS = ("#1f5fa8", "#c0571b", "#2e7d32", "#6a3d9a", "#8c6d1f", "#b0306a")  # >= 4.5:1 on white
-STYLE = """
-body{font:16px/1.45 system-ui,"DejaVu Sans",sans-serif;margin:0;color:#1a1a1a;background:#fafafa}
-header{background:#183b63;color:#fff;padding:.8rem 1.5rem;display:flex;gap:1rem;align-items:center}
+STYLE = (
+    design.css()
+    + """
+body{font:16px/1.45 var(--font);margin:0;color:var(--ink);background:var(--bg)}
+header{background:var(--header);color:var(--on-header);padding:.8rem 1.5rem;display:flex;
+  gap:1rem;align-items:center}
 header h1{font-size:1.3rem;margin:0;flex:1}
 main{padding:1rem 1.5rem;max-width:75rem}
 form.range{display:flex;gap:1rem;flex-wrap:wrap;align-items:end;margin:.5rem 0 1rem}
 label{display:flex;flex-direction:column;font-size:.9rem}
 input,select,button{font:inherit;padding:.35rem .5rem}
-button{background:#183b63;color:#fff;border:0;border-radius:4px;padding:.45rem 1rem}
-.note{background:#eef3f8;border-left:4px solid #183b63;padding:.6rem 1rem;margin:1rem 0}
+button{background:var(--primary);color:var(--on-primary);border:0;border-radius:4px;
+  padding:.45rem 1rem}
+.note{background:#eef3f8;border-inline-start:4px solid var(--primary);padding:.6rem 1rem;
+  margin:1rem 0}
 section.chart{background:#fff;border:1px solid #ddd;border-radius:6px;
   padding:.6rem 1rem;margin:1rem 0}
 h2{font-size:1.1rem;margin:.3rem 0}
@@ -47,6 +52,7 @@ nav.languages{display:flex;gap:.9rem;flex-wrap:wrap}
 nav.languages a{color:#fff}
 nav.languages a[aria-current]{font-weight:700;text-decoration:none}
 """
+)
 
 
 def _t(lang: str, key: str, **values: object) -> str:

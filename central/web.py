@@ -38,6 +38,7 @@ from kiosk import i18n
 from kiosk.core.events import MAX_BATCH_BYTES, MAX_BATCH_EVENTS
 from kiosk.phone.page import language
 from kiosk.serving import SlowBody, read_body, slow_body
+from kiosk.web_assets import font
 
 log = logging.getLogger("central")
 MAX_BODY = MAX_BATCH_BYTES  # the contract's (kiosk/core/events.py), one place
@@ -347,6 +348,7 @@ def make_app(
             Route("/v1/branches/{branch}/stats.csv", stats_json),
             Route("/stats", stats_page),
             Route("/signin", signin, methods=["GET", "POST"]),
+            Route("/fonts/{name}", font),  # the pages' two type families (kiosk.design)
             Route("/signout", signout, methods=["POST"]),
             *phone.routes(call),
             Route("/v1/health", health),

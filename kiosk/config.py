@@ -21,6 +21,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk import config_keys
+from kiosk.branding import (
+    Branding,
+    LogoError,
+    description_problem,
+    icon_problem,
+    logo_bytes,
+    primary_problem,
+)
 from kiosk.core import events
 from kiosk.core.hours import WEEKDAYS, HoursError, WeeklyHours
 from kiosk.core.payload import MAX_LENGTH as PAYLOAD_LENGTH
@@ -63,6 +71,8 @@ class Service:
     minutes: float
     desks: int
     daily_cap: int | None = None
+    icon: str | None = None  # a pictogram's name (kiosk.design.PICTOGRAMS)
+    description: Mapping[str, str] = field(default_factory=dict)  # one line per language
 
 
 IDLE_DEFAULT_S = 60  # back to the start after this long untouched (a warning first)
@@ -127,6 +137,9 @@ class Config:
     server_tls_key_file: Path | None = None
     server_phone_listen: str | None = None  # a second port for phones only (guest Wi-Fi)
     access: Access = field(default_factory=Access)
+    branding: Branding = field(default_factory=Branding)
+    # What config check says but the totem runs without (branding: kiosk.branding).
+    notes: tuple[str, ...] = ()
 
     @property
     def server_tls(self) -> tuple[Path, Path] | None:
@@ -150,10 +163,14 @@ class Config:
 class _Reader:
     def __init__(self, base: Path) -> None:
         self.problems: list[str] = []
+        self.notes: list[str] = []  # problems the totem runs without (the town's branding)
         self.base = base
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(visible(f"{path}: {message}"))
+
+    def note(self, path: str, message: str) -> None:
+        self.notes.append(visible(f"{path}: {message}"))
 
     def table(self, data: Mapping[str, Any], path: str, allowed: tuple[str, ...]) -> None:
         for key in data:
@@ -302,6 +319,17 @@ def _listen(value: Any) -> str | None:
     return None
 
 
+BRANCH_NAME_MAX = 48  # characters: a display's header shows it whole, large enough to read
+
+
+def _branch_name(value: str) -> str | None:
+    if not value.strip():
+        return "is empty"
+    if len(value) > BRANCH_NAME_MAX:
+        return f"is {len(value)} characters, at most {BRANCH_NAME_MAX} (displays show it whole)"
+    return None
+
+
 def _ident(value: Any) -> str | None:
     if value == "":
         return "not set (a freshly installed totem: see docs/technician.md)"
@@ -372,7 +400,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
     kiosk_id = r.get(k, "kiosk", "id", str, check=_ident, default=optional.get("id", ...))
     branch = r.get(k, "kiosk", "branch", str, check=_ident, default=optional.get("branch", ...))
     branch_name = r.get(
-        k, "kiosk", "branch_name", str, check=lambda v: None if v.strip() else "is empty",
+        k, "kiosk", "branch_name", str, check=_branch_name,
         default="Display" if display else ...,
     )  # fmt: skip
     tz_name = r.get(
@@ -474,6 +502,7 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         else _services(r, raw_services, languages or ())
     )  # fmt: skip
     access = _access(r, sections)
+    branding = _branding(r, sections["branding"])
 
     if r.problems:
         raise ConfigError(r.problems)
@@ -514,7 +543,36 @@ def parse(data: Mapping[str, Any], base: Path, source: Path) -> Config:
         privacy_controller=controller or branch_name,
         privacy_dpo=dpo or "",
         access=access,
+        branding=branding,
+        notes=tuple(r.notes),
     )
+
+
+def _branding(r: _Reader, b: Mapping[str, Any]) -> Branding:
+    """[branding]: each problem a note, the screens drawn without what it names."""
+    r.table(b, "branding", config_keys.keys("branding"))
+    primary, logo = None, None
+    value = b.get("primary")
+    if value is not None:
+        problem = (
+            primary_problem(value) if isinstance(value, str) else f"{_show(value)} is not a string"
+        )
+        if problem:
+            r.note("branding.primary", problem)
+        else:
+            primary = value.lower()
+    if "logo" in b:
+        holder = _Reader(r.base)
+        logo = holder.path_value(b, "branding", "logo")
+        for line in holder.problems:
+            r.notes.append(line)
+        if logo is not None:
+            try:
+                logo_bytes(logo)
+            except LogoError as exc:
+                r.note("branding.logo", str(exc))
+                logo = None
+    return Branding(primary=primary, logo=logo)
 
 
 def _access(r: _Reader, sections: Mapping[str, Any]) -> Access:
@@ -600,10 +658,41 @@ def _services(r: _Reader, raw: Any, languages: tuple[str, ...] | list[str]) -> l
         minutes = r.get(item, path, "minutes", (int, float), check=_range(0.5, 240))
         desks = r.get(item, path, "desks", int, default=1, check=_range(1, 99))
         cap = r.get(item, path, "daily_cap", int, default=None, check=_range(1, MAX_NUMBER))
+        icon, description = _service_look(r, item, path)
         if len(r.problems) == before:
             assert name is not None and hours is not None
-            services.append(Service(code, name, hours, float(minutes), desks, cap))
+            services.append(
+                Service(code, name, hours, float(minutes), desks, cap, icon, description)
+            )
     return services
+
+
+def _service_look(
+    r: _Reader, item: Mapping[str, Any], path: str
+) -> tuple[str | None, dict[str, str]]:
+    """A service's pictogram and description: notes, never problems (kiosk.branding)."""
+    icon = item.get("icon")
+    if icon is not None:
+        problem = icon_problem(icon) if isinstance(icon, str) else f"{_show(icon)} is not a string"
+        if problem:
+            r.note(f"{path}.icon", problem)
+            icon = None
+    described: dict[str, str] = {}
+    raw = item.get("description", {})
+    if not isinstance(raw, dict):
+        r.note(f"{path}.description", f"{_show(raw)} is not a table of languages")
+        raw = {}
+    for lang, text in raw.items():
+        problem = (
+            f"unknown language (supported: {', '.join(LANGUAGES)})"
+            if lang not in LANGUAGES
+            else description_problem(text)
+        )
+        if problem:
+            r.note(f"{path}.description.{lang}", problem)
+        else:
+            described[lang] = text.strip()
+    return icon, described
 
 
 def _service_name(

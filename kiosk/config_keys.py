@@ -32,8 +32,9 @@ SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "keypad": (("uri",), ("kiosk-ui",)),
     "ui": (("idle_s", "reach", "screen_bottom_mm", "screen_height_mm"), ("kiosk-ui",)),
     "display": (("url",), ("kiosk-ui",)),
+    "branding": (("primary", "logo"), ("kiosk-ui", "kiosk-serve")),
 }
-SERVICE_KEYS = ("code", "name", "hours", "minutes", "desks", "daily_cap")
+SERVICE_KEYS = ("code", "name", "hours", "minutes", "desks", "daily_cap", "icon", "description")
 SERVICE_UNITS = ("kiosk-ui", "kiosk-serve", "kiosk-sync")
 TOP = (*SECTIONS, "services")  # the file's tables, in the order `config show` prints them
 

@@ -15,7 +15,7 @@ DEB_PACKAGES=(
   libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
   libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   libxcb-xinerama0 libxrender1 libxi6
-  fonts-dejavu-core fonts-noto-core openssl
+  fonts-dejavu-core fonts-noto-core fonts-material-design-icons-iconfont openssl
   chromium espeak-ng faketime postgresql
   systemd cage
   # make deb, make image, make image-test: Debian's packaging tools, the image's builders,

@@ -122,14 +122,16 @@ def config_check(obj: Context, path: Path | None, as_json: bool) -> None:
     """
     target = path or obj.config_path
     try:
-        config_mod.load(target)
+        problems = list(config_mod.load(target).notes)  # the totem runs, without these
     except config_mod.ConfigError as exc:
+        problems = exc.problems
+    if problems:
         if as_json:
-            key = exc.problems[0].split(":", 1)[0] if exc.problems else None
-            error = {"error": "; ".join(exc.problems), "key": key, "problems": exc.problems}
+            key = problems[0].split(":", 1)[0]
+            error = {"error": "; ".join(problems), "key": key, "problems": problems}
             click.echo(json.dumps(error, ensure_ascii=False))
         else:
-            for line in exc.problems:
+            for line in problems:
                 click.echo(line)
         raise click.exceptions.Exit(2) from None
     emit({"ok": True, "path": str(target)}, as_json, f"{target}: ok")
@@ -270,6 +272,7 @@ def effective(c: config_mod.Config) -> dict[str, Any]:
             "screen_height_mm": a.screen_height_mm,
         },
         "display": {"url": c.display_url},
+        "branding": {"primary": c.branding.primary, "logo": text(c.branding.logo)},
         "services": [
             {
                 "code": s.code,
@@ -278,6 +281,8 @@ def effective(c: config_mod.Config) -> dict[str, Any]:
                 "minutes": s.minutes,
                 "desks": s.desks,
                 "daily_cap": s.daily_cap,
+                "icon": s.icon,
+                "description": dict(s.description) or None,
             }
             for s in c.services
         ],

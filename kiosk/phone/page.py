@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from importlib import resources
 from string import Template
 
-from kiosk import i18n
+from kiosk import design, i18n
 from kiosk.i18n import LANGUAGES, RTL
 
 # Every response of the page: no cookie is ever set, nothing is cached or sent onwards, and
@@ -28,7 +28,8 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline';"
-        " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        " connect-src 'self'; font-src 'self'; img-src 'self'; base-uri 'none';"
+        " form-action 'none'; frame-ancestors 'none'"
     ),
 }
 
@@ -79,6 +80,8 @@ def render(
     sealed: str | None = None,
     branch: str = "",
     poll: int = 30,
+    primary: str | None = None,
+    logo: bool = False,
 ) -> str:
     """The page for a ticket's ``status`` (a :class:`~kiosk.phone.status.TicketStatus` as
     JSON; None: not a ticket of this office, and the page shows no position).
@@ -93,12 +96,18 @@ def render(
             opens its own with the seal after the URL's ``#`` (``status`` is then None).
         branch: the branch id the boxes are bound to (with ``sealed``).
         poll: seconds between two looks at the boxes (with ``sealed``).
+        primary: the town's colour (``[branding] primary``) on the page's header.
+        logo: whether the server that serves the page has the town's logo (/branding/logo).
     """
     words = i18n.messages(lang, "phone")
     code = str(status["ticket"]) if status else "—"
     return _TEMPLATE.substitute(
         lang=lang,
         dir="rtl" if lang in RTL else "ltr",
+        # The type is named, not sent: a phone on mobile data is not made to fetch 500 KB of
+        # font; one with Noto Sans uses it, any other its own sans-serif.
+        tokens=design.css(design.NORMAL, primary=primary, fonts=None),
+        logo='<img src="/branding/logo" alt="">' if logo else "",
         title=html.escape(words["title"]),
         code=html.escape(code),
         state=html.escape(str(status["state"]) if status else "unknown"),

@@ -170,6 +170,10 @@ class Look:
             self._queues[queue] = {code: i for i, code in enumerate(order)}
         return self._queues[queue]
 
+    def wait_range(self, queue: str, ahead: int) -> list[int]:
+        """The range in minutes a ticket of ``queue`` with ``ahead`` people before it waits."""
+        return self._wait(queue, ahead)
+
     def _wait(self, queue: str, ahead: int) -> list[int]:
         """The predicted range, from the people ahead and the pace of today's citizens served
         before the last quarter hour (so it never moves when a desk finishes with someone)."""

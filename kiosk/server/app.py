@@ -24,10 +24,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from drivers.audio.voice import Speaker, SpeechUnavailable
-from kiosk import i18n, secrets
+from kiosk import design, i18n, secrets
 from kiosk.config import Config
 from kiosk.core.speech import announcement
 from kiosk.phone.page import script_json
+from kiosk.phone.status import Look
 from kiosk.server import desks as desk_tokens
 from kiosk.server import displays
 from kiosk.server.broadcast import PING, Broadcaster
@@ -41,6 +42,7 @@ from kiosk.store import StorageError, Store
 from kiosk.store import desks as store_desks
 from kiosk.store import state as shared
 from kiosk.totem import Totem
+from kiosk.web_assets import asset_routes
 
 log = logging.getLogger(__name__)
 HEARTBEAT = 15.0  # seconds between SSE comments, so proxies and dead peers are noticed
@@ -119,6 +121,7 @@ class Backend:
         printer = shared.get(store, "printer.state") or "unknown"
         blocked = self.config.on_fault == "block" and printer not in ("ok", "paper_low")
         now = self.clock()
+        ranges = Look(self.config, store, b"", now)
         out = []
         for st in totem.states():
             available = st.availability.available and not blocked
@@ -131,6 +134,8 @@ class Backend:
                     "name": st.service.name[self.config.languages[0]],
                     "waiting": st.waiting,
                     "wait_min": st.wait_min,
+                    # an addition: the range a citizen taking a ticket now is told on the phone
+                    "wait_range": ranges.wait_range(st.service.code, st.waiting),
                     "available": available,
                     "reason": reason,
                     "until": st.availability.until.isoformat() if st.availability.until else None,
@@ -151,9 +156,12 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _page(name: str, lang: str, surface: str) -> str:
-    """A page of static/, with its words in the branch's language from the catalogs."""
+def _page(name: str, config: Config, surface: str, theme: design.Theme) -> str:
+    """A page of static/, with the design tokens (and the town's colour) and its words in the
+    branch's language from the catalogs."""
+    lang = config.languages[0]
     page = resources.files("kiosk.server").joinpath("static", name).read_text(encoding="utf-8")
+    page = page.replace("/*TOKENS*/", design.css(theme, primary=config.branding.primary), 1)
     words = {**i18n.messages(lang, surface), **i18n.plural_table(lang, surface)}
     direction = "rtl" if lang in i18n.RTL else "ltr"
     page = page.replace('<html lang="it">', f'<html lang="{lang}" dir="{direction}">', 1)
@@ -375,10 +383,10 @@ def make_app(
         return Response(wav, media_type="audio/wav", headers={"Cache-Control": "max-age=86400"})
 
     async def display(request: Request) -> Response:
-        return HTMLResponse(_page("display.html", config.languages[0], "display"))
+        return HTMLResponse(_page("display.html", config, "display", design.BOARD))
 
     async def desk_page(request: Request) -> Response:
-        return HTMLResponse(_page("desk.html", config.languages[0], "desk"))
+        return HTMLResponse(_page("desk.html", config, "desk", design.NORMAL))
 
     app = Starlette(
         routes=[
@@ -390,13 +398,14 @@ def make_app(
             Route("/api/v1/queue", queue_view),
             *phones,
             *satellites,
+            *asset_routes(config.branding.logo),
             Route("/api/v1/announcement", announce),
             Route("/api/v1/desks/{desk}", desk_state),
             Route("/api/v1/desks/{desk}/{action}", desk_action, methods=["POST"]),
         ]
     )
     app.state.broadcaster = broadcaster
-    app.state.phone_app = Starlette(routes=guests)
+    app.state.phone_app = Starlette(routes=[*guests, *asset_routes(config.branding.logo)])
     for one in (app, app.state.phone_app):
         one.add_exception_handler(StorageError, _storage_failed)
         one.add_exception_handler(SlowBody, slow_body)

@@ -106,6 +106,8 @@ def phone_routes(
                 s.code: s.name.get(lang, s.name[config.languages[0]]) for s in config.services
             },
             stream=f"/api/v1/tickets/{text}/stream" if found else None,
+            primary=config.branding.primary,
+            logo=config.branding.logo is not None,
         )
         return HTMLResponse(body, status_code=200 if found else 404, headers=page.HEADERS)
 

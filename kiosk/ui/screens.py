@@ -9,12 +9,15 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
+
+from kiosk.branding import is_svg
 
 
 def label(
@@ -28,14 +31,37 @@ def label(
 
 
 def restyle(widget: QWidget, flag: str, value: bool) -> None:
-    """Set a property the style sheet selects on (``[keyFocus="true"]``) and draw again, only
-    when it changes; its size may change with it, so its layout is told."""
+    """Set a property the style sheet selects on (``[keyFocus="true"]``, and its words by
+    ``#service[keyFocus="true"] QLabel``) and draw again, only when it changes; its size may
+    change with it, so its layout is told."""
     if widget.property(flag) == value:
         return
     widget.setProperty(flag, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+    for part in (widget, *widget.findChildren(QLabel)):
+        part.style().unpolish(part)
+        part.style().polish(part)
     widget.updateGeometry()
+
+
+def logo_pixmap(data: bytes, height: int) -> QPixmap:
+    """The town's crest or logo (checked by :func:`kiosk.branding.logo_bytes`), ``height`` px
+    high; an SVG is drawn at that size, not scaled from a bitmap."""
+    if not is_svg(data):
+        pixmap = QPixmap()
+        pixmap.loadFromData(data)
+        return pixmap.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation)
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer  # only with an SVG logo: not on the start path
+
+    renderer = QSvgRenderer(data)
+    size = renderer.defaultSize()
+    width = max(1, round(height * size.width() / max(1, size.height())))
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    return QPixmap.fromImage(image)
 
 
 def qr_pixmap(text: str, size: int) -> QPixmap:
@@ -52,19 +78,72 @@ def qr_pixmap(text: str, size: int) -> QPixmap:
 
 
 class ServiceButton(QPushButton):
-    """One service: its name, and the queue or the reason it is not offered."""
+    """One service's tile: its pictogram and the letter its tickets carry beside its name, its
+    one-line description, and the queue or the reason it is not offered. Its words take their
+    colour from the tile's state (``available``, ``keyFocus``) through the style sheet."""
 
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
         self.setObjectName("service")
+        self.setProperty("available", True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        layout = QVBoxLayout(self)
-        self.name = label("serviceName")
-        self.detail = label("serviceDetail")
-        for part in (self.name, self.detail):
+        self.row = row = QHBoxLayout(self)
+        side = QVBoxLayout()
+        self.pictogram = label("serviceIcon", wrap=False)  # a glyph: never read aloud
+        self.letter = label("serviceLetter", wrap=False)  # "A", as on the ticket: A042
+        self.letter.setText(code)
+        side.addStretch(1)
+        side.addWidget(self.pictogram, 0, Qt.AlignmentFlag.AlignHCenter)
+        side.addWidget(self.letter, 0, Qt.AlignmentFlag.AlignHCenter)
+        side.addStretch(1)
+        words = QVBoxLayout()
+        words.setSpacing(4)  # one block of words (a nested layout would take the row's 24)
+        side.setSpacing(8)
+        start = Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter
+        self.name = label("serviceName", align=start)
+        self.description = label("serviceDescription", align=start)
+        self.detail = label("serviceDetail", align=start)
+        words.addStretch(1)
+        for part in (self.name, self.description, self.detail):
+            words.addWidget(part)
+        words.addStretch(1)
+        for part in (self.pictogram, self.letter, self.name, self.description, self.detail):
             part.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            layout.addWidget(part)
+        self.pictogram.setProperty("silent", True)
+        self.letter.setProperty("silent", True)
+        self.pictogram.hide()  # shown when the service has a pictogram and a description
+        self.description.hide()
+        row.setContentsMargins(24, 12, 24, 12)
+        row.setSpacing(24)
+        row.addLayout(side)
+        row.addLayout(words, 1)
+
+    def fit_words(self) -> None:
+        """Each wrapped line of words as tall as its lines need at its width (a layout inside a
+        button gives a label its one-line height, and two-line words would be cut). When the
+        tile cannot hold them all (large text, many services, a small screen) the description
+        gives way: the name and the queue are never cut."""
+        width = self.name.width()
+        if width <= 0:
+            return
+        heights = {  # -1 for a label with no words
+            part: max(0, part.heightForWidth(width))
+            for part in (self.name, self.description, self.detail)
+        }
+        margins = self.row.contentsMargins()
+        room = self.height() - margins.top() - margins.bottom()
+        needed = heights[self.name] + heights[self.detail] + 4
+        described = bool(self.description.text()) and needed + heights[self.description] + 4 <= room
+        self.description.setVisible(described)
+        for part, need in heights.items():
+            need = need if part.isVisibleTo(self) else 0
+            if part.minimumHeight() != need:
+                part.setMinimumHeight(need)
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self.fit_words()
 
 
 class HomeScreen(QWidget):

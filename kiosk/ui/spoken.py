@@ -57,7 +57,7 @@ def shown_words(screen: QWidget) -> list[str]:
     for child in screen.findChildren(QWidget):
         if not child.isVisibleTo(screen):
             continue
-        if isinstance(child, QLabel | QAbstractButton):
+        if isinstance(child, QLabel | QAbstractButton) and not child.property("silent"):
             words = child.text().strip()
             if words and not words.startswith(("◀", "▶")):
                 out.append(words)

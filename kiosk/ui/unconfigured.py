@@ -14,10 +14,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
+from kiosk.design import NORMAL
 from kiosk.i18n import LANGUAGES
 from kiosk.notify import Notifier
 from kiosk.ui import i18n
-from kiosk.ui.theme import NORMAL
 
 log = logging.getLogger(__name__)
 RECONFIGURED = 3  # an exit code systemd restarts on (Restart=on-failure)

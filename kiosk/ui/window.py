@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -24,7 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.branding import LogoError, logo_bytes
 from kiosk.config import Config
+from kiosk.design import (
+    FONT_ARABIC,
+    FONT_LATIN,
+    HIGH_CONTRAST,
+    NORMAL,
+    PICTOGRAM_FONT,
+    PICTOGRAMS,
+    TOUCH_TARGET_MM,
+    Theme,
+    mm_to_px,
+)
 from kiosk.ui import i18n
 from kiosk.ui.flow import FlowRow
 from kiosk.ui.i18n import LANGUAGE_NAMES, RTL, paper_in, plural, text, with_state
@@ -34,11 +46,25 @@ from kiosk.ui.screens import (
     PrivacyScreen,
     TicketScreen,
     label,
+    logo_pixmap,
     restyle,
 )
-from kiosk.ui.theme import HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, mm_to_px
 
 log = logging.getLogger(__name__)
+
+
+def town_logo(config: Config) -> bytes | None:
+    """The logo's bytes, or None (none configured, or it became unusable since config check:
+    the header is drawn without it, and the log says why)."""
+    if config.branding.logo is None:
+        return None
+    try:
+        return logo_bytes(config.branding.logo)
+    except LogoError as exc:
+        log.warning("branding.logo: %s: the screens are drawn without it", exc)
+        return None
+
+
 IDLE_MS = 60_000  # back to home, in the branch language, after a minute without a touch
 RESULT_MS = 15_000  # a ticket or a scan result stays this long
 STALE_STATES_MS = 30_000
@@ -68,6 +94,8 @@ class KioskWindow(QWidget):
 
     def __init__(self, config: Config, clock: Any, lockdown: bool = True) -> None:
         super().__init__()
+        # One type family for Latin and one for Arabic on every surface (kiosk.design).
+        self.setFont(QFont([FONT_LATIN, FONT_ARABIC]))
         self.config = config
         self.clock = clock
         self.lang = config.languages[0]
@@ -127,6 +155,11 @@ class KioskWindow(QWidget):
             wrap=False,
             align=Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter,
         )
+        self.logo = QLabel()  # the town's crest, when [branding] logo names one
+        self.logo.setObjectName("logo")
+        self.logo_data = town_logo(self.config)
+        self.logo.setVisible(self.logo_data is not None)
+        row.addWidget(self.logo)
         row.addWidget(self.branch, 1)
         row.addWidget(self.clock_label)
         outer.addWidget(header)
@@ -184,7 +217,7 @@ class KioskWindow(QWidget):
 
     @property
     def theme(self) -> Theme:
-        return HIGH_CONTRAST if self.contrast else NORMAL
+        return HIGH_CONTRAST if self.contrast else NORMAL.branded(self.config.branding.primary)
 
     def sizes(self) -> dict[str, int]:
         # Sized for the rows within reach: on a tall screen mounted high the band is a
@@ -206,10 +239,16 @@ class KioskWindow(QWidget):
         #header, #footer {{ background: {t.header}; }}
         #header QLabel {{ color: {t.header_text}; font-size: {round(b * 1.1)}px; font-weight: bold; padding: {b // 3}px; }}
         #title {{ font-size: {round(b * 1.3)}px; font-weight: bold; padding: {b // 2}px; }}
-        #service {{ background: {t.button}; border-radius: {b // 2}px; min-height: {touch * 2}px; border: {border}; }}
-        #service:disabled {{ background: {t.disabled}; }}
-        #serviceName {{ font-size: {round(b * 1.5)}px; font-weight: bold; }}
-        #serviceDetail {{ font-size: {b}px; }}
+        #service {{ background: {t.button}; border-radius: {b // 2}px; min-height: {touch * 2}px; border: {border}; padding: {b // 3}px {b // 2}px; }}
+        #service[available="false"] {{ background: {t.disabled}; }}
+        #service QLabel {{ color: {t.button_text}; background: transparent; }}
+        #service[available="false"] QLabel {{ color: {t.disabled_text}; }}
+        #serviceName {{ font-size: {round(b * 1.4)}px; font-weight: bold; }}
+        #serviceDescription {{ font-size: {round(b * 0.8)}px; }}
+        #serviceDetail {{ font-size: {b}px; font-weight: bold; }}
+        #serviceIcon {{ font-family: "{PICTOGRAM_FONT}"; font-size: {round(b * 2)}px; }}
+        #serviceLetter {{ font-size: {round(b * 1.2)}px; font-weight: bold; border: 3px solid {t.button_text}; border-radius: {b // 3}px; padding: 0 {b // 3}px; }}
+        #service[available="false"] #serviceLetter {{ border-color: {t.disabled_text}; }}
         #ticketCode {{ color: {t.accent}; font-size: {round(b * 6)}px; font-weight: bold; }}
         #ticketCode[onScreen="true"] {{ font-size: {round(b * 3)}px; }}
         #heading, #message {{ font-size: {round(b * 1.4)}px; font-weight: bold; }}
@@ -229,8 +268,8 @@ class KioskWindow(QWidget):
         #footer QLabel#volume {{ color: {t.header_text}; font-weight: bold; qproperty-alignment: AlignCenter; }}
         #moreTime {{ min-height: {touch * 2}px; font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #paperLow {{ background: {t.warning}; color: {t.warning_text}; font-size: {round(b * 0.6)}px; padding: 4px; }}
-        QPushButton[keyFocus="true"], #service[keyFocus="true"], #back[keyFocus="true"], #language[keyFocus="true"], #toggle[keyFocus="true"], #pager[keyFocus="true"], #speak[keyFocus="true"], #privacyButton[keyFocus="true"] {{ border: {max(8, b // 3)}px solid {t.text}; }}
-        #footer QPushButton[keyFocus="true"] {{ border: {max(8, b // 3)}px solid {t.header_text}; }}
+        QPushButton[keyFocus="true"], #service[keyFocus="true"], #back[keyFocus="true"], #language[keyFocus="true"], #toggle[keyFocus="true"], #pager[keyFocus="true"], #speak[keyFocus="true"], #privacyButton[keyFocus="true"], #footer QPushButton[keyFocus="true"] {{ background: {t.focus}; color: {t.focus_text}; border: {max(6, b // 4)}px solid {t.focus_text}; }}
+        #service[keyFocus="true"] QLabel, #service[keyFocus="true"] #serviceLetter {{ color: {t.focus_text}; border-color: {t.focus_text}; }}
         """
 
     def apply(self) -> None:
@@ -259,6 +298,8 @@ class KioskWindow(QWidget):
         if self.ticket.qr_text is not None:  # the words around the QR changed size: fit it again
             QTimer.singleShot(0, self.ticket.fit_qr)
         self.branch.setText(self.config.branch_name)
+        if self.logo_data is not None:
+            self.logo.setPixmap(logo_pixmap(self.logo_data, round(self.sizes()["base"] * 1.8)))
         self.home.title.setText(text(self.lang, "choose"))
         for lang, button in self.language_buttons.items():
             button.setChecked(lang == self.lang)
@@ -269,7 +310,11 @@ class KioskWindow(QWidget):
         self.contrast_button.setAccessibleName(
             with_state(self.lang, "high_contrast", self.contrast)
         )
-        self.contrast_button.setText(f"◐ {text(self.lang, 'contrast_short')}")
+        # A selected toggle says so with a mark too: in high contrast, inverted colours alone
+        # read as "off".
+        short = text(self.lang, "contrast_short")
+        self.contrast_button.setText(f"✓ {short}" if self.contrast else f"◐ {short}")
+        self.large_button.setText("✓ A+" if self.large else "A+")
         self.privacy_button.setText(text(self.lang, "privacy"))
         for back in (self.ticket.back, self.result.back, self.privacy.back):
             back.setText(text(self.lang, "back"))
@@ -338,6 +383,10 @@ class KioskWindow(QWidget):
             button.name.setText(
                 service.name.get(self.lang) or service.name[self.config.languages[0]]
             )
+            button.pictogram.setText(PICTOGRAMS.get(service.icon or "", ""))
+            button.pictogram.setVisible(service.icon is not None)
+            described = service.description.get(self.lang, "")
+            button.description.setText(described)  # shown when its tile has room (fit_words)
             st = states.get(service.code)
             available = st is None or st["available"]
             if st is None:
@@ -346,14 +395,11 @@ class KioskWindow(QWidget):
                 button.detail.setText(self._queue_line(st["waiting"], st["wait_min"]))
             else:
                 button.detail.setText(self._reason(st))
-            button.setEnabled(available and not self.busy)
-            # Qt style sheets cannot style a child by its parent's state: colour the words here
-            # (only when it changes: each style sheet set re-polishes the label).
-            colour = self.theme.button_text if available else self.theme.disabled_text
-            if button.property("wordColour") != colour:
-                button.setProperty("wordColour", colour)
-                for part in (button.name, button.detail):
-                    part.setStyleSheet(f"color: {colour};")
+            # While a ticket prints the tiles keep their colours (choose() ignores a second
+            # touch): a grey home would say every service had closed.
+            button.setEnabled(available)
+            restyle(button, "available", available)
+            button.fit_words()  # new words, perhaps another line
 
     def update_states(self, states: list[dict[str, Any]]) -> None:
         def offered(sts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -461,8 +507,6 @@ class KioskWindow(QWidget):
                 offer["names"].get(self.lang) or offer["names"][self.config.languages[0]]
             )
             r.offer.detail.setText(self._queue_line(offer["waiting"], offer["wait_min"]))
-            for part in (r.offer.name, r.offer.detail):
-                part.setStyleSheet(f"color: {self.theme.button_text};")
         self.stack.setCurrentWidget(r)
         self._hold_result(on_screen=True)  # its words are nowhere else: no silent return
         self.told.emit()

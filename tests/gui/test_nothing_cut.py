@@ -80,3 +80,75 @@ def test_the_ticket_qr_on_screen_is_never_cut(qapp, config: Config, size) -> Non
             qr = w.ticket.qr
             assert qr.isVisible() and qr.pixmap().height() <= qr.height(), (size, large, speech)
             assert qr.pixmap().width() <= qr.width()
+
+
+def _longest(words: str) -> str:
+    """Words repeated to exactly the longest description config takes."""
+    from kiosk.branding import DESCRIPTION_MAX
+
+    text = (words + " ") * (DESCRIPTION_MAX // len(words) + 1)
+    return text[:DESCRIPTION_MAX].rstrip() + "."
+
+
+DESCRIPTIONS = {
+    "it": "certificati residenza", "en": "certificates residence", "fr": "attestations domicile",
+    "de": "Bescheinigungen Wohnsitz", "es": "certificados domicilio", "ar": "الشهادات والإقامة",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("size", SCREEN_SIZES)
+@pytest.mark.parametrize("tiles", [2, 3])
+def test_the_longest_description_fits_its_tile_at_large_text(
+    qtbot, config: Config, size, tiles: int
+) -> None:
+    """A tile holds its pictogram, letter, name, the longest description config takes and its
+    queue, whole, in every language, with large text on the smallest screen too. With more
+    services than the screen has room for at large text, the description gives way: the name
+    and the queue are never cut."""
+    import dataclasses
+
+    described = {lang: _longest(words) for lang, words in DESCRIPTIONS.items()}
+    services = tuple(
+        dataclasses.replace(
+            config.services[i % 2], code=code, icon="registry", description=described
+        )
+        for i, code in enumerate("ABCD"[:tiles])
+    )
+    window = window_in_every_language(qtbot, dataclasses.replace(config, services=services), size)
+    window.update_states(
+        [
+            {"code": s.code, "available": True, "waiting": 99, "wait_min": 95, "names": {}}
+            for s in services
+        ]
+    )
+    window.toggle_large()
+    cut = []
+    for lang in LANGUAGES:
+        window.set_language(lang)
+        qtbot.wait(5)
+        for tile in window.home.buttons.values():
+            if tiles == 2:  # room for every word
+                assert tile.description.isVisibleTo(window), (lang, size)
+            for part in (tile.name, tile.description, tile.detail, tile.pictogram, tile.letter):
+                if not part.isVisibleTo(window):
+                    assert part is tile.description, (lang, part.objectName())
+                    continue
+                need = (
+                    part.heightForWidth(part.width())
+                    if part.wordWrap()
+                    else part.sizeHint().height()
+                )
+                assert part.parentWidget() is tile
+                inside = tile.rect().contains(part.geometry())
+                if (
+                    part.height() < need
+                    or part.width() < part.minimumSizeHint().width()
+                    or not inside
+                ):
+                    cut.append(
+                        f"{lang} {size} {part.objectName()}: {part.geometry()} in {tile.rect()},"
+                        f" {need} px high, {part.minimumSizeHint().width()} px wide needed"
+                    )
+    window.setProperty("allowClose", True)
+    window.close()
+    assert not cut, "\n".join(cut[:12])

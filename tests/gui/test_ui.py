@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QPushButton
 
 from kiosk.config import load
 from kiosk.core import payload
+from kiosk.design import TOUCH_TARGET_MM, mm_to_px
 from kiosk.store import Store
 from kiosk.store import appointments as store_appointments
-from kiosk.ui.theme import TOUCH_TARGET_MM, mm_to_px
 from tests.conftest import rome
 
 pytestmark = pytest.mark.gui

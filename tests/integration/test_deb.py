@@ -86,7 +86,15 @@ def test_configuration_is_a_conffile_left_unconfigured(tree: Path) -> None:
 def test_depends_on_what_the_units_need(deb: Path) -> None:
     depends = {d.split()[0] for d in field(deb, "Depends").split(", ")}
     # found by booting: cage will not start without Xwayland; seatd gives it the seat
-    assert {"cage", "xwayland", "seatd", "espeak-ng", "fonts-noto-core", "python3.11"} <= depends
+    assert {
+        "cage",
+        "xwayland",
+        "seatd",
+        "espeak-ng",
+        "fonts-noto-core",
+        "python3.11",
+        "fonts-material-design-icons-iconfont",
+    } <= depends
     assert field(deb, "Version") == VERSION
 
 

@@ -3,16 +3,21 @@ the page reconnects by itself after the server restarts."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from kiosk.config import Config
+from kiosk.config import BRANCH_NAME_MAX, Config, load
+from kiosk.server import desks as desk_tokens
 from kiosk.store import Store
 from kiosk.totem import Totem
 from tests.conftest import Clock
 from tests.integration.test_branch_server import Branch
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -101,6 +106,86 @@ def test_display_fits_landscape_and_portrait(
             "parseFloat(getComputedStyle(document.getElementById('ticket')).fontSize)"
         )
         assert size >= 0.28 * min(width, height)
+        page.close()
+    finally:
+        branch.stop()
+
+
+# The longest the configuration allows: a 48-character name (kiosk.config.BRANCH_NAME_MAX), a
+# two-letter service code of the widest letters, desk 888.
+LONGEST_NAME = "Municipio XV - Servizi demografici, stato civile"
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920)])
+def test_the_longest_code_desk_and_name_are_never_cut(
+    browser, write_config, clock: Clock, tmp_path, width: int, height: int
+) -> None:
+    """The design review's overflow: SS012 or a long branch name cut the number and pushed the
+    clock off a portrait display. Every text is sized to its length and stays on the screen;
+    the services board shows each queue; the reconnecting banner covers nothing."""
+    assert len(LONGEST_NAME) == BRANCH_NAME_MAX
+    text = write_config().read_text()
+    text = text.replace('branch_name = "Ufficio di prova"', f'branch_name = "{LONGEST_NAME}"')
+    text = text.replace('code = "A"', 'code = "WM"')
+    (tmp_path / "crest.svg").write_bytes((ROOT / "config" / "crest.svg").read_bytes())
+    config = load(write_config(text + '\n[branding]\nprimary = "#7a1f2b"\nlogo = "crest.svg"\n'))
+    with Store(config.database) as store:
+        totem = Totem(config, store, b"k" * 32, clock=clock)
+        for _ in range(8):
+            totem.issue_walkin("WM")
+    branch = Branch(config, clock)
+    try:
+        with Store(config.database) as store:
+            token = desk_tokens.add(store, "888", replace=True)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(f"{branch.url}/display")
+        page.wait_for_function(
+            "document.querySelectorAll('#services li').length === 2", timeout=10_000
+        )
+        assert page.is_visible("#empty") and not page.is_visible("#ticket")  # no call yet
+        for _ in range(6):
+            assert branch.post("888", "next", {"services": ["WM"]}, token=token).status_code == 200
+        page.wait_for_function(
+            "document.getElementById('ticket').textContent === 'WM006'", timeout=10_000
+        )
+        page.wait_for_function("!document.getElementById('logo').hidden", timeout=5000)
+        page.wait_for_timeout(300)  # the fit after the logo took its room
+        cut = page.evaluate(
+            "[...document.querySelectorAll('#ticket, #desk, #calls li, header > *, #services li')]"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > innerWidth + 1"
+            " || e.getBoundingClientRect().left < -1 || e.getBoundingClientRect().bottom > innerHeight + 1)"
+            ".map(e => [e.id || e.textContent, e.scrollWidth, e.clientWidth, e.getBoundingClientRect().bottom])"
+        )
+        assert cut == []
+        half = page.evaluate(
+            "(() => { const end = document.getElementById('history').getBoundingClientRect().bottom;"
+            " return [...document.querySelectorAll('#calls li')].filter(e => !e.hidden"
+            " && e.getBoundingClientRect().bottom > end + 1).length; })()"
+        )
+        assert half == 0  # a last call that does not fit is not shown, never half of it
+        assert page.locator("#calls li:not([hidden])").count() >= 2
+        size = page.evaluate(
+            "parseFloat(getComputedStyle(document.getElementById('ticket')).fontSize)"
+        )
+        assert size >= 0.16 * min(width, height)  # a five-character code still reads across a room
+        assert page.inner_text("#branch") == LONGEST_NAME
+        assert "Sportello 888" in page.inner_text("#desk")
+        board = page.inner_text("#services")
+        assert "2 persone in attesa" in board and "Carta d'identità" in board
+        shot = Path(os.environ.get("TOTEM_SHOTS", tmp_path)) / (
+            f"display-{'landscape' if width > height else 'portrait'}.png"
+        )
+        page.wait_for_timeout(3200)  # the new call's three flashes
+        page.screenshot(path=str(shot))
+        branch.stop()  # offline: the banner takes its own row, the last call stays in view
+        page.wait_for_function("document.body.classList.contains('offline')", timeout=10_000)
+        covered = page.evaluate(
+            "(() => { const s = document.getElementById('status').getBoundingClientRect();"
+            " return [...document.querySelectorAll('#calls li, #ticket, #services li')]"
+            ".filter(e => { const r = e.getBoundingClientRect();"
+            " return r.top < s.bottom && r.bottom > s.top; }).length; })()"
+        )
+        assert covered == 0
         page.close()
     finally:
         branch.stop()

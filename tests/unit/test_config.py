@@ -91,11 +91,11 @@ CASES = [
     ),
     (
         edit("desks = 2", "desks = 2\ncolour = 1"),
-        "services[0].colour: unknown key (allowed: code, name, hours, minutes, desks, daily_cap)",
+        "services[0].colour: unknown key (allowed: code, name, hours, minutes, desks, daily_cap, icon, description)",
     ),
     (
         GOOD + "\n[extra]\nx = 1\n",
-        "extra: unknown key (allowed: kiosk, printer, scanner, central, server, branch, ticket, queue, privacy, speech, keypad, ui, display, services)",
+        "extra: unknown key (allowed: kiosk, printer, scanner, central, server, branch, ticket, queue, privacy, speech, keypad, ui, display, branding, services)",
     ),
     (edit('id = "test-totem"', "id = 5"), "kiosk.id: 5 is not a string"),
     (

@@ -52,6 +52,8 @@ EVERY_VALUE = {
     "ui.screen_bottom_mm": 700,
     "ui.screen_height_mm": 1200,
     "display.url": "http://192.168.1.10:8080/display",
+    "branding.primary": "#7a1f2b",
+    "branding.logo": "crest.svg",  # missing: a note from config check, the totem runs without
 }
 
 
@@ -201,6 +203,8 @@ def test_what_the_driver_takes_config_takes(
 
 
 BOOLEAN_KEYS = {"speech.on", "ui.reach"}
+# The town's look: said by config check, but the totem runs without it (kiosk/branding.py).
+NOTE_KEYS = {"branding.primary", "branding.logo", "services[N].icon", "services[N].description"}
 
 
 @pytest.mark.parametrize("key", config_keys.every_key(), ids=str)
@@ -224,5 +228,8 @@ def test_every_key_given_a_wrong_value_by_hand_is_one_clear_line_and_no_ticket(
     lines = out.splitlines()
     assert any(line.startswith(f"{where}: ") for line in lines), lines
     code, out, err = run_kiosk(capsys, "--config", str(path), "issue", "A")
+    if key in NOTE_KEYS:  # a citizen still gets a ticket: the screens draw without it
+        assert code == 0 and "A001" in out
+        return
     assert code == 2 and out == "" and any(line.startswith(where) for line in err.splitlines())
     assert not (path.parent / "data" / "kiosk.sqlite3").exists()

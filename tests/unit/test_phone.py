@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import re
 import statistics
-from importlib import resources
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.core.queue import EARLY_SPREAD, Pace, pace, predicted_wait
+from kiosk.design import contrast
 from kiosk.phone import page
-from kiosk.ui.theme import contrast
 from tests.simday import Day, score, simulate
 
 WAITING = {"ticket": "A042", "service": "A", "state": "waiting", "ahead": 4, "now": "A038",
@@ -60,10 +59,13 @@ def test_language_of_the_page(preferred, accept, expected) -> None:
 
 
 def _colours(scheme: str) -> dict[str, str]:
-    css = resources.files("kiosk.phone").joinpath("page.html").read_text("utf-8")
-    blocks = re.findall(r":root\{([^}]*)\}", css)
-    block = blocks[0] if scheme == "light" else blocks[1]
-    return dict(re.findall(r"--(\w+):(#[0-9a-f]{6})", block))
+    """The page's colours as rendered: the design tokens, the page's own, and in the dark its
+    dark ones over them."""
+    html = page.render(None, lang="en", office="Office", service_names={}, stream=None)
+    blocks = [dict(re.findall(r"--([\w-]+):(#[0-9a-f]{6})", b))
+              for b in re.findall(r":root\{([^}]*)\}", html)]  # fmt: skip
+    light = {**blocks[0], **blocks[1], "soft": blocks[0]["muted"]}  # --soft:var(--muted)
+    return light if scheme == "light" else {**light, **blocks[2]}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.design import THEMES, contrast, mm_to_px
 from kiosk.ui.i18n import plural, text
-from kiosk.ui.theme import THEMES, contrast, mm_to_px
 
 
 def test_text_fills_values() -> None:
