@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from central.stats import MIN_COUNT, TIMES
+from central.stats import MIN_COUNT, TIMES, weighted_median
 from kiosk import design, i18n
 from kiosk.i18n.dates import day as local_day
 from kiosk.i18n.dates import short_day
@@ -49,6 +49,12 @@ th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}
 .legend i{display:inline-block;width:.9rem;height:.9rem;margin-right:.3rem;vertical-align:-2px}
 .error{color:#a00000;font-weight:600}
 nav.languages{display:flex;gap:.9rem;flex-wrap:wrap}
+.legend i.hatched{background:repeating-linear-gradient(45deg,#555 0 3px,#fff 3px 6px)}
+section.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:1rem;
+  margin:1rem 0}
+.tile{background:#fff;border:1px solid #ddd;border-radius:var(--radius-m);padding:.8rem 1rem}
+.tile span{display:block;color:var(--muted);font-size:.9rem}
+.tile strong{display:block;font-size:1.8rem;font-variant-numeric:tabular-nums}
 nav.languages a{color:#fff}
 nav.languages a[aria-current]{font-weight:700;text-decoration:none}
 """
@@ -116,6 +122,7 @@ def stats(doc: dict[str, Any], branches: Sequence[str], who: str, lang: str = "e
         f'<span><i style="background:{colour[s]}"></i>{html.escape(names.get(s, s))}</span>'
         for s in services
     )
+    hatched = f'<span><i class="hatched"></i>{_t(lang, "hatched")}</span>'
     options = "".join(
         f"<option{' selected' if b == doc['branch'] else ''}>{html.escape(b)}</option>"
         for b in branches
@@ -132,7 +139,7 @@ def stats(doc: dict[str, Any], branches: Sequence[str], who: str, lang: str = "e
         f'&amp;to={doc["to"]}">{_t(lang, "csv")}</a></form>'
     )
     charts = (
-        _chart(_t(lang, "chart_day"), _bars_by_day(doc, colour, lang), legend)
+        _chart(_t(lang, "chart_day"), _bars_by_day(doc, colour, lang), legend + hatched)
         + _chart(_t(lang, "chart_hour"), _bars_by_hour(doc, lang), "")
         + _chart(_t(lang, "chart_wait"), _waits(doc, colour, lang), legend)
     )
@@ -144,7 +151,36 @@ def stats(doc: dict[str, Any], branches: Sequence[str], who: str, lang: str = "e
         f"{_languages(lang, keep)}"
         f'<span>{html.escape(who)}</span><form method="post" action="signout">'
         f'<button type="submit">{_t(lang, "signout")}</button></form></header><main>'
-        f'{form}<p class="note">{_t(lang, "note")}</p>{charts}{_table(doc, lang)}</main>',
+        f'{form}{_headline(doc, lang)}<p class="note">{_t(lang, "note")}</p>{charts}'
+        f"{_table(doc, lang)}</main>",
+    )
+
+
+def _headline(doc: dict[str, Any], lang: str) -> str:
+    """The range at a glance: tickets issued, citizens served, no-shows, the median wait. A sum
+    with a hidden day in it says "at least" the shown part: the whole would give the hidden
+    cells' total away."""
+    tiles = []
+    for name, key in (("issued", "tile_issued"), ("served", "tile_served"),
+                      ("no_show", "tile_noshow")):  # fmt: skip
+        shown = [d[name] for d in doc["days"] if d[name] is not None]
+        some_hidden = any(d[name] is None for d in doc["days"])
+        total = sum(shown)
+        value = _t(lang, "at_least", n=total) if some_hidden else str(total)
+        tiles.append((_t(lang, key), value))
+    wait = weighted_median(
+        (d["wait_p50"], d["served"]) for d in doc["days"]
+        if d["wait_p50"] is not None and d["served"] is not None
+    )  # fmt: skip
+    minutes = "–" if wait is None else html.escape(i18n.plural(lang, "stats.minutes", wait, n=wait))
+    tiles.append((_t(lang, "tile_wait"), minutes))
+    return (
+        '<section class="tiles">'
+        + "".join(
+            f'<div class="tile"><span>{label}</span><strong>{value}</strong></div>'
+            for label, value in tiles
+        )
+        + "</section>"
     )
 
 
@@ -178,10 +214,27 @@ def _chart(title: str, svg: str, legend: str) -> str:
 W, H, PAD_L, PAD_B, PAD_T = 900, 240, 44, 34, 12
 
 
+HIDDEN_STUB = 14  # px: a hidden count's bar, hatched
+
+
+def _hatches() -> str:
+    """One hatch pattern per colour: a hidden count drawn as such."""
+    return (
+        "<defs>"
+        + "".join(
+            f'<pattern id="hatch-{i}" width="6" height="6" patternUnits="userSpaceOnUse"'
+            f' patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+            f'<line x1="0" y1="0" x2="0" y2="6" stroke="{c}" stroke-width="3"/></pattern>'
+            for i, c in enumerate(COLOURS)
+        )
+        + "</defs>"
+    )
+
+
 def _axis(top: int, labels: Sequence[tuple[float, str]], title: str) -> str:
     """The chart's frame; ``title`` is HTML already escaped."""
     out = [f'<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="{title}">',
-           f"<title>{title}</title>"]  # fmt: skip
+           f"<title>{title}</title>", _hatches()]  # fmt: skip
     step = _step(top)
     for i in range(top // step + 1):
         value = step * i
@@ -221,8 +274,8 @@ def _bars_by_day(doc: dict[str, Any], colour: dict[str, str], lang: str) -> str:
     if not days:
         return f"<p>{_t(lang, 'no_tickets')}</p>"
     names = doc.get("names") or {}
-    values = {(d["day"], d["service"]): d["issued"] or 0 for d in doc["days"]}
-    top = _nice(max(values.values()))
+    values = {(d["day"], d["service"]): d["issued"] for d in doc["days"]}
+    top = _nice(max(v or 0 for v in values.values()))
     services = doc["services"]
     slot = (W - PAD_L) / len(days)
     bar = max(2.0, slot * 0.8 / max(1, len(services)))
@@ -231,12 +284,15 @@ def _bars_by_day(doc: dict[str, Any], colour: dict[str, str], lang: str) -> str:
     for i, day in enumerate(days):
         for j, service in enumerate(services):
             n = values.get((day, service), 0)
-            height = _scale(n, top)
             x = PAD_L + slot * i + slot * 0.1 + bar * j
+            said = _t(lang, "hidden") if n is None else str(n)
+            # A hidden count is a hatched stub, never an empty bar that reads as none.
+            height = HIDDEN_STUB if n is None else _scale(n, top)
+            fill = f"url(#hatch-{j % len(COLOURS)})" if n is None else colour[service]
             out.append(
                 f'<rect x="{x:.1f}" y="{H - PAD_B - height:.1f}" width="{bar - 1:.1f}"'
-                f' height="{height:.1f}" fill="{colour[service]}">'
-                f"<title>{_short(lang, day)} {html.escape(names.get(service, service))}: {n}"
+                f' height="{height:.1f}" fill="{fill}" stroke="{colour[service]}">'
+                f"<title>{_short(lang, day)} {html.escape(names.get(service, service))}: {said}"
                 "</title></rect>"
             )
     return "".join(out) + "</svg>"

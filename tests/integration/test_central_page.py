@@ -41,6 +41,8 @@ def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  
         page.fill("input[name=token]", manager)
         page.click("button[type=submit]")
         page.goto(f"{server.url}/stats?branch=b1&from=2026-11-16&to=2026-11-22")
+        doc = requests.get(f"{server.url}/v1/branches/b1/stats?from=2026-11-16&to=2026-11-22",
+                           headers={"Authorization": f"Bearer {manager}"}, timeout=10).json()  # fmt: skip
         assert page.inner_text("h1") == "Statistics: b1"
         assert "Service A" not in page.content()  # a service is its name, or its code
         store.set_branch(server.db, "b1", "Roma, Municipio I", {"A": "Anagrafe", "B": "Tributi"})
@@ -61,6 +63,22 @@ def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  
         text = page.inner_text("main")
         assert "never send which desk" in text and "hidden" in text and "<5" not in text
         assert "Anagrafe" in text and "Nov 16, 2026" in text
+        # The range at a glance; with a hidden day in it, a sum says "at least" what is shown
+        # (the whole would give the hidden cells away).
+        tiles = page.locator("section.tiles .tile").all_inner_texts()
+        assert [t.split("\n")[0] for t in tiles] == [
+            "Tickets issued",
+            "Citizens served",
+            "No-shows",
+            "Median wait",
+        ]
+        shown = sum(d["issued"] for d in doc["days"] if d["issued"] is not None)
+        assert tiles[0].split("\n")[1] == f"at least {shown}"
+        assert tiles[3].split("\n")[1].endswith(" min")
+        # A hidden count is a hatched stub, not an empty bar reading as none.
+        hatched = page.locator("svg rect[fill^='url(#hatch']")
+        assert hatched.count() == sum(1 for d in doc["days"] if d["issued"] is None) > 0
+        assert "hidden" in (hatched.first.text_content() or "")
         assert "desk" not in page.inner_text("table").lower()
         cookie = next(c for c in page.context.cookies() if c["name"] == "central_manager")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["secure"]

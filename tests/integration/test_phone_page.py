@@ -214,3 +214,39 @@ def test_a_ticket_sent_to_another_service_shows_it_and_is_told_again(
         assert "notify:It's your turn. Go to desk 3" in page.evaluate("window.__told")
     finally:
         page.close()
+
+
+def test_arabic_is_said_in_its_own_plural_forms_on_the_phone(
+    browser,  # noqa: F811
+    config: Config,
+    clock: Clock,
+    store: Store,
+    tmp_path,
+) -> None:
+    """The page picks CLDR's form with the phone's own Intl.PluralRules: two people ahead are
+    "شخصان", never "2 أشخاص". ``TOTEM_SHOTS=docs`` also writes the README's screenshots."""
+    import os
+    from pathlib import Path
+
+    config = dataclasses.replace(config, languages=("it", "en", "ar"))
+    branch = Branch(config, clock)
+    configured = dataclasses.replace(config, status_url=f"{branch.url}/t/")
+    totem = Totem(configured, store, secrets.ensure(config.ticket_key_file), clock=clock)
+    issued = [totem.issue_walkin("A", lang=lang) for lang in ("en", "en", "ar", "en")]
+    shots = Path(os.environ.get("TOTEM_SHOTS", tmp_path))
+    page = browser.new_page(**TESTING)
+    try:
+        page.goto(issued[2].qr)
+        assert page.get_attribute("html", "dir") == "rtl"
+        assert page.inner_text("#big") == "شخصان قبلك"
+        page.wait_for_function("document.getElementById('conn').textContent !== ''")
+        page.screenshot(path=str(shots / "phone-waiting-ar.png"), full_page=True)
+        page.goto(issued[3].qr)
+        assert page.inner_text("#big") == "3 people before you"
+        page.screenshot(path=str(shots / "phone-waiting-en.png"), full_page=True)
+        branch.next("1")
+        page.goto(issued[1].qr)
+        assert page.inner_text("#big") == "You are next"
+    finally:
+        page.close()
+        branch.stop()

@@ -36,7 +36,13 @@ SETTINGS = {
     "central.url": "http://127.0.0.1:8099/",
     "services[0].hours": HOURS,
     "services[1].hours": HOURS,
+    # The town's look (DESIGN.md 15): its colour, its crest, a pictogram per service.
+    "branding.primary": "#7a1f2b",
+    "branding.logo": "/etc/kiosk/crest.svg",
+    "services[0].icon": "registry",
+    "services[1].icon": "id-card",
 }
+CREST = Path(__file__).resolve().parents[2] / "config" / "crest.svg"
 UNITS = ("kiosk-ui", "kiosk-serve", "kiosk-sync")
 
 
@@ -119,6 +125,7 @@ def test_configured_over_ssh_as_the_guide_says(totem: Totem, central: dict[str, 
     totem.put(socket_unit, "/etc/systemd/system/central-relay.socket")
     totem.put(service_unit, "/etc/systemd/system/central-relay.service")
     totem.ssh("systemctl daemon-reload && systemctl enable --now central-relay.socket")
+    totem.put(CREST.read_text(), "/etc/kiosk/crest.svg")
     for key, value in SETTINGS.items():
         totem.ssh(f"kiosk config set {shlex.quote(key)} {shlex.quote(value)}")
     totem.ssh(f"printf '%s\\n' {shlex.quote(central['token'])} > /etc/kiosk/secrets/central-token")
@@ -141,7 +148,8 @@ def expected_home(totem: Totem, folder: Path) -> Path:
     config = folder / "kiosk.toml"
     config.write_text(totem.ssh("cat /etc/kiosk/kiosk.toml").stdout)
     config.write_text(config.read_text().replace('"/var/lib/kiosk"', f'"{folder / "data"}"')
-                      .replace("/etc/kiosk/secrets", str(folder / "secrets")))  # fmt: skip
+                      .replace("/etc/kiosk/secrets", str(folder / "secrets"))
+                      .replace("/etc/kiosk/crest.svg", str(CREST)))  # fmt: skip
     expected = folder / "expected.png"
     kiosk = Path(__import__("sys").executable).with_name("kiosk")
     subprocess.run(
@@ -155,6 +163,9 @@ def expected_home(totem: Totem, folder: Path) -> Path:
 def test_home_screen_as_kiosk_screenshot_draws_it(totem: Totem, tmp_path: Path) -> None:
     from PySide6.QtGui import QImage
 
+    # The booted totem has the type families and the pictograms the screens are drawn with.
+    families = totem.ssh("fc-list : family").stdout
+    assert {"Noto Sans", "Noto Sans Arabic", "Material Icons"} <= set(families.splitlines())
     expected = expected_home(totem, tmp_path)
     time.sleep(3)  # the first frame after READY=1
     shown = totem.screendump(tmp_path / "shown.png")
