@@ -112,21 +112,28 @@ def test_the_witness_folder_is_configurable_and_never_inside_the_data_folder(
 
 
 def test_a_reader_that_catches_the_replaced_marker_zeroed_reads_the_new_one(
-    database: Path,
+    database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A writer replaces the marker, then writes the old file over with zeros; a reader that
     had the old one open reads zeros (seen once under load, as `status` failing): it looks
-    again and finds the new marker. A marker of zeros that stays is still refused."""
-    import threading
+    again and finds the new marker. A marker of zeros that stays is still refused.
 
+    The writer's move lands while the reader waits to look again (its pause is where the
+    swap is made): a timer racing the reader failed under a loaded CI machine."""
     path = marker.path_of(database)
     good = path.read_bytes()
     path.write_bytes(bytes(len(good)))
-    swap = threading.Timer(0.015, lambda: path.write_bytes(good))
-    swap.start()
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 2:  # not at once: the reader reads zeros twice before the new one
+            path.write_bytes(good)
+
+    monkeypatch.setattr(marker.time, "sleep", pause)
     found = marker._read(path)
-    swap.join()
-    assert found is not None and found.numbers == {"A": 3}
+    assert found is not None and found.numbers == {"A": 3} and len(pauses) == 2
+    monkeypatch.undo()
     path.write_bytes(bytes(len(good)))
     with pytest.raises(StorageError, match="cannot be read"):
         marker._read(path)
