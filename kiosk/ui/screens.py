@@ -268,15 +268,44 @@ class MessageScreen(QWidget):
         layout.setStretch(5, 0 if on else 1)
 
 
+# The notice's first layer: three short statements, each with its pictogram (Material Icons).
+PRIVACY_POINTS = ("\ue510", "\uea4c", "\ue942")  # person_off, auto_delete, work_off
+
+
 class PrivacyScreen(QWidget):
-    """The privacy notice in pages that fit the screen, turned with large buttons (no
-    scrollbar to find, nothing cut, whatever the language, text size or screen)."""
+    """The privacy notice in two layers: three short statements first, then the whole notice
+    in pages that fit the screen, turned with large buttons (no scrollbar to find, nothing
+    cut, whatever the language, text size or screen)."""
 
     def __init__(self) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         self.title = label("title")
         layout.addWidget(self.title)
+        self.summary = QWidget()
+        points = QVBoxLayout(self.summary)
+        points.setSpacing(36)
+        self.points: list[QLabel] = []
+        start = Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter
+        points.addStretch(1)
+        for glyph in PRIVACY_POINTS:
+            row = QHBoxLayout()
+            row.setSpacing(24)
+            icon = label("privacyIcon", wrap=False)
+            icon.setText(glyph)
+            icon.setProperty("silent", True)
+            words = label("privacyPoint", align=start)
+            row.addWidget(icon, 0)
+            row.addWidget(words, 1)
+            points.addLayout(row)
+            self.points.append(words)
+        points.addStretch(1)
+        layout.addWidget(self.summary, 1)
+        # With the other controls at the bottom, within reach of a wheelchair (kiosk.ui.reach).
+        self.more = QPushButton()
+        self.more.setObjectName("more")
+        self.more.clicked.connect(self.show_full)
+        self.full = False
         self.body = label(
             "privacyBody", align=Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignTop
         )
@@ -291,6 +320,7 @@ class PrivacyScreen(QWidget):
         pager.addWidget(self.previous, 0, 0)
         pager.addWidget(self.where, 0, 1)
         pager.addWidget(self.next, 0, 2)
+        layout.addWidget(self.more, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addLayout(pager)
         self.previous.clicked.connect(lambda: self.turn(-1))
         self.next.clicked.connect(lambda: self.turn(1))
@@ -302,6 +332,25 @@ class PrivacyScreen(QWidget):
         self.page = 0
         self.page_text = "{n} / {total}"
         self.body.installEventFilter(self)  # its room changes with the footer's rows: page again
+        self.show_summary()
+
+    def show_summary(self) -> None:
+        """The first layer: the three statements, and the way to the whole notice."""
+        self.full = False
+        self.page = 0
+        self.summary.show()
+        self.more.show()
+        for part in (self.body, self.previous, self.next, self.where):
+            part.hide()
+
+    def show_full(self) -> None:
+        """The second layer: the whole notice, from its first page."""
+        self.full = True
+        self.page = 0
+        self.summary.hide()
+        self.more.hide()
+        self.body.show()
+        self.paginate()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         resized = watched is self.body and event.type() == QEvent.Type.Resize
@@ -339,17 +388,28 @@ class PrivacyScreen(QWidget):
         self._show()
 
     def turn(self, step: int) -> None:
+        """A page on (the keypad's 6) or back (4): from the statements to the notice and back."""
+        if not self.full:
+            if step > 0:
+                self.show_full()
+            return
+        if self.page == 0 and step < 0:
+            self.show_summary()
+            return
         self.page = max(0, min(len(self.pages) - 1, self.page + step))
         self._show()
 
     def _show(self) -> None:
+        if not self.full:
+            return
         self.body.setText(self.pages[self.page])
         total = len(self.pages)
         self.where.setText(self.page_text.format(n=self.page + 1, total=total))
-        self.previous.setEnabled(self.page > 0)
+        self.previous.setEnabled(True)  # on the first page: back to the three statements
         self.next.setEnabled(self.page < total - 1)
-        for part in (self.previous, self.next, self.where):
-            part.setVisible(total > 1)
+        self.where.setVisible(total > 1)
+        for part in (self.previous, self.next):
+            part.show()
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
@@ -358,7 +418,8 @@ class PrivacyScreen(QWidget):
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
-        self.paginate()  # shown at last: with the size it is shown at
+        if self.full:
+            self.paginate()  # shown at last: with the size it is shown at
 
 
 def _pack(items: list[str], joiner: str, fits: Callable[[str], bool]) -> list[str]:

@@ -179,7 +179,7 @@ class KioskWindow(QWidget):
             self.stack.addWidget(screen)
         for back in (self.ticket.back, self.result.back, self.privacy.back):
             back.clicked.connect(self.go_home)
-        for pager in (self.privacy.previous, self.privacy.next):
+        for pager in (self.privacy.previous, self.privacy.next, self.privacy.more):
             pager.clicked.connect(self.told.emit)  # in speech mode, the new page is read
         self.broken_screen.back.hide()
         self.broken_screen.offer.hide()
@@ -254,6 +254,9 @@ class KioskWindow(QWidget):
         #heading, #message {{ font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #ticketService, #ticketQueue, #hint, #messageDetail {{ font-size: {round(b * 1.2)}px; }}
         #privacyBody {{ font-size: {b}px; padding: {b // 2}px; }}
+        #privacyIcon {{ font-family: "{PICTOGRAM_FONT}"; font-size: {round(b * 2.2)}px; color: {t.accent}; }}
+        #privacyPoint {{ font-size: {round(b * 1.2)}px; font-weight: bold; }}
+        #more {{ min-width: {touch * 3}px; font-weight: bold; padding: 0 {b}px; }}
         QPushButton {{ min-height: {touch}px; min-width: {touch}px; font-size: {b}px; border-radius: {b // 3}px;
             background: {t.button}; color: {t.button_text}; padding: 0 {b // 2}px; border: {border}; }}
         QPushButton#language {{ min-width: 0; font-size: {round(b * 0.8)}px; padding: 0 4px; }}
@@ -319,6 +322,10 @@ class KioskWindow(QWidget):
         for back in (self.ticket.back, self.result.back, self.privacy.back):
             back.setText(text(self.lang, "back"))
         self.privacy.title.setText(text(self.lang, "privacy_title"))
+        for n, point in enumerate(self.privacy.points, 1):
+            point.setText(text(self.lang, f"privacy_short_{n}"))
+        more = text(self.lang, "privacy_more")
+        self.privacy.more.setText(f"◀ {more}" if self.lang in RTL else f"{more} ▶")
         self.privacy.set_notice(
             text(
                 self.lang,
@@ -522,9 +529,8 @@ class KioskWindow(QWidget):
             self.back_home.start()
 
     def show_privacy(self) -> None:
-        self.privacy.page = 0
+        self.privacy.show_summary()  # three short statements first, then the whole notice
         self.stack.setCurrentWidget(self.privacy)
-        self.privacy.paginate()  # now that it has its size
         self.back_home.stop()
 
     def set_language(self, lang: str) -> None:

@@ -125,7 +125,7 @@ def test_the_longest_description_fits_its_tile_at_large_text(
     cut = []
     for lang in LANGUAGES:
         window.set_language(lang)
-        qtbot.wait(5)
+        qtbot.wait(50)  # the new direction laid out (right to left for Arabic)
         for tile in window.home.buttons.values():
             if tiles == 2:  # room for every word
                 assert tile.description.isVisibleTo(window), (lang, size)

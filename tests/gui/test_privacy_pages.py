@@ -25,8 +25,10 @@ def test_every_page_fits_and_the_pages_hold_the_notice(qtbot, config: Config, si
     for lang in LANGUAGES:
         window.set_language(lang)
         window.show_privacy()
-        qtbot.wait(10)
         p = window.privacy
+        assert p.summary.isVisible() and not p.body.isVisible()  # three statements first
+        qtbot.mouseClick(p.more, Qt.MouseButton.LeftButton)
+        qtbot.wait(10)
         notice = text(lang, "privacy_body", controller=config.privacy_controller, dpo="-")
         box = p.body.contentsRect()
         metrics = p.body.fontMetrics()
@@ -58,6 +60,8 @@ def test_the_notice_chosen_before_the_window_is_shown_is_paged_at_the_shown_size
 
     for lang in ("it", "ar"):
         with staged(config, "privacy", lang) as window:
+            assert window.privacy.summary.isVisible()  # the first layer
+            window.privacy.show_full()
             shown = window.privacy.pages
             assert len(shown) <= 3, (lang, len(shown))
             assert len(shown[0]) > 300, shown[0]
@@ -78,3 +82,28 @@ def test_pages_follow_the_room_when_text_grows_on_the_open_notice(qapp, config: 
                 needed = metrics.boundingRect(0, 0, box.width(), 100_000,
                                               int(Qt.TextFlag.TextWordWrap), page)  # fmt: skip
                 assert needed.height() <= box.height(), lang
+
+
+def test_the_notice_comes_in_two_layers_by_touch_and_by_keypad(qtbot, config: Config) -> None:
+    """First three short statements with their pictograms, in every language; then the whole
+    notice, page by page; the keypad's 6 and 4 go the same way (4 on the first page goes
+    back to the statements); the statements are read aloud, the pictograms are not."""
+    from kiosk.ui.spoken import spoken
+
+    window = window_in_every_language(qtbot, config, (1080, 1920))
+    for lang in LANGUAGES:
+        window.set_language(lang)
+        window.show_privacy()
+        p = window.privacy
+        points = [point.text() for point in p.points]
+        assert points == [text(lang, f"privacy_short_{n}") for n in (1, 2, 3)]
+        assert all(point.isVisible() for point in p.points) and p.more.isVisible()
+        said = spoken(p, lang)
+        assert all(point in said for point in points) and "\ue510" not in said
+        p.turn(1)  # the keypad's 6
+        assert p.full and p.body.isVisible() and not p.summary.isVisible()
+        assert p.body.text() == p.pages[0]
+        p.turn(-1)  # the keypad's 4 on the first page
+        assert not p.full and p.summary.isVisible()
+    window.setProperty("allowClose", True)
+    window.close()

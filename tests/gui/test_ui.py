@@ -231,6 +231,8 @@ def test_privacy_notice_one_touch_away_names_the_controller(qtbot, make_ui) -> N
     w = ui.window
     touch(qtbot, w.privacy_button)
     assert ui.screen() is w.privacy
+    assert w.privacy.summary.isVisible()  # three short statements first
+    touch(qtbot, w.privacy.more)
     assert w.privacy.body.text() == w.privacy.pages[0]  # the first page, then the next ones
     body = " ".join(w.privacy.pages)
     assert "Ufficio di prova" in body and "art. 6(1)(e)" in body and "Garante" in body
