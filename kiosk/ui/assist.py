@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.ui.i18n import plural, text, with_state
+from kiosk.ui.legend import HOME_KEYS, PRIVACY_KEYS, KeyLegend
 from kiosk.ui.screens import label, restyle
 from kiosk.ui.spoken import aloud, of_window, sentences, shown_words
 
@@ -98,6 +99,8 @@ class Assist(QObject):
         self.quieter.clicked.connect(lambda: self.set_volume(self.volume - VOLUME_STEP))
         self.louder.clicked.connect(lambda: self.set_volume(self.volume + VOLUME_STEP))
         window.footer.layout().insertWidget(0, self.volume_row)  # shown while speech is on
+        self.legend = KeyLegend()  # the keys, above the volume, while speech is on
+        window.footer.layout().insertWidget(0, self.legend)
         self.warning = TimeoutWarning(window)
         self.warning.more.clicked.connect(self.extend)
         self.countdown = QTimer(self, interval=1000)
@@ -142,6 +145,10 @@ class Assist(QObject):
         self.speak_button.setAccessibleName(with_state(lang, "speech", self.on))
         self.speak_button.setChecked(self.on)
         self.volume_row.setVisible(self.on)
+        self.legend.setVisible(self.on)
+        w = self.window
+        keys = PRIVACY_KEYS if w.stack.currentWidget() is w.privacy else HOME_KEYS
+        self.legend.show_keys(lang, keys, w.theme.header_text, w.theme.header)
         self.volume_label.setText(text(lang, "volume_level", percent=self.volume))
         self.quieter.setAccessibleName(text(lang, "quieter"))
         self.louder.setAccessibleName(text(lang, "louder"))
@@ -163,6 +170,7 @@ class Assist(QObject):
         self.speak(self.volume_label.text())
 
     def _screen_changed(self) -> None:
+        self.relabel()  # the keys shown are the screen's
         self.armed = None
         self._mark(None)
         if self.on:

@@ -188,54 +188,109 @@ class HomeScreen(QWidget):
         self.columns = columns
 
 
+WARNING_SIGN, PAPER_BELOW = "\ue002", "\ue5db"  # Material Icons: warning, arrow_downward
+
+
 class TicketScreen(QWidget):
+    """The ticket just issued. Printed: its number and where the paper comes out (below the
+    screen, an arrow pointing there). Not printed (``on_fault = "screen"``): a warning banner,
+    the number at full size and the ticket's QR at least 60 mm wide with a caption saying what
+    it is for; on a screen too short for both, the number gives way, never the QR."""
+
     def __init__(self) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
+        self.banner = QWidget()
+        self.banner.setObjectName("faultBanner")
+        row = QHBoxLayout(self.banner)
+        sign = label("faultSign", wrap=False)
+        sign.setText(WARNING_SIGN)
+        sign.setProperty("silent", True)  # a picture: the words beside it are said
+        self.fault = label("faultText", align=Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(sign, 0)
+        row.addWidget(self.fault, 1)
+        layout.addWidget(self.banner)
         layout.addStretch(1)
         self.heading = label("heading")
         self.code = label("ticketCode", wrap=False)
         self.service = label("ticketService")
         self.queue = label("ticketQueue")
         self.qr = label("qr")
+        self.caption = label("qrCaption", align=Qt.AlignmentFlag.AlignVCenter)
+        self.photo = QWidget()  # the QR with its caption beside it: what it is, what it is for
+        beside = QHBoxLayout(self.photo)
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.addWidget(self.qr, 0)
+        beside.addWidget(self.caption, 1)
         self.hint = label("hint")
-        for widget in (self.heading, self.code, self.service, self.queue, self.qr, self.hint):
+        self.arrow = label("paperArrow", wrap=False)
+        self.arrow.setText(PAPER_BELOW)
+        self.arrow.setProperty("silent", True)
+        for widget in (self.heading, self.code, self.service, self.queue, self.photo, self.hint,
+                       self.arrow):  # fmt: skip
             layout.addWidget(widget)
         layout.addStretch(1)
         self.back = QPushButton()
         self.back.setObjectName("back")
         layout.addWidget(self.back, 0, Qt.AlignmentFlag.AlignHCenter)
         self.qr_text: str | None = None  # shown as a QR when the printer failed
-        self.qr_most = 0
+        self.qr_least = self.qr_most = self.code_px = 0
 
-    def show_qr(self, text: str | None, most: int = 0) -> None:
-        """The ticket's QR, as large as ``most`` pixels and the room left allow (never cut:
-        a QR missing its edge cannot be scanned); None hides it."""
-        self.qr_text, self.qr_most = text, most
-        self.qr.setVisible(text is not None)
+    def show_printed(self) -> None:
+        self.qr_text = None
+        for fault_only in (self.banner, self.photo):
+            fault_only.setVisible(False)
+        for printed_only in (self.heading, self.hint, self.arrow):
+            printed_only.setVisible(True)
+        self.code.setStyleSheet("")
+        self.qr.setFixedSize(0, 0)
+        self.queue.setVisible(True)
+        for widget in (self.service, self.queue):
+            restyle(widget, "compact", False)
+
+    def show_qr(self, text: str, least: int, most: int, code_px: int) -> None:
+        """The ticket's QR, ``least`` to ``most`` pixels (as the room allows; never cut: a QR
+        missing its edge cannot be scanned), under its number ``code_px`` high if it fits."""
+        self.qr_text, self.qr_least, self.qr_most, self.code_px = text, least, most, code_px
+        for printed_only in (self.heading, self.hint, self.arrow):
+            printed_only.setVisible(False)
+        for fault_only in (self.banner, self.photo):
+            fault_only.setVisible(True)
+        for line in (self.service, self.queue):  # one line each where they can: room for the QR
+            restyle(line, "compact", True)
         self.fit_qr()
 
     def fit_qr(self) -> None:
-        if self.qr_text is None:
+        if self.qr_text is None or self.height() <= 100:
             return
-        layout = self.layout()
-        assert layout is not None
-        width = max(1, self.contentsRect().width())
-        others = [w for w in (self.heading, self.code, self.service, self.queue, self.hint,
-                              self.back) if w.isVisibleTo(self)]  # fmt: skip
-        used = sum(
-            w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height()
-            for w in others
-        )
-        margins = layout.contentsMargins()
-        used += layout.spacing() * len(others) + margins.top() + margins.bottom()
-        room = self.height() - used if self.height() > 100 else self.qr_most
+        px = self.code_px
+        self.qr.setFixedSize(self.qr_least, self.qr_least)
+        self.queue.setVisible(True)
+        # The number gives way to the QR, never the reverse; on the shortest screens (large
+        # text, speech's rows in the footer) the queue's line goes too: the QR's page has it.
+        while self._set_code(px) > self.height() and px > self.code_px // 3:
+            px = round(px * 0.92)
+        if self._needed() > self.height():
+            self.queue.setVisible(False)
+        size = max(self.qr_least, min(self.qr_most, self.qr_least + self.height() - self._needed()))
+        self.qr.setFixedSize(size, size)
         shown = self.qr.pixmap()
-        if not shown.isNull() and shown.height() > self.qr.height() > 16:
-            room = min(room, self.qr.height())  # the layout gave it less than it asked for
-        size = max(64, min(self.qr_most, room))
         if shown.isNull() or shown.height() != size:
             self.qr.setPixmap(qr_pixmap(self.qr_text, size))
+
+    def _set_code(self, px: int) -> int:
+        """The number ``px`` high; the height the screen then needs."""
+        self.code.setStyleSheet(f"font-size: {px}px;")
+        self.code.ensurePolished()
+        return self._needed()
+
+    def _needed(self) -> int:
+        layout = self.layout()
+        assert layout is not None
+        layout.invalidate()
+        if layout.hasHeightForWidth():
+            return layout.heightForWidth(self.width())
+        return layout.sizeHint().height()
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]

@@ -80,6 +80,10 @@ def named(widget: W, name: str) -> W:
     return widget
 
 
+QR_MM = 60  # the fault screen's QR: photographed from arm's length, even by an old phone
+CODE_SCALE = 6  # the ticket number, in the text size
+
+
 class KioskWindow(QWidget):
     """The window. Signals go to the worker; its answers come back to the slots below."""
 
@@ -229,6 +233,16 @@ class KioskWindow(QWidget):
         dpi = screen.logicalDotsPerInch() if screen is not None else 96.0
         return {"base": base, "touch": max(mm_to_px(TOUCH_TARGET_MM, dpi), round(base * 2.2))}
 
+    def px_per_mm(self) -> float:
+        """Pixels per millimetre of this screen: from ``ui.screen_height_mm`` when the
+        technician measured it, else as the screen reports itself (96 dpi if it does not)."""
+        height_mm = self.config.access.screen_height_mm
+        if height_mm:
+            return self.height() / height_mm
+        screen = self.screen()
+        dpi = screen.physicalDotsPerInch() if screen is not None else 0.0
+        return (dpi if dpi > 0 else 96.0) / 25.4
+
     def style_sheet(self) -> str:
         t, s = self.theme, self.sizes()
         b, touch = s["base"], s["touch"]
@@ -249,8 +263,13 @@ class KioskWindow(QWidget):
         #serviceIcon {{ font-family: "{PICTOGRAM_FONT}"; font-size: {round(b * 2)}px; }}
         #serviceLetter {{ font-size: {round(b * 1.2)}px; font-weight: bold; border: 3px solid {t.button_text}; border-radius: {b // 3}px; padding: 0 {b // 3}px; }}
         #service[available="false"] #serviceLetter {{ border-color: {t.disabled_text}; }}
-        #ticketCode {{ color: {t.accent}; font-size: {round(b * 6)}px; font-weight: bold; }}
-        #ticketCode[onScreen="true"] {{ font-size: {round(b * 3)}px; }}
+        #ticketCode {{ color: {t.accent}; font-size: {b * CODE_SCALE}px; font-weight: bold; }}
+        #faultBanner {{ background: {t.warning}; border-left: {max(6, b // 4)}px solid {t.warning_text}; }}
+        #faultBanner QLabel {{ color: {t.warning_text}; font-size: {b}px; font-weight: bold; }}
+        #faultSign, #paperArrow {{ font-family: "{PICTOGRAM_FONT}"; font-size: {round(b * 1.4)}px; }}
+        #paperArrow {{ color: {t.accent}; font-size: {round(b * 3)}px; }}
+        #qrCaption {{ font-size: {b}px; font-weight: bold; }}
+        #ticketService[compact="true"], #ticketQueue[compact="true"] {{ font-size: {b}px; }}
         #heading, #message {{ font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #ticketService, #ticketQueue, #hint, #messageDetail {{ font-size: {round(b * 1.2)}px; }}
         #privacyBody {{ font-size: {b}px; padding: {b // 2}px; }}
@@ -268,6 +287,7 @@ class KioskWindow(QWidget):
         #speak {{ min-width: {touch * 2}px; font-weight: bold; }}
         #speak:checked {{ background: {t.button_text}; color: {t.button}; border: 3px solid {t.button}; }}
         #timeoutWarning {{ background: {t.background}; border: {max(6, b // 4)}px solid {t.accent}; }}
+        #footer QLabel#keysRow {{ color: {t.header_text}; font-size: {round(b * 0.75)}px; padding: {b // 6}px; }}
         #footer QLabel#volume {{ color: {t.header_text}; font-weight: bold; qproperty-alignment: AlignCenter; }}
         #moreTime {{ min-height: {touch * 2}px; font-size: {round(b * 1.4)}px; font-weight: bold; }}
         #paperLow {{ background: {t.warning}; color: {t.warning_text}; font-size: {round(b * 0.6)}px; padding: 4px; }}
@@ -457,17 +477,19 @@ class KioskWindow(QWidget):
             view["names"].get(lang) or view["names"].get(self.config.languages[0], "")
         )
         t.queue.setText(self._queue_line(view["ahead"], view["wait_min"]))
-        restyle(t.code, "onScreen", not view["printed"])  # smaller, to leave the QR room
         if view["printed"]:
-            t.show_qr(None)
+            t.show_printed()
             hint = text(lang, "take_ticket")
             paper = view.get("paper_lang")
             if paper and paper != lang:  # an Arabic ticket is printed in English: say so
                 hint += "\n" + paper_in(lang, paper)
             t.hint.setText(hint)
         else:  # printer fault with on_fault = screen: the citizen photographs the ticket
-            t.hint.setText(text(lang, "photo_ticket"))
-            t.show_qr(view["qr"], self.sizes()["base"] * 7)
+            t.fault.setText(text(lang, "printer_down"))
+            t.caption.setText(text(lang, "qr_caption"))
+            mm = self.px_per_mm()
+            t.show_qr(view["qr"], round(QR_MM * mm), round(QR_MM * 1.4 * mm),
+                      self.sizes()["base"] * CODE_SCALE)  # fmt: skip
         self.stack.setCurrentWidget(t)
         self._hold_result(on_screen=not view["printed"])
         self._show_states()

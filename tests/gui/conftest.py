@@ -51,7 +51,12 @@ def make_ui(qtbot, config: Config, clock: Clock):
         app.window.show()
         app.start()
         started.append(app)
-        qtbot.waitUntil(lambda: bool(app.window.states), timeout=10_000)
+        # The worker opens the store on its own thread; on a loaded two-core machine, late in a
+        # long run, that has taken more than ten seconds. Wait for figures or a fault, then say
+        # which, so a failure here names its cause.
+        w = app.window
+        qtbot.waitUntil(lambda: bool(w.states or w.broken), timeout=30_000)
+        assert w.states and not w.broken, f"the totem did not start: {w.broken!r}"
         return Running(app, sim, cfg)
 
     yield make

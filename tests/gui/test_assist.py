@@ -256,3 +256,35 @@ def test_a_scans_answer_waits_for_the_idle_warning(qtbot, make_ui) -> None:
     w.idle.setInterval(50)
     w.idle.start()
     qtbot.waitUntil(lambda: w.assist.warning.isVisible(), timeout=5000)
+
+
+@pytest.mark.parametrize("size", [(800, 1280), (1080, 1920)])
+def test_the_speech_banner_shows_the_keys_of_the_screen(qtbot, config: Config, size) -> None:
+    """With speech on, the footer shows the keypad's keys as caps with their words, in the
+    screen's language, the privacy notice's own keys on it; whole, inside the window's width,
+    and silent (the keys are said at the end of each reading). With speech off it is gone."""
+    from kiosk.i18n import LANGUAGES
+    from kiosk.ui.i18n import text
+    from tests.gui.conftest import window_in_every_language
+
+    w = window_in_every_language(qtbot, config, size)
+    w.toggle_large()  # the largest text: the most lines
+    legend = w.assist.legend
+    assert legend.isHidden()
+    w.assist.toggle()
+    for lang in LANGUAGES:
+        w.set_language(lang)
+        qtbot.wait(10)
+        assert legend.isVisible() and legend.property("silent")
+        shown = legend.text()
+        for word in ("key_move", "key_choose", "key_repeat", "key_volume", "key_off"):
+            assert text(lang, word).replace("'", "&#x27;") in shown, (lang, word)
+        assert w.width() == size[0]  # the banner wraps; it never widens the window
+        assert legend.height() >= legend.heightForWidth(legend.width())  # no line cut
+        assert ('dir="rtl"' in shown) == (lang == "ar")
+    w.show_privacy()
+    qtbot.wait(10)
+    assert text("ar", "key_pages") in legend.text() and text("ar", "key_move") not in legend.text()
+    w.go_home()
+    w.assist.toggle()
+    assert legend.isHidden()

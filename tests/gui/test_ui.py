@@ -29,7 +29,8 @@ def test_service_to_ticket_to_home(qtbot, make_ui) -> None:
     qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
     assert w.ticket.code.text() == "A001"
     assert w.ticket.hint.text() == "Prenda il biglietto qui sotto"
-    assert w.ticket.qr.isHidden()
+    assert w.ticket.photo.isHidden() and w.ticket.banner.isHidden()
+    assert w.ticket.arrow.isVisible()  # pointing down, where the paper comes out
     assert len(ui.sim.complete_jobs()) == 1  # printed
     w.back_home.setInterval(50)  # the ticket screen goes home by itself
     w.back_home.start()
@@ -86,8 +87,10 @@ def test_printer_fault_with_screen_shows_the_ticket_and_its_qr(qtbot, make_ui) -
     touch(qtbot, w.home.buttons["A"])
     qtbot.waitUntil(lambda: ui.screen() is w.ticket, timeout=10_000)
     assert w.ticket.code.text() == "A001" and not w.ticket.qr.isHidden()
-    assert w.ticket.qr.pixmap().width() > 100
-    assert "fotografi" in w.ticket.hint.text()
+    assert w.ticket.qr.pixmap().width() >= round(60 * w.px_per_mm())  # 60 mm at least
+    assert w.ticket.banner.isVisible() and "stampante non funziona" in w.ticket.fault.text()
+    assert w.ticket.caption.text().startswith("Questo codice è il suo biglietto")
+    assert w.ticket.hint.isHidden() and w.ticket.arrow.isHidden()  # no paper to point to
     assert ui.tickets() == ["A001"] and ui.sim.complete_jobs() == []
 
 
