@@ -79,7 +79,9 @@ def test_the_ticket_qr_on_screen_is_never_cut(qapp, config: Config, size) -> Non
     from kiosk.ui.screenshot import staged
     from kiosk.ui.window import CODE_SCALE
 
-    for lang in LANGUAGES:
+    # Every language on the smallest screen; the longest (German), Arabic and the first elsewhere.
+    langs = LANGUAGES if size == (800, 1280) else ("it", "de", "ar")
+    for lang in langs:
         for large, speech in ((False, False), (True, False), (True, True)):
             case = (size, lang, large, speech)
             with staged(config, "ticket-on-screen", lang, size, large=large, speech=speech) as w:
