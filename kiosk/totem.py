@@ -14,7 +14,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from drivers.printer.device import Printer
-from drivers.printer.ticket import Layout, TicketContent, Unprintable, printable_language
+from drivers.printer.ticket import (
+    Layout,
+    TicketContent,
+    Unprintable,
+    printable_language,
+    raster_suits,
+)
 from drivers.printer.ticket import render as render_ticket
 from kiosk.config import Config, Service
 from kiosk.core import payload as ticket_payload
@@ -140,7 +146,41 @@ class Paper:
         self.config = config
         self.clock = clock
         self.printer = printer
-        self.layout = layout or Layout.build(config.paper_width)
+        self._layout = layout
+        # An SVG crest needs a drawing library to become a picture: the UI gives its own
+        # (Qt's); without one, only a PNG crest is printed.
+        self.logo_png: Callable[[bytes], bytes | None] | None = None
+
+    @property
+    def layout(self) -> Layout:
+        """Built at the first ticket, not at start: the crest's picture and python-escpos
+        are not the home screen's business."""
+        if self._layout is None:
+            self._layout = Layout.build(
+                self.config.paper_width, self._logo(), raster_suits(self.config.printer_uri)
+            )
+        return self._layout
+
+    def _logo(self) -> bytes | None:
+        from kiosk.branding import LogoError, is_svg, logo_bytes
+
+        path = self.config.branding.logo
+        if path is None:
+            return None
+        try:
+            data = logo_bytes(path)  # checked again: the file can change after the check
+        except LogoError as exc:
+            log.warning("the ticket is printed without the crest: %s", exc)
+            return None
+        if not is_svg(data):
+            return data
+        if self.logo_png is None:
+            return None
+        try:
+            return self.logo_png(data)
+        except Exception:  # a drawing library's fault must not keep the ticket from printing
+            log.exception("the ticket is printed without the crest: it could not be drawn")
+            return None
 
     def record_printer_state(self, state: str) -> None:
         """Where the printer's state goes when it prints (a host shares it with its sync

@@ -96,3 +96,17 @@ def seat(desk: str = "1") -> Seat:
     """A desk as the store sees it, with a day key of the tests' own (the branch server keeps
     the real one in its memory: kiosk.server.deskbook)."""
     return Seat(b"the tests' day key", desk)
+
+
+def printed_code(paper: Any) -> str | None:
+    """The ticket number a desk's scanner reads from a printed ticket's CODE128 (the number
+    itself is a picture in the bold type): service letters at digits 7-10 (A=10, 00 for none),
+    the number at 11-13 (kiosk.core.payload)."""
+    from drivers.sim.escpos import Barcode
+
+    bars = [item.data for item in paper.items if isinstance(item, Barcode)]
+    if not bars:
+        return None
+    digits = bars[0]
+    first, second, number = int(digits[7:9]), int(digits[9:11]), int(digits[11:14])
+    return chr(55 + first) + (chr(55 + second) if second else "") + f"{number:03d}"

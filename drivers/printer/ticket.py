@@ -117,10 +117,13 @@ class TicketContent:
 
 @dataclass(frozen=True)
 class Layout:
-    """Paper geometry and the logo, prepared once."""
+    """Paper geometry, the logo, and whether words are drawn in the bold type (a picture: about
+    20 KB a ticket on 80 mm paper) or in the printer's own font (under 1 KB: for a serial line
+    slower than 115,200 baud, where 20 KB would take seconds)."""
 
     width_mm: int = 80
     logo: bytes = b""  # ready-made raster command (GS v 0), or nothing
+    raster: bool = True
 
     @property
     def dots(self) -> int:
@@ -131,25 +134,38 @@ class Layout:
         return self.dots // 12
 
     @classmethod
-    def build(cls, width_mm: int, logo_path: Path | None = None) -> Layout:
-        """Prepare the layout, rasterising the logo (at most 1/3 of the width) once."""
-        if logo_path is None:
-            return cls(width_mm)
+    def build(cls, width_mm: int, logo: bytes | Path | None = None, raster: bool = True) -> Layout:
+        """Prepare the layout, rasterising the logo (a PNG's bytes or file; at most 1/3 of the
+        width and 12 mm high) once."""
+        if logo is None:
+            return cls(width_mm, raster=raster)
         from PIL import Image  # only for a logo
 
         dots = 576 if width_mm == 80 else 384
-        with Image.open(logo_path) as source:
-            img = source.convert("L")
+        source = io.BytesIO(logo) if isinstance(logo, bytes) else logo
+        with Image.open(source) as opened:
+            img = opened.convert("RGBA")
+        white = Image.new("RGBA", img.size, "white")  # a transparent crest prints on paper
+        img = Image.alpha_composite(white, img).convert("L")
         scale = min(1.0, dots / 3 / img.width, 96 / img.height)
         img = img.resize((max(8, int(img.width * scale)), max(8, int(img.height * scale))))
         printer = Dummy()
         printer.set(align="center")
-        printer.image(img.convert("1"), impl="bitImageRaster")
-        return cls(width_mm, printer.output)
+        _quiet(printer.image, img.convert("1"), impl="bitImageRaster")
+        return cls(width_mm, printer.output, raster)
+
+
+def raster_suits(printer_uri: str) -> bool:
+    """Whether a ticket's words may be pictures on this printer: not over a slow serial line."""
+    from drivers.printer.uri import parse
+
+    uri = parse(printer_uri)
+    return uri.scheme != "serial" or uri.baudrate >= 115200
 
 
 def _quiet(fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    # python-escpos prints a notice to stdout when it picks the hardware barcode renderer.
+    # python-escpos prints notices to stdout (which barcode renderer it picks; that its
+    # profile has no paper width, for every image): stdout is `kiosk ... --json`'s.
     with contextlib.redirect_stdout(io.StringIO()):
         fn(*args, **kwargs)
 
@@ -159,6 +175,27 @@ def code128_set_c(digits: str) -> str:
     if len(digits) % 2 or not digits.isdigit():
         raise ValueError("code set C needs an even number of digits")
     return "{C" + "".join(chr(int(digits[i : i + 2])) for i in range(0, len(digits), 2))
+
+
+# Heights in dots (8 a millimetre) of the capitals: 80 mm paper, 58 mm paper.
+CODE_HIGH = {80: 150, 58: 110}
+SERVICE_HIGH = {80: 40, 58: 32}
+
+
+def _words(p: Any, words: str, layout: Layout, high: dict[int, int], lines: int) -> bool:
+    """``words`` drawn in the bold type, centred; False when they cannot be (no font, or a
+    layout that prints text only)."""
+    if not layout.raster:
+        return False
+    from drivers.printer.raster import words_raster
+
+    picture = words_raster(words, high[layout.width_mm], layout.dots, lines=lines)
+    if picture is None:
+        return False
+    p.set(align="left")
+    _quiet(p.image, picture, impl="bitImageRaster")
+    p.set(align="center")
+    return True
 
 
 def render(ticket: TicketContent, layout: Layout) -> bytes:
@@ -179,12 +216,15 @@ def render(ticket: TicketContent, layout: Layout) -> bytes:
         p._raw(layout.logo)
     p.set(align="center", bold=True)
     line(ticket.branch_name)
-    wide = len(ticket.service_name) <= layout.columns // 2
-    p.set(align="center", bold=False, double_height=True, double_width=wide)
-    line(ticket.service_name, layout.columns // 2 if wide else layout.columns)
-    big = 8 if layout.width_mm == 80 else 6
-    p.set(align="center", custom_size=True, width=big, height=big)
-    line(ticket.code)
+    encode(ticket.service_name)  # a name the code page cannot hold: another language's
+    if not _words(p, ticket.service_name, layout, SERVICE_HIGH, lines=2):
+        wide = len(ticket.service_name) <= layout.columns // 2
+        p.set(align="center", bold=False, double_height=True, double_width=wide)
+        line(ticket.service_name, layout.columns // 2 if wide else layout.columns)
+    if not _words(p, ticket.code, layout, CODE_HIGH, lines=1):
+        big = 8 if layout.width_mm == 80 else 6
+        p.set(align="center", custom_size=True, width=big, height=big)
+        line(ticket.code)
     p.set(align="center", normal_textsize=True)
     if ticket.reentry_of:
         line(texts["reentry"].format(ref=ticket.reentry_of))
@@ -198,8 +238,8 @@ def render(ticket: TicketContent, layout: Layout) -> bytes:
     else:
         line(texts["soon"])
     p.set(align="center", bold=False)
-    if ticket.qr != ticket.payload:  # the QR opens the ticket's status page
-        line(texts["phone"])
+    # The QR said what it is for: the ticket's page on a phone, or coming back today.
+    line(texts["phone"] if ticket.qr != ticket.payload else texts["scan_back"])
     p.qr(ticket.qr, native=True, size=6 if layout.width_mm == 80 else 5, ec=1)
     _quiet(
         p.barcode,

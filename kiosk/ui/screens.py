@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -50,7 +50,13 @@ def logo_pixmap(data: bytes, height: int) -> QPixmap:
         pixmap = QPixmap()
         pixmap.loadFromData(data)
         return pixmap.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation)
-    from PySide6.QtGui import QImage, QPainter
+    return QPixmap.fromImage(svg_image(data, height))
+
+
+def svg_image(data: bytes, height: int) -> QImage:
+    """An SVG (checked by :func:`kiosk.branding.logo_bytes`) drawn ``height`` px high; a QImage,
+    so any thread may draw it (the printer's does)."""
+    from PySide6.QtGui import QPainter
     from PySide6.QtSvg import QSvgRenderer  # only with an SVG logo: not on the start path
 
     renderer = QSvgRenderer(data)
@@ -61,7 +67,21 @@ def logo_pixmap(data: bytes, height: int) -> QPixmap:
     painter = QPainter(image)
     renderer.render(painter)
     painter.end()
-    return QPixmap.fromImage(image)
+    return image
+
+
+def svg_png(data: bytes, height: int = 96) -> bytes | None:
+    """The SVG crest as PNG bytes for the printer (12 mm high at 8 dots a millimetre)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    image = svg_image(data, height)
+    if image.isNull():
+        return None
+    out = QByteArray()
+    buffer = QBuffer(out)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs miss (QIODevice, str)
+    return bytes(out.data())
 
 
 def qr_pixmap(text: str, size: int) -> QPixmap:

@@ -195,19 +195,25 @@ class TotemWorker(QObject):
 def make_totem_factory(config: Config, key: bytes, printer: Any, clock: Any = None) -> Any:
     def make() -> Totem | SatelliteTotem:
         kwargs = {"clock": clock} if clock else {}
+        from kiosk.ui.screens import svg_png
+
         if config.role == "satellite":  # no database here: everything goes through the host
             from kiosk.satellite import SatelliteTotem
 
-            return SatelliteTotem(config, printer=printer, **kwargs)
+            satellite = SatelliteTotem(config, printer=printer, **kwargs)
+            satellite.logo_png = svg_png
+            return satellite
         from kiosk.store import Store
         from kiosk.totem import Totem
 
-        return Totem(
+        totem = Totem(
             config,
             Store(config.database, witness_dir=config.witness_dir),
             key,
             printer=printer,
             **kwargs,
         )
+        totem.logo_png = svg_png  # the crest on paper, drawn by Qt from its SVG
+        return totem
 
     return make

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from kiosk.config import load
@@ -95,3 +96,32 @@ def test_a_selected_toggle_says_so_in_high_contrast(qtbot, make_ui) -> None:
     assert w.large_button.text() == "✓ A+"
     w.toggle_contrast()
     assert w.contrast_button.text().startswith("◐ ")
+
+
+def test_the_crest_is_printed_at_the_top_of_the_ticket(qtbot, make_ui, town) -> None:
+    """The town's SVG crest, drawn by Qt on the printer's thread, is the ticket's first picture,
+    above the branch's name; then the service and the number in the bold type."""
+    from drivers.sim.escpos import Line, Raster
+
+    ui = make_ui(cfg=town, mode="ok")
+    w = ui.window
+    qtbot.mouseClick(w.home.buttons["A"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(ui.sim.complete_jobs()) == 1, timeout=10_000)
+    items = ui.sim.complete_jobs()[0].paper().items
+    crest = items[0]
+    assert isinstance(crest, Raster) and 40 <= crest.height <= 96 and crest.width <= 576 // 3 + 8
+    assert any(b != 0 for b in crest.bits)  # ink, not a blank box
+    assert isinstance(items[1], Line) and items[1].text == "Ufficio di prova"
+    assert [type(i) for i in items[2:4]] == [Raster, Raster]  # the service, then the number
+
+
+def test_a_crest_broken_after_the_check_prints_the_ticket_without_it(qtbot, make_ui, town) -> None:
+    from drivers.sim.escpos import Line
+
+    assert town.branding.logo is not None
+    town.branding.logo.write_text("<svg><script>alert(1)</script></svg>")
+    ui = make_ui(cfg=town, mode="ok")
+    qtbot.mouseClick(ui.window.home.buttons["A"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(ui.sim.complete_jobs()) == 1, timeout=10_000)
+    first = ui.sim.complete_jobs()[0].paper().items[0]
+    assert isinstance(first, Line) and first.text == "Ufficio di prova"

@@ -20,7 +20,7 @@ from drivers.sim.escpos import Barcode, Line, QrCode, decode
 from drivers.sim.printer import PtyServer, SimPrinter, TcpServer
 from drivers.sim.render import render_png
 from kiosk.core import payload
-from tests.helpers import run_kiosk
+from tests.helpers import printed_code, run_kiosk
 
 pytestmark = pytest.mark.integration
 
@@ -80,13 +80,14 @@ def test_ticket_decodes_back_to_text_in_every_language(
     lang: str, width: int, tmp_path: Path
 ) -> None:
     ticket = content(lang)
-    job = render(ticket, Layout(width))
-    assert len(job) <= 1024, "a ticket without logo is at most 1 KB on the wire"
+    job = render(ticket, Layout(width, raster=False))  # the printer's own font: a slow line
+    assert len(job) <= 1024, "a ticket without logo in the printer's font is at most 1 KB"
     paper = decode(job)
     lines = [i.text for i in paper.items if isinstance(i, Line)]
     text = " ".join(lines)
     assert "A042" in lines
     assert NAMES[lang] in text.replace("\n", " ") or all(w in text for w in NAMES[lang].split())
+    assert ticket_texts(lang)["scan_back"].replace(" ", "") in text.replace(" ", "")  # the QR's
     assert "?" not in text  # no silent replacement of an accent
     assert "23/11/2026 10:15" in lines
     assert ticket_texts(lang)["ahead"].format(n=3) in lines
@@ -103,6 +104,55 @@ def test_ticket_decodes_back_to_text_in_every_language(
     png = render_png(paper, tmp_path / "t.png", 576 if width == 80 else 384)
     found = set(read_codes(png).items())
     assert found == {("QRCode", ticket.payload), ("Code128", ticket.payload)}
+
+
+@pytest.mark.parametrize("width", [58, 80])
+def test_the_number_and_service_are_drawn_in_the_bold_type(width: int, tmp_path: Path) -> None:
+    """The number and the service's name are pictures of Noto Sans Bold: the same pictures the
+    font gives for those words, centred on the paper, the number about 19 mm high on 80 mm
+    paper; the rest is text; a dozen KB on the wire; the codes still scan."""
+    from drivers.printer.raster import words_raster
+    from drivers.sim.escpos import Raster
+
+    ticket = content("it", code="B107")
+    job = render(ticket, Layout(width))
+    assert len(job) <= 20 * 1024
+    paper = decode(job)
+    rasters = [i for i in paper.items if isinstance(i, Raster)]
+    dots = 576 if width == 80 else 384
+    service = words_raster(NAMES["it"], {80: 40, 58: 32}[width], dots, lines=2)
+    number = words_raster("B107", {80: 150, 58: 110}[width], dots)
+    assert [(r.width, r.height) for r in rasters] == [service.size, number.size]
+
+    def ink(image) -> bytes:  # PIL's 1 is white paper, the printer's 1 is a black dot
+        return bytes(b ^ 0xFF for b in image.tobytes())
+
+    assert rasters[1].bits == ink(number)  # "B107", not another number
+    assert rasters[0].bits == ink(service)
+    assert number.height >= (150 if width == 80 else 110)  # 8 dots a millimetre
+    lines = " ".join(i.text for i in paper.items if isinstance(i, Line))
+    assert "B107" not in lines and "23/11/2026 10:15" in lines
+    assert printed_code(paper) == "B107"  # what the machine tests read back
+    png = render_png(paper, tmp_path / "t.png", dots)
+    assert set(read_codes(png).items()) == {("QRCode", ticket.payload), ("Code128", ticket.payload)}
+
+
+def test_a_slow_serial_line_gets_the_printer_s_own_font() -> None:
+    from drivers.printer.ticket import raster_suits
+
+    assert raster_suits("usb://04b8:0e28") and raster_suits("tcp://10.0.0.9:9100")
+    assert raster_suits("serial:///dev/ttyUSB0?baudrate=115200")
+    assert not raster_suits("serial:///dev/ttyUSB0?baudrate=57600")
+    assert not raster_suits("serial:///dev/ttyUSB0")  # 19200 by default
+
+
+def test_without_the_font_the_number_is_printed_as_text(monkeypatch) -> None:
+    import drivers.printer.raster as raster
+
+    monkeypatch.setattr(raster, "BOLD", Path("/nonexistent/NotoSans-Bold.ttf"))
+    monkeypatch.setattr(raster.words_raster, "__defaults__", (1, raster.BOLD))
+    lines = [i.text for i in decode(render(content("it"), Layout(80))).items if isinstance(i, Line)]
+    assert "A042" in lines and NAMES["it"] in lines
 
 
 @pytest.mark.parametrize("lang", PRINTABLE)
@@ -230,7 +280,7 @@ def test_issue_prints_a_ticket_that_scans_back(
     png = render_png(job.paper(), tmp_path / "ticket.png")
     decoded = read_codes(png)
     assert decoded == {"QRCode": issued["payload"], "Code128": issued["payload"]}
-    assert "Anagrafe" in job.paper().text()
+    assert "[image 576x" in job.paper().text()  # the service and number in the bold type
     # the citizen is served, then comes back and scans the printed ticket
     from kiosk.store import Store
 
@@ -238,7 +288,8 @@ def test_issue_prints_a_ticket_that_scans_back(
         conn.execute(
             "UPDATE tickets SET status = 'done', called_at = issued_at, done_at = issued_at"
         )
-    code, out, _ = run_kiosk(capsys, "--config", str(path), "scan", decoded["Code128"], "--json")
+    code, out, err = run_kiosk(capsys, "--config", str(path), "scan", decoded["Code128"], "--json")
+    assert code == 0, err
     assert json.loads(out)["result"] == "reentry"
     assert len(sim.complete_jobs()) == 2  # the re-entry ticket was printed too
 

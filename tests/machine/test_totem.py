@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from drivers.sim.printer import SimPrinter
+from tests.helpers import printed_code
 from tests.machine.qemu import CENTRAL_IN_GUEST, PAGE_IN_GUEST, SCREEN, Totem
 
 pytestmark = [pytest.mark.machine, pytest.mark.timeout(1500)]
@@ -180,8 +181,9 @@ def test_a_touch_prints_a_ticket(totem: Totem, printer: SimPrinter) -> None:
     assert printer.wait_for_jobs(before + 1, timeout=120), totem.ssh(
         "journalctl -u kiosk-ui -n 30 --no-pager"
     ).stdout
-    text = printer.complete_jobs()[-1].paper().text()
-    assert "A001" in text and "Municipio di Prova" in text
+    paper = printer.complete_jobs()[-1].paper()
+    assert printed_code(paper) == "A001" and "Municipio di Prova" in paper.text()
+    assert "[image 576x" in paper.text()  # the number in the bold type: the font is there
 
 
 def test_doctor_finds_nothing_wrong(totem: Totem) -> None:
@@ -366,10 +368,10 @@ def mean_difference(a, b) -> float:  # type: ignore[no-untyped-def]
 
 def printed(printer: SimPrinter, number: str, timeout: float) -> bool:
     """Whether a complete ticket with ``number`` reaches the simulator within ``timeout`` s (its
-    job count also holds a guest's half-sent bytes around a power cut: the text decides)."""
+    job count also holds a guest's half-sent bytes around a power cut: its barcode decides)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(f"\n{number}\n" in job.paper().text() for job in printer.complete_jobs()):
+        if any(printed_code(job.paper()) == number for job in printer.complete_jobs()):
             return True
         time.sleep(1)
     return False
