@@ -19,6 +19,7 @@ import click
 
 from central import bookings, stats, store
 from central.db import BadDatabase, Database, connect, sqlite_path, sqlite_url
+from kiosk.branding import Branding
 from kiosk.cli.context import Context, Fail, check_bindable, emit, handled, host_port, json_option
 from kiosk.core.events import MAX_BATCH_BYTES as MAX_BODY
 
@@ -100,6 +101,7 @@ def central_group() -> None:
     \b
     Examples:
       kiosk central serve --listen 0.0.0.0:8765 --database postgresql://central@db/central
+      kiosk central serve --primary '#7a1f2b' --logo /etc/kiosk-central/crest.svg
       kiosk central kiosk add roma-m1-totem-1 --branch roma-m1
       kiosk central stats --branch roma-m1 --from 2026-11-01 --json
     """
@@ -115,6 +117,19 @@ def central_group() -> None:
               help="Serve https with this certificate (PEM; with --tls-key).")  # fmt: skip
 @click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="The certificate's private key (PEM; with --tls-cert).")  # fmt: skip
+@click.option(
+    "--primary",
+    default=None,
+    metavar="COLOUR",
+    help="The town's colour on the pages' header and buttons (#7a1f2b).",
+)
+@click.option(
+    "--logo",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="The town's crest on the pages: an SVG or a PNG.",
+)
 @click.option("--error-rate", type=click.FloatRange(0, 1), default=None,
               help="Testing: share of 5xx answers to the totems.")  # fmt: skip
 @click.option("--throttle-rate", type=click.FloatRange(0, 1), default=None, help="Testing: 429s.")
@@ -138,8 +153,8 @@ def central_group() -> None:
 @click.pass_obj
 @handled
 def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int,
-              tls_cert: Path | None, tls_key: Path | None, as_json: bool,
-              **faults: Any) -> None:  # fmt: skip
+              tls_cert: Path | None, tls_key: Path | None, primary: str | None,
+              logo: Path | None, as_json: bool, **faults: Any) -> None:  # fmt: skip
     """Serve the totems, the booking system, the managers and the citizens' phones.
 
     Stateless: start as many as the load needs, against the same PostgreSQL, behind a load
@@ -148,11 +163,13 @@ def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int
     \b
     Examples:
       kiosk central serve --listen 0.0.0.0:8765 --database postgresql://central@db/central
+      kiosk central serve --primary '#7a1f2b' --logo /etc/kiosk-central/crest.svg
       kiosk central serve --error-rate 0.3 --drop-rate 0.1   (testing the totems' retries)
     """
     from central.server import CentralServer  # the server stack only when serving
     from kiosk.serving import raise_file_limit
 
+    branding = _branding(primary, logo)
     host, port = host_port("--listen", listen)
     if (tls_cert is None) != (tls_key is None):
         raise Fail("--tls-cert and --tls-key: give both or neither", 2)
@@ -163,7 +180,7 @@ def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int
     raise_file_limit()  # a thousand idle clients must not run it out of files
     try:
         server = CentralServer(url, testing, host, port, tls, retention_days=retention_days,
-                               lifespan="on", record=False)  # fmt: skip
+                               lifespan="on", record=False, branding=branding)  # fmt: skip
     except BadDatabase as exc:
         raise _bad(exc) from None
     click.echo(f"central service on {server.scheme}://{host}:{port} ({server.db.engine})")
@@ -171,6 +188,24 @@ def serve_cmd(obj: Context, /, listen: str, url: str | None, retention_days: int
         server.server.run()
     finally:
         server.db.close()
+
+
+def _branding(primary: str | None, logo: Path | None) -> Branding:
+    """The town's look, or one clear line on what is wrong with it (exit 2)."""
+    from kiosk.branding import LogoError, logo_bytes, primary_problem
+
+    if primary is not None:
+        problem = primary_problem(primary)
+        if problem:
+            raise Fail(f"--primary: {problem}", 2)
+        primary = primary.lower()
+    if logo is not None:
+        try:
+            logo_bytes(logo)
+        except LogoError as exc:
+            raise Fail(f"--logo: {exc}", 2) from None
+        logo = logo.absolute()
+    return Branding(primary=primary, logo=logo)
 
 
 def _testing(options: dict[str, Any]) -> Faults | None:

@@ -3,9 +3,11 @@ no script). Everything shown is escaped; nothing is per desk or per person."""
 
 from __future__ import annotations
 
+import functools
 import html
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,10 +25,18 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+@dataclass(frozen=True)
+class Town:
+    """The town's look on these pages (``kiosk central serve --primary --logo``)."""
+
+    primary: str | None = None
+    logo: bool = False  # served at /branding/logo
+
+
 COLOURS = ("#1f5fa8", "#c0571b", "#2e7d32", "#6a3d9a", "#8c6d1f", "#b0306a")  # >= 4.5:1 on white
-STYLE = (
-    design.css()
-    + """
+PAGE_STYLE = """
 body{font:16px/1.45 var(--font);margin:0;color:var(--ink);background:var(--bg)}
 header{background:var(--header);color:var(--on-header);padding:.8rem 1.5rem;display:flex;
   gap:1rem;align-items:center}
@@ -57,8 +67,17 @@ section.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1f
 .tile strong{display:block;font-size:1.8rem;font-variant-numeric:tabular-nums}
 nav.languages a{color:#fff}
 nav.languages a[aria-current]{font-weight:700;text-decoration:none}
+header img.crest{height:2.6rem;width:auto}
 """
-)
+
+
+@functools.cache
+def style(primary: str | None = None) -> str:
+    """The tokens (the town's colour on the header and buttons) and the pages' own rules."""
+    return design.css(primary=primary) + PAGE_STYLE
+
+
+STYLE = style()
 
 
 def _t(lang: str, key: str, **values: object) -> str:
@@ -66,17 +85,21 @@ def _t(lang: str, key: str, **values: object) -> str:
     return html.escape(i18n.text(lang, "stats." + key, **values))
 
 
-def _page(lang: str, title: str, body: str) -> str:
+def _page(lang: str, title: str, body: str, town: Town) -> str:
     direction = "rtl" if lang in i18n.RTL else "ltr"
     return (
         f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{style(town.primary)}</style></head>"
         f"<body>{body}</body></html>"
     )
 
 
-def signin(lang: str, error: str | None = None) -> str:
+def _crest(town: Town) -> str:
+    return '<img class="crest" src="/branding/logo" alt="">' if town.logo else ""
+
+
+def signin(lang: str, error: str | None = None, town: Town = Town()) -> str:
     """The sign-in page; ``error`` a message name ("not_manager"), or text already in ``lang``."""
     if error and i18n.known("stats." + error):
         error = i18n.text(lang, "stats." + error)
@@ -85,13 +108,15 @@ def signin(lang: str, error: str | None = None) -> str:
     return _page(
         lang,
         i18n.text(lang, "stats.title_signin"),
-        f"<header><h1>{_t(lang, 'heading')}</h1>{_languages(lang, {})}</header><main>"
+        f"<header>{_crest(town)}<h1>{_t(lang, 'heading')}</h1>{_languages(lang, {})}</header>"
+        "<main>"
         f"<p>{_t(lang, 'signin_help', command='{command}').format(command=command)}</p>"
         f"{problem}"
         f'<form method="post" action="signin?lang={lang}" class="range">'
         f'<label>{_t(lang, "token")} <input name="token" type="password" autocomplete="off"'
         f' required size="40"></label><button type="submit">{_t(lang, "signin")}</button>'
         "</form></main>",
+        town,
     )
 
 
@@ -113,7 +138,9 @@ def _cell(row: dict[str, Any], name: str, lang: str) -> str:
     return "–" if value is None else str(value)
 
 
-def stats(doc: dict[str, Any], branches: Sequence[str], who: str, lang: str = "en") -> str:
+def stats(
+    doc: dict[str, Any], branches: Sequence[str], who: str, lang: str = "en", town: Town = Town()
+) -> str:
     """The statistics page for one branch and range of days, in ``lang``, its services by
     their names (``doc["names"]``, from ``kiosk central branch set``)."""
     services, names = doc["services"], doc.get("names") or {}
@@ -147,12 +174,14 @@ def stats(doc: dict[str, Any], branches: Sequence[str], who: str, lang: str = "e
     return _page(
         lang,
         i18n.text(lang, "stats.title", branch=doc.get("branch_name") or doc["branch"]),
-        f"<header><h1>{_t(lang, 'title', branch='{branch}').format(branch=branch)}</h1>"
+        f"<header>{_crest(town)}"
+        f"<h1>{_t(lang, 'title', branch='{branch}').format(branch=branch)}</h1>"
         f"{_languages(lang, keep)}"
         f'<span>{html.escape(who)}</span><form method="post" action="signout">'
         f'<button type="submit">{_t(lang, "signout")}</button></form></header><main>'
         f'{form}{_headline(doc, lang)}<p class="note">{_t(lang, "note")}</p>{charts}'
         f"{_table(doc, lang)}</main>",
+        town,
     )
 
 

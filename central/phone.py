@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from central import store
+from kiosk.branding import NO_BRANDING, Branding
 from kiosk.i18n import LANGUAGES
 from kiosk.phone import page as phone_page
 from kiosk.server.ratelimit import RateLimit, client_key
@@ -36,7 +37,7 @@ NO_CACHE = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 Call = Callable[..., Awaitable[Any]]
 
 
-def routes(call: Call) -> list[Route]:
+def routes(call: Call, branding: Branding = NO_BRANDING) -> list[Route]:
     """``GET /t/{branch}/`` (the page), ``GET /t/{branch}/sealed`` (the boxes), and the
     version-2 form ``/t/{branch}/{payload}``, gone: its payload reached the server."""
     cache: dict[str, tuple[float, bytes, str]] = {}
@@ -59,7 +60,7 @@ def routes(call: Call) -> list[Route]:
         body = phone_page.render(
             None, lang=lang, office=office if known else "", service_names=names,
             stream=None, sealed=f"/t/{branch}/sealed" if known else None, branch=branch,
-            poll=POLL_S,
+            poll=POLL_S, primary=branding.primary, logo=branding.logo is not None,
         )  # fmt: skip
         return HTMLResponse(body, 200 if known else 404, phone_page.HEADERS)
 

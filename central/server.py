@@ -11,6 +11,7 @@ from central import bookings, store
 from central.db import Database, connect, sqlite_url
 from central.faults import Faults, Misbehave
 from central.web import make_app
+from kiosk.branding import NO_BRANDING, Branding
 from kiosk.serving import ThreadedServer
 
 
@@ -32,12 +33,13 @@ class CentralServer(ThreadedServer):
         lifespan: Literal["on", "off"] = "off",
         now: Any = None,
         record: bool = True,
+        branding: Branding = NO_BRANDING,
     ) -> None:
         url = sqlite_url(database) if isinstance(database, Path) else database
         self.db: Database = connect(url)
         self.faults = faults or Faults()
         self.faults.record = record  # tests only: `kiosk central serve` keeps no body
-        app: Any = make_app(self.db, retention_days=retention_days, now=now)
+        app: Any = make_app(self.db, retention_days=retention_days, now=now, branding=branding)
         if faults is not None or record:
             app = Misbehave(app, self.faults)
         super().__init__(app, host, port, tls, lifespan=lifespan)

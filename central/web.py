@@ -35,10 +35,11 @@ from central import bookings, contract, pages, phone, stats, store
 from central.db import Database
 from central.store import witness
 from kiosk import i18n
+from kiosk.branding import NO_BRANDING, Branding
 from kiosk.core.events import MAX_BATCH_BYTES, MAX_BATCH_EVENTS
 from kiosk.phone.page import language
 from kiosk.serving import SlowBody, read_body, slow_body
-from kiosk.web_assets import font
+from kiosk.web_assets import font, logo_route
 
 log = logging.getLogger("central")
 MAX_BODY = MAX_BATCH_BYTES  # the contract's (kiosk/core/events.py), one place
@@ -108,10 +109,19 @@ async def _body(request: Request, limit: int) -> bytes:
 
 
 def make_app(
-    db: Database, *, retention_days: int = 7, now: Callable[[], datetime] | None = None
+    db: Database,
+    *,
+    retention_days: int = 7,
+    now: Callable[[], datetime] | None = None,
+    branding: Branding = NO_BRANDING,
 ) -> Starlette:
-    """The service on ``db``; ``now`` is the clock the retention and the pages use."""
+    """The service on ``db``; ``now`` is the clock the retention and the pages use;
+    ``branding`` the town's colour and crest on the managers' and the citizens' pages."""
     clock = now or (lambda: datetime.now(UTC))
+    town = pages.Town(branding.primary, branding.logo is not None)
+
+    def signin_page(lang: str, error: str | None = None) -> str:
+        return pages.signin(lang, error, town)
 
     def today() -> date:
         return clock().date()
@@ -280,33 +290,33 @@ def make_app(
         mine = [b for b in known if who.may_see(b)] or ([who.branch] if who.branch else [])
         branch = request.query_params.get("branch") or (mine[0] if mine else "")
         if not who.may_see(branch):
-            return HTMLResponse(pages.signin(lang, "not_yours"), 403, pages.HEADERS)
+            return HTMLResponse(signin_page(lang, "not_yours"), 403, pages.HEADERS)
         try:
             doc = await figures(request, branch)
         except ValueError as exc:
             said = i18n.text(lang, "stats.bad_dates", problem=str(exc))
-            return HTMLResponse(pages.signin(lang, said), 400, pages.HEADERS)
+            return HTMLResponse(signin_page(lang, said), 400, pages.HEADERS)
         office, names = await call(store.branch_names, branch)
         if who.branch is None:
             scope = i18n.text(lang, "stats.who_town", name=who.name)
         else:
             scope = i18n.text(lang, "stats.who_branch", name=who.name, branch=who.branch)
         shown = {**doc, "names": names, "branch_name": office}
-        return HTMLResponse(pages.stats(shown, mine, scope, lang), headers=pages.HEADERS)
+        return HTMLResponse(pages.stats(shown, mine, scope, lang, town), headers=pages.HEADERS)
 
     async def signin(request: Request) -> Response:
         if request.method == "GET":
-            return HTMLResponse(pages.signin(_lang(request)), headers=pages.HEADERS)
+            return HTMLResponse(signin_page(_lang(request)), headers=pages.HEADERS)
         if _cross_site(request):  # another site signing a manager into someone else's token
-            return HTMLResponse(pages.signin(_lang(request), "from_here"), 403, pages.HEADERS)
+            return HTMLResponse(signin_page(_lang(request), "from_here"), 403, pages.HEADERS)
         try:
             form = parse_qs((await _body(request, 4096)).decode("utf-8", "replace"))
         except TooLarge:
-            return HTMLResponse(pages.signin(_lang(request), "not_token"), 413, pages.HEADERS)
+            return HTMLResponse(signin_page(_lang(request), "not_token"), 413, pages.HEADERS)
         token = (form.get("token") or [""])[0].strip()
         who = await call(store.staff_for, token, "manager") if token else None
         if who is None:
-            return HTMLResponse(pages.signin(_lang(request), "not_manager"), 401, pages.HEADERS)
+            return HTMLResponse(signin_page(_lang(request), "not_manager"), 401, pages.HEADERS)
         session = await call(store.open_session, who, clock())
         answer = RedirectResponse(f"stats?lang={_lang(request)}", status_code=303)
         # Secure always: browsers keep it on https and on http://localhost alone.
@@ -316,7 +326,7 @@ def make_app(
 
     async def signout(request: Request) -> Response:
         if _cross_site(request):  # another site signing a manager out
-            return HTMLResponse(pages.signin(_lang(request), "signout_here"), 403, pages.HEADERS)
+            return HTMLResponse(signin_page(_lang(request), "signout_here"), 403, pages.HEADERS)
         session = request.cookies.get(COOKIE)
         if session:
             await call(store.close_session, session)  # the cookie is worthless from now on
@@ -349,8 +359,9 @@ def make_app(
             Route("/stats", stats_page),
             Route("/signin", signin, methods=["GET", "POST"]),
             Route("/fonts/{name}", font),  # the pages' two type families (kiosk.design)
+            logo_route(branding.logo),  # the town's crest, checked again as it is read
             Route("/signout", signout, methods=["POST"]),
-            *phone.routes(call),
+            *phone.routes(call, branding),
             Route("/v1/health", health),
         ],
         lifespan=lifespan,

@@ -36,6 +36,9 @@ class Branding:
     logo: Path | None = None  # an SVG (no script, no external reference) or a PNG
 
 
+NO_BRANDING = Branding()  # the product's own look
+
+
 def primary_problem(value: str) -> str | None:
     """Why ``value`` cannot be the primary colour, or None."""
     if not COLOUR.fullmatch(value):

@@ -14,14 +14,22 @@ import requests
 
 from central import store
 from central.server import CentralServer
+from kiosk.branding import Branding
 from tests.integration.test_central import post, simulated_week
 from tests.integration.test_display_page import browser  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.integration
 
 
+ROOT = Path(__file__).parents[2]
+TOWN = "#7a1f2b"
+
+
 def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  # noqa: F811
-    server = CentralServer(tmp_path / "central.sqlite3").start()
+    crest = tmp_path / "crest.svg"
+    crest.write_bytes((ROOT / "config" / "crest.svg").read_bytes())
+    server = CentralServer(tmp_path / "central.sqlite3",
+                           branding=Branding(primary=TOWN, logo=crest)).start()  # fmt: skip
     try:
         token = server.enrol("roma-m1-totem-1", "b1")
         events = simulated_week(random.Random(7))
@@ -35,6 +43,10 @@ def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  
         )
         page.goto(f"{server.url}/stats?branch=b1&from=2026-11-16&to=2026-11-22")
         assert page.url.endswith("/signin?lang=en")  # not signed in: sent to sign in
+        # The town's: its crest drawn (from this server, under the page's policy), its colour.
+        assert page.evaluate("document.querySelector('header img.crest').naturalWidth") > 0
+        header = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
+        assert header == "rgb(122, 31, 43)"
         page.fill("input[name=token]", "not-a-manager-token")
         page.click("button[type=submit]")
         assert "not a manager" in page.inner_text("[role=alert]")
@@ -115,5 +127,47 @@ def test_sign_out_from_another_site_is_refused(tmp_path: Path) -> None:
         assert mine.status_code == 303
         assert store.staff_of_session(server.db, session, datetime.now(UTC)) is None
         assert store.remove_staff(server.db, "m.rossi")
+    finally:
+        server.stop()
+
+
+def test_the_towns_look_is_checked_when_the_central_starts(tmp_path: Path) -> None:
+    """A colour too light or a crest that could run a script: one line, exit 2, no server;
+    without a crest, the pages draw none and /branding/logo is not found."""
+    import subprocess
+    import sys
+
+    kiosk = Path(sys.executable).with_name("kiosk")
+    bad = tmp_path / "bad.svg"
+    bad.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    base = [str(kiosk), "--config", "/nonexistent/kiosk.toml", "central", "serve",
+            "--database", f"sqlite:///{tmp_path / 'c.sqlite3'}", "--listen", "127.0.0.1:0"]  # fmt: skip
+    for extra, said in ((["--primary", "#ffee00"], "--primary: #ffee00 is too light"),
+                        (["--logo", str(bad)], "--logo: "),
+                        (["--logo", str(tmp_path / "none.svg")], "no such file")):  # fmt: skip
+        done = subprocess.run([*base, *extra], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and said in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    server = CentralServer(tmp_path / "plain.sqlite3").start()
+    try:
+        assert "<img" not in requests.get(f"{server.url}/signin", timeout=10).text
+        assert requests.get(f"{server.url}/branding/logo", timeout=10).status_code == 404
+    finally:
+        server.stop()
+
+
+def test_the_citizens_phone_page_on_the_central_is_the_towns_too(tmp_path: Path) -> None:
+    crest = tmp_path / "crest.svg"
+    crest.write_bytes((ROOT / "config" / "crest.svg").read_bytes())
+    server = CentralServer(tmp_path / "central.sqlite3",
+                           branding=Branding(primary=TOWN, logo=crest)).start()  # fmt: skip
+    try:
+        server.enrol("roma-m1-totem-1", "b1")
+        page = requests.get(f"{server.url}/t/b1/", timeout=10)
+        assert page.status_code == 200 and '<img src="/branding/logo"' in page.text
+        assert TOWN in page.text
+        logo = requests.get(f"{server.url}/branding/logo", timeout=10)
+        assert logo.status_code == 200 and logo.headers["content-type"].startswith("image/svg")
+        assert logo.content == crest.read_bytes()
     finally:
         server.stop()
