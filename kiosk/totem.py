@@ -126,6 +126,40 @@ class ScanOutcome:
         return out
 
 
+def paper_layout(
+    config: Config,
+    svg_png: Callable[[bytes], bytes | None] | None = None,
+    width_mm: int | None = None,
+) -> Layout:
+    """The ticket's layout for ``config``: its paper, the town's crest on top (a PNG as it is;
+    an SVG drawn by ``svg_png``, the UI's Qt, or left out without it), and the number and the
+    service in the bold type unless the printer is on a slow serial line."""
+    width = width_mm or config.paper_width
+    return Layout.build(width, _crest(config, svg_png), raster_suits(config.printer_uri))
+
+
+def _crest(config: Config, svg_png: Callable[[bytes], bytes | None] | None) -> bytes | None:
+    from kiosk.branding import LogoError, is_svg, logo_bytes
+
+    path = config.branding.logo
+    if path is None:
+        return None
+    try:
+        data = logo_bytes(path)  # checked again: the file can change after the check
+    except LogoError as exc:
+        log.warning("the ticket is printed without the crest: %s", exc)
+        return None
+    if not is_svg(data):
+        return data
+    if svg_png is None:
+        return None
+    try:
+        return svg_png(data)
+    except Exception:  # a drawing library's fault must not keep the ticket from printing
+        log.exception("the ticket is printed without the crest: it could not be drawn")
+        return None
+
+
 class Paper:
     """What every totem does itself, host or satellite: its printer and its clock.
 
@@ -156,31 +190,8 @@ class Paper:
         """Built at the first ticket, not at start: the crest's picture and python-escpos
         are not the home screen's business."""
         if self._layout is None:
-            self._layout = Layout.build(
-                self.config.paper_width, self._logo(), raster_suits(self.config.printer_uri)
-            )
+            self._layout = paper_layout(self.config, self.logo_png)
         return self._layout
-
-    def _logo(self) -> bytes | None:
-        from kiosk.branding import LogoError, is_svg, logo_bytes
-
-        path = self.config.branding.logo
-        if path is None:
-            return None
-        try:
-            data = logo_bytes(path)  # checked again: the file can change after the check
-        except LogoError as exc:
-            log.warning("the ticket is printed without the crest: %s", exc)
-            return None
-        if not is_svg(data):
-            return data
-        if self.logo_png is None:
-            return None
-        try:
-            return self.logo_png(data)
-        except Exception:  # a drawing library's fault must not keep the ticket from printing
-            log.exception("the ticket is printed without the crest: it could not be drawn")
-            return None
 
     def record_printer_state(self, state: str) -> None:
         """Where the printer's state goes when it prints (a host shares it with its sync

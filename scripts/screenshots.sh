@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's screenshots of the totem's screens (docs/ui-*.png), from the demo configuration at
 # its fixed demo clock. The display, desk, phone and statistics pages' screenshots are written by
-# their Chromium tests: TOTEM_SHOTS=docs .venv/bin/python -m pytest tests/integration -k "page".
+# their Chromium tests: TOTEM_SHOTS=docs .venv/bin/python -m pytest tests/integration -k "page or surfaces".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shot() { .venv/bin/kiosk --config config/demo.toml screenshot "$@" >/dev/null; }

@@ -177,6 +177,7 @@ def code128_set_c(digits: str) -> str:
     return "{C" + "".join(chr(int(digits[i : i + 2])) for i in range(0, len(digits), 2))
 
 
+FEED_LINE = b"\x1bd\x01"  # ESC d 1: one line of paper
 # Heights in dots (8 a millimetre) of the capitals: 80 mm paper, 58 mm paper.
 CODE_HIGH = {80: 150, 58: 110}
 SERVICE_HIGH = {80: 40, 58: 32}
@@ -194,6 +195,7 @@ def _words(p: Any, words: str, layout: Layout, high: dict[int, int], lines: int)
         return False
     p.set(align="left")
     _quiet(p.image, picture, impl="bitImageRaster")
+    p._raw(FEED_LINE)  # paper between the pictures: a feed costs a byte, white dots 72 a row
     p.set(align="center")
     return True
 

@@ -105,7 +105,10 @@ def printer_preview(
         )
     service = config.services[0]
     printed_in = printable_language(language, dict(service.name), config.languages[0])
-    layout = Layout.build(int(width) if width else config.paper_width)
+    from kiosk.totem import paper_layout
+    from kiosk.ui.screens import svg_png  # the crest drawn as the totem's UI draws it
+
+    layout = paper_layout(config, svg_png, int(width) if width else None)
     payload = ticket_payload.sign(
         b"preview", config.branch, SAMPLE_DAY.date(), f"{service.code}042"
     )

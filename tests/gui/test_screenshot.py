@@ -125,7 +125,9 @@ def test_a_screenshot_late_in_the_evening_still_stages_a_day(qapp, monkeypatch) 
         assert window.ticket.code.text() == "A004"  # three waiting before it, as at any hour
 
 
-def test_a_screenshot_leaves_the_totems_own_day_alone(qapp, capsys, tmp_path: Path) -> None:
+def test_a_screenshot_leaves_the_totems_own_day_alone(
+    qapp, capsys, tmp_path: Path, monkeypatch
+) -> None:
     """Staged on a throw-away copy, a screenshot writes nothing into the totem's data or
     witness folder (its marker there is the day's witness: one of a throw-away database would
     make the totem's two witnesses disagree), and leaves nothing behind in the temporary
@@ -139,10 +141,12 @@ def test_a_screenshot_leaves_the_totems_own_day_alone(qapp, capsys, tmp_path: Pa
     (witness / "born").touch()
     text = text.replace("[kiosk]\n", f'[kiosk]\nwitness_dir = "{witness}"\n', 1)
     config.write_text(text.replace('data_dir = "', f'data_dir = "{tmp_path}/data" #', 1))
-    litter = set(Path(tempfile.gettempdir()).iterdir())
+    own = tmp_path / "tmp"  # a temporary folder of its own: other processes' do not count
+    own.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own))
     code, _, err = run_kiosk(capsys, "--config", str(config), "screenshot", "--screen", "ticket",
                              str(tmp_path / "shot.png"))  # fmt: skip
     assert code == 0, err
     assert [p.name for p in witness.iterdir()] == ["born"]
     assert not (tmp_path / "data").exists()
-    assert set(Path(tempfile.gettempdir()).iterdir()) <= litter | {tmp_path}
+    assert list(own.iterdir()) == []

@@ -63,10 +63,14 @@ def test_a_manager_signs_in_and_reads_a_week(browser, tmp_path: Path) -> None:  
         assert page.inner_text("thead").split("\t")[:2] == ["Giorno", "Servizio"]
         assert "16 nov 2026" in page.inner_text("tbody") and "Anagrafe" in page.inner_text("tbody")
         assert "Anagrafe" in page.inner_text(".legend") and "Service" not in page.inner_text("main")
+        shots = Path(os.environ.get("TOTEM_SHOTS", tmp_path))
+        page.screenshot(path=str(shots / "central-stats-it.png"), full_page=True)
         page.click("nav.languages >> text=العربية")
         assert page.get_attribute("html", "dir") == "rtl" and page.inner_text("h1").startswith(
             "الإحصاءات"
         )
+        page.screenshot(path=str(shots / "central-stats-ar.png"), full_page=True)
+        assert (shots / "central-stats-ar.png").stat().st_size > 20_000
         page.click("nav.languages >> text=English")
         assert page.locator("svg[role=img]").count() == 3
         assert page.locator("svg rect").count() > 10  # bars were drawn

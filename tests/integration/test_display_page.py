@@ -138,6 +138,7 @@ def test_the_longest_code_desk_and_name_are_never_cut(
         with Store(config.database) as store:
             token = desk_tokens.add(store, "888", replace=True)
         page = browser.new_page(viewport={"width": width, "height": height})
+        page.clock.set_fixed_time(clock())  # the screenshot's clock: the test's, in hours
         page.goto(f"{branch.url}/display")
         page.wait_for_function(
             "document.querySelectorAll('#services li').length === 2", timeout=10_000

@@ -232,7 +232,7 @@ def test_arabic_is_said_in_its_own_plural_forms_on_the_phone(
     branch = Branch(config, clock)
     configured = dataclasses.replace(config, status_url=f"{branch.url}/t/")
     totem = Totem(configured, store, secrets.ensure(config.ticket_key_file), clock=clock)
-    issued = [totem.issue_walkin("A", lang=lang) for lang in ("en", "en", "ar", "en")]
+    issued = [totem.issue_walkin("A", lang=lang) for lang in ("en", "en", "ar", "en", "it")]
     shots = Path(os.environ.get("TOTEM_SHOTS", tmp_path))
     page = browser.new_page(**TESTING)
     try:
@@ -244,6 +244,9 @@ def test_arabic_is_said_in_its_own_plural_forms_on_the_phone(
         page.goto(issued[3].qr)
         assert page.inner_text("#big") == "3 people before you"
         page.screenshot(path=str(shots / "phone-waiting-en.png"), full_page=True)
+        page.goto(issued[4].qr)
+        assert page.inner_text("#big") == "4 persone prima di lei"
+        page.screenshot(path=str(shots / "phone-waiting-it.png"), full_page=True)
         branch.next("1")
         page.goto(issued[1].qr)
         assert page.inner_text("#big") == "You are next"

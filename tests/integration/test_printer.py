@@ -150,7 +150,7 @@ def test_without_the_font_the_number_is_printed_as_text(monkeypatch) -> None:
     import drivers.printer.raster as raster
 
     monkeypatch.setattr(raster, "BOLD", Path("/nonexistent/NotoSans-Bold.ttf"))
-    monkeypatch.setattr(raster.words_raster, "__defaults__", (1, raster.BOLD))
+    monkeypatch.setattr(raster.words_raster, "__defaults__", (1, raster.BOLD))  # lines, font
     lines = [i.text for i in decode(render(content("it"), Layout(80))).items if isinstance(i, Line)]
     assert "A042" in lines and NAMES["it"] in lines
 
