@@ -12,9 +12,7 @@ demo: bootstrap
 	$(BIN)/kiosk --config config/demo.toml demo
 
 test: bootstrap lint
-	$(BIN)/python -m pytest -q
-	@if command -v qemu-system-x86_64 >/dev/null; then $(MAKE) --no-print-directory image-test; \
-	else echo "make test: QEMU is not installed (make bootstrap as root installs it): the booted totem was not tested"; fi
+	@scripts/test.sh
 
 lint: bootstrap
 	$(BIN)/ruff check kiosk drivers sync central tests

@@ -145,8 +145,10 @@ class Assist(QObject):
         self.speak_button.setAccessibleName(with_state(lang, "speech", self.on))
         self.speak_button.setChecked(self.on)
         self.volume_row.setVisible(self.on)
-        self.legend.setVisible(self.on)
+        # Drawn in small type: with large text (for someone who reads small type badly, and
+        # the services need the room) the keys are said, at the end of every reading, only.
         w = self.window
+        self.legend.setVisible(self.on and not w.large)
         keys = PRIVACY_KEYS if w.stack.currentWidget() is w.privacy else HOME_KEYS
         self.legend.show_keys(lang, keys, w.theme.header_text, w.theme.header)
         self.volume_label.setText(text(lang, "volume_level", percent=self.volume))

@@ -97,6 +97,10 @@ def qr_pixmap(text: str, size: int) -> QPixmap:
     )
 
 
+MARGIN = 12  # above and below a tile's words
+FRAME = 16  # the keypad's focus frame, at most (window.py: max(6, base // 4))
+
+
 class ServiceButton(QPushButton):
     """One service's tile: its pictogram and the letter its tickets carry beside its name, its
     one-line description, and the queue or the reason it is not offered. Its words take their
@@ -134,25 +138,32 @@ class ServiceButton(QPushButton):
         self.letter.setProperty("silent", True)
         self.pictogram.hide()  # shown when the service has a pictogram and a description
         self.description.hide()
-        row.setContentsMargins(24, 12, 24, 12)
+        row.setContentsMargins(24, MARGIN, 24, MARGIN)
         row.setSpacing(24)
         row.addLayout(side)
         row.addLayout(words, 1)
 
-    def fit_words(self) -> None:
+    def words_width(self, tile_width: int | None = None) -> int:
+        """The width its words get in a tile ``tile_width`` wide (its own by default), from
+        the tile's width, not the labels' (theirs are laid out after the tile's resize)."""
+        margins = self.row.contentsMargins()
+        side = self.row.itemAt(0)
+        beside = side.sizeHint().width() if side is not None else 0
+        width = tile_width if tile_width is not None else self.width()
+        return width - margins.left() - margins.right() - self.row.spacing() - beside
+
+    def fit_words(self, height: int | None = None, tile_width: int | None = None) -> None:
         """Each wrapped line of words as tall as its lines need at its width (a layout inside a
         button gives a label its one-line height, and two-line words would be cut). When the
-        tile cannot hold them all (large text, many services, a small screen) the description
-        gives way: the name and the queue are never cut."""
-        width = self.name.width()
+        tile cannot hold them all in ``height`` (its own by default: large text, many services,
+        a small screen) the description gives way: the name and the queue are never cut."""
+        width = self.words_width(tile_width)
         if width <= 0:
             return
-        heights = {  # -1 for a label with no words
-            part: max(0, part.heightForWidth(width))
-            for part in (self.name, self.description, self.detail)
-        }
+        heights = {part: self._height(part, width) for part in (self.name, self.description,
+                                                                 self.detail)}  # fmt: skip
         margins = self.row.contentsMargins()
-        room = self.height() - margins.top() - margins.bottom()
+        room = (height or self.height()) - margins.top() - margins.bottom()
         needed = heights[self.name] + heights[self.detail] + 4
         described = bool(self.description.text()) and needed + heights[self.description] + 4 <= room
         self.description.setVisible(described)
@@ -161,9 +172,37 @@ class ServiceButton(QPushButton):
             if part.minimumHeight() != need:
                 part.setMinimumHeight(need)
 
+    def needed(self, tile_width: int) -> int:
+        """The height its name and queue need in a tile ``tile_width`` wide (the description
+        may give way), with its usual margins and the keypad's focus frame."""
+        width = self.words_width(tile_width)
+        if width <= 0:
+            return 0
+        words = self._height(self.name, width) + self._height(self.detail, width)
+        return words + 4 + 2 * MARGIN + 2 * FRAME
+
+    @staticmethod
+    def _height(part: QLabel, width: int) -> int:
+        """The height ``part``'s words need at ``width`` (QLabel's own answer is never less
+        than its minimum height: the one :meth:`fit_words` set for other words or width)."""
+        kept = part.minimumHeight()
+        part.setMinimumHeight(0)
+        need = max(0, part.heightForWidth(width))  # -1 for a label with no words
+        part.setMinimumHeight(kept)
+        return need
+
+    def tighten(self, tight: bool) -> None:
+        """Thinner margins, when the screen is short of room for every tile whole."""
+        edge = MARGIN // 3 if tight else MARGIN
+        if self.row.contentsMargins().top() != edge:
+            self.row.setContentsMargins(24, edge, 24, edge)
+
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
         self.fit_words()
+
+
+GAP = 24  # between the tiles
 
 
 class HomeScreen(QWidget):
@@ -176,7 +215,7 @@ class HomeScreen(QWidget):
         self.title = label("title")
         layout.addWidget(self.title)
         self.grid = QGridLayout()
-        self.grid.setSpacing(24)
+        self.grid.setSpacing(GAP)
         layout.addLayout(self.grid, 1)
         self.buttons: dict[str, ServiceButton] = {}
         self.columns = 0
@@ -206,6 +245,35 @@ class HomeScreen(QWidget):
         for i, button in enumerate(self.buttons.values()):
             self.grid.addWidget(button, i // columns, i % columns)
         self.columns = columns
+
+    def fit_title(self) -> None:
+        """Every tile whole, its name and queue never cut: where the room is short (large
+        text, speech's rows, a small screen) first the descriptions give way, then the title
+        ("Touch the service you need"), then the gaps and margins narrow."""
+        if not self.buttons or self.height() <= 100:
+            return
+        columns = max(1, self.columns)
+        rows = -(-len(self.buttons) // columns)
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        across = (self.width() - margins.left() - margins.right() - (columns - 1) * GAP) // columns
+        tile = max(button.needed(across) for button in self.buttons.values())
+        room = self.height() - margins.top() - margins.bottom()
+        title = self.title.heightForWidth(self.width()) + layout.spacing()
+        roomy = tile == 0 or rows * tile + (rows - 1) * GAP + title <= room
+        self.title.setVisible(roomy)
+        tight = not roomy and rows * tile + (rows - 1) * GAP > room
+        gap = GAP // 3 if tight else GAP
+        self.grid.setSpacing(gap)
+        share = (room - (title if roomy else 0) - (rows - 1) * gap) // rows
+        for button in self.buttons.values():
+            button.tighten(tight)
+            button.fit_words(share, across)  # a description where its tile's share holds it
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self.fit_title()
 
 
 WARNING_SIGN, PAPER_BELOW = "\ue002", "\ue5db"  # Material Icons: warning, arrow_downward

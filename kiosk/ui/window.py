@@ -427,6 +427,7 @@ class KioskWindow(QWidget):
             button.setEnabled(available)
             restyle(button, "available", available)
             button.fit_words()  # new words, perhaps another line
+        self.home.fit_title()
 
     def update_states(self, states: list[dict[str, Any]]) -> None:
         def offered(sts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

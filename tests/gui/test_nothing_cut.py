@@ -4,10 +4,13 @@ a second row (three and three) instead of being squeezed until "Contrasto" reads
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QPushButton
 
-from kiosk.config import Config
+from kiosk.config import Config, load
 from kiosk.i18n import LANGUAGES
 from kiosk.ui.window import KioskWindow
 from tests.gui.conftest import SCREEN_SIZES, window_in_every_language
@@ -175,6 +178,31 @@ def test_the_longest_description_fits_its_tile_at_large_text(
                         f"{lang} {size} {part.objectName()}: {part.geometry()} in {tile.rect()},"
                         f" {need} px high, {part.minimumSizeHint().width()} px wide needed"
                     )
+    layout = (window.width(), window.home.columns, window.home.grid.count(), window.home.width(),
+             [t.geometry() for t in window.home.buttons.values()])
     window.setProperty("allowClose", True)
     window.close()
-    assert not cut, "\n".join(cut[:12])
+    assert not cut, "\n".join(cut[:12]) + str(layout)
+
+
+@pytest.mark.parametrize("size", SCREEN_SIZES)
+def test_every_tile_whole_with_large_text_and_speech(qapp, size) -> None:
+    """The demo's three services, with large text, speech's rows in the footer and the keypad's
+    frame on the first tile: every tile inside the home screen, none over another, its name
+    and queue whole, in every language; the title and the gaps give way first."""
+    from kiosk.i18n import LANGUAGES
+    from kiosk.ui.screenshot import staged
+
+    demo = load(Path(__file__).resolve().parents[2] / "config" / "demo.toml")
+    for lang in LANGUAGES:
+        with staged(demo, "home", lang, size, large=True, speech=True) as w:
+            home = w.home
+            tiles = list(home.buttons.values())
+            boxes = [t.geometry() for t in tiles]
+            for tile, box in zip(tiles, boxes, strict=True):
+                case = (size, lang, tile.code)
+                assert box.top() >= 0 and box.bottom() < home.height(), case
+                for part in (tile.name, tile.detail):
+                    assert part.height() >= part.heightForWidth(part.width()), case
+            for a, b in itertools.pairwise(boxes):
+                assert not a.intersects(b), (size, lang)
