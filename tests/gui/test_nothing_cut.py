@@ -178,8 +178,13 @@ def test_the_longest_description_fits_its_tile_at_large_text(
                         f"{lang} {size} {part.objectName()}: {part.geometry()} in {tile.rect()},"
                         f" {need} px high, {part.minimumSizeHint().width()} px wide needed"
                     )
-    layout = (window.width(), window.home.columns, window.home.grid.count(), window.home.width(),
-             [t.geometry() for t in window.home.buttons.values()])
+    layout = (
+        window.width(),
+        window.home.columns,
+        window.home.grid.count(),
+        window.home.width(),
+        [t.geometry() for t in window.home.buttons.values()],
+    )
     window.setProperty("allowClose", True)
     window.close()
     assert not cut, "\n".join(cut[:12]) + str(layout)
