@@ -192,20 +192,22 @@ def test_the_longest_description_fits_its_tile_at_large_text(
 
 @pytest.mark.parametrize("size", SCREEN_SIZES)
 def test_every_tile_whole_with_large_text_and_speech(qapp, size) -> None:
-    """The demo's three services, with large text, speech's rows in the footer and the keypad's
-    frame on the first tile: every tile inside the home screen, none over another, its name
-    and queue whole, in every language; the title and the gaps give way first."""
+    """The demo's three services with large text, with and without speech's rows in the footer
+    and the keypad's frame on the first tile: every tile inside the home screen, none over
+    another, its name and queue whole, in every language; the descriptions, the title and the
+    gaps give way first."""
     from kiosk.i18n import LANGUAGES
     from kiosk.ui.screenshot import staged
 
     demo = load(Path(__file__).resolve().parents[2] / "config" / "demo.toml")
-    for lang in LANGUAGES:
-        with staged(demo, "home", lang, size, large=True, speech=True) as w:
+    cases = [(lang, True) for lang in LANGUAGES] + [(lang, False) for lang in ("it", "de", "ar")]
+    for lang, speech in cases:
+        with staged(demo, "home", lang, size, large=True, speech=speech) as w:
             home = w.home
             tiles = list(home.buttons.values())
             boxes = [t.geometry() for t in tiles]
             for tile, box in zip(tiles, boxes, strict=True):
-                case = (size, lang, tile.code)
+                case = (size, lang, speech, tile.code)
                 assert box.top() >= 0 and box.bottom() < home.height(), case
                 for part in (tile.name, tile.detail):
                     assert part.height() >= part.heightForWidth(part.width()), case
