@@ -176,13 +176,13 @@ def test_home_screen_as_kiosk_screenshot_draws_it(totem: Totem, tmp_path: Path) 
 
 
 def test_a_touch_prints_a_ticket(totem: Totem, printer: SimPrinter) -> None:
-    before = len(printer.complete_jobs())
     totem.touch(SCREEN[0] // 2, 600)  # the first service's button
-    assert printer.wait_for_jobs(before + 1, timeout=120), totem.ssh(
+    # Whole: a job cut short on the way (the guest's network under load) is sent again.
+    assert printed(printer, "A001", timeout=120), totem.ssh(
         "journalctl -u kiosk-ui -n 30 --no-pager"
     ).stdout
-    paper = printer.complete_jobs()[-1].paper()
-    assert printed_code(paper) == "A001" and "Municipio di Prova" in paper.text()
+    paper = next(j.paper() for j in printer.complete_jobs() if printed_code(j.paper()) == "A001")
+    assert "Municipio di Prova" in paper.text()
     assert "[image 576x" in paper.text()  # the number in the bold type: the font is there
 
 
