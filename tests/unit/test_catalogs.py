@@ -106,6 +106,24 @@ def test_the_compiled_catalog_is_its_source(lang: str) -> None:
     )
 
 
+def test_the_days_of_the_week_are_cldr_s_and_need_no_babel_on_the_totem() -> None:
+    """The table the screens read is what Babel says today; reading it loads no Babel."""
+    import subprocess
+    import sys
+
+    from kiosk.i18n.build import days
+
+    assert (CATALOGS / "days.json").read_bytes() == days(), (
+        "days.json is older than Babel's data: run python -m kiosk.i18n.build"
+    )
+    code = (
+        "import sys; from kiosk.i18n.dates import weekday, weekdays;"
+        "print(weekday('it', 2), weekdays('ar', 'wide')[4], 'babel' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["mer", "الجمعة", "False"]
+
+
 def test_a_missing_message_is_an_error_not_a_blank() -> None:
     with pytest.raises(KeyError, match=r"ui\.nothing"):
         i18n.text("it", "ui.nothing")
