@@ -26,6 +26,9 @@ class PrintResult:
     retried: bool = False
 
 
+SLOWEST_LINE = 11_520  # bytes a second: 115,200 baud, the slowest line pictures are sent over
+
+
 class Printer:
     """An ESC/POS printer behind one transport. Thread-safe: one job or query at a time.
 
@@ -43,17 +46,18 @@ class Printer:
         self._lock = threading.Lock()
         self.last_state = PrinterState.UNKNOWN
 
-    def _ask(self, query: bytes) -> int | None:
+    def _ask(self, query: bytes, wait: float = 0.0) -> int | None:
         self.transport.write(query)
-        deadline = time.monotonic() + self.status_timeout
+        deadline = time.monotonic() + self.status_timeout + wait
         while (left := deadline - time.monotonic()) > 0:
             data = self.transport.read(1, left)
             if data:
                 return data[-1]
         return None
 
-    def _status(self) -> PrinterState:
-        printer = self._ask(QUERY_PRINTER)
+    def _status(self, wait: float = 0.0) -> PrinterState:
+        """The state; ``wait`` more seconds for the first answer (a job still on its way)."""
+        printer = self._ask(QUERY_PRINTER, wait)
         cause = self._ask(QUERY_OFFLINE_CAUSE) if printer is not None and printer & 0x08 else None
         paper = self._ask(QUERY_PAPER) if printer is not None and not printer & 0x08 else None
         return state_from(printer, cause, paper)
@@ -87,7 +91,9 @@ class Printer:
                         self.last_state = before
                         return PrintResult(False, before, retried=attempt == 1)
                     self.transport.write(job)
-                    after = self._status()
+                    # The job may still be on its way when it is written (a printed number is a
+                    # picture: 16 KB, 1.4 s at 115,200 baud): the answer comes after it.
+                    after = self._status(wait=len(job) / SLOWEST_LINE)
                     self.last_state = after
                     return PrintResult(
                         after is not PrinterState.UNKNOWN, after, retried=attempt == 1

@@ -14,6 +14,7 @@ import os
 import select
 import socket
 import threading
+import time
 import tty
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,8 +167,11 @@ class SimPrinter:
 class TcpServer:
     """Serves a :class:`SimPrinter` on 127.0.0.1 (port 0 picks a free one)."""
 
-    def __init__(self, printer: SimPrinter, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, printer: SimPrinter, host: str = "127.0.0.1", port: int = 0, rate: int = 0
+    ) -> None:
         self.printer = printer
+        self.rate = rate  # bytes a second it takes in, like a slow line; 0: as fast as sent
         self._sock = socket.create_server((host, port))
         self.host, self.port = self._sock.getsockname()[:2]
         self._stop = threading.Event()
@@ -195,11 +199,13 @@ class TcpServer:
                 if not ready:
                     continue
                 try:
-                    data = conn.recv(65536)
+                    data = conn.recv(256 if self.rate else 65536)
                 except OSError:
                     break
                 if not data:
                     break
+                if self.rate:
+                    time.sleep(len(data) / self.rate)
                 try:
                     reply = self.printer.receive(data)
                 except DropConnection:

@@ -200,6 +200,23 @@ def test_printing_a_ticket(request, sim: SimPrinter, transport: str) -> None:
     assert received.data == job
 
 
+def test_a_ticket_still_on_its_way_is_printed_not_unknown(sim: SimPrinter) -> None:
+    """A printer that takes the ticket's 16 KB in slowly (a line at 115,200 baud: 1.4 s) answers
+    the question after the job only once it has it all: the answer is waited for that long, and
+    the ticket is printed, not "unknown" (which puts the totem's screen out of order)."""
+    server = TcpServer(sim, rate=11_520).start()
+    try:
+        printer = open_printer(server.uri)
+        job = render(content("it"), Layout(80))
+        assert len(job) > 8_000  # a picture ticket: more than the half second allows
+        result = printer.print_job(job)
+        printer.close()
+    finally:
+        server.stop()
+    assert result.printed and result.state is PrinterState.OK and not result.retried
+    assert [j.data for j in sim.complete_jobs()] == [job]
+
+
 @pytest.mark.parametrize("transport", ["tcp", "pty"])
 @pytest.mark.parametrize(
     "mode", ["ok", "paper_low", "paper_out", "cover_open", "offline", "silent"]
