@@ -56,10 +56,11 @@ class ScannerWatch(QObject):
         self.scanner = scanner
         self.notifier: QSocketNotifier | None = None
         self.retry = QTimer(self, interval=int(RECONNECT_EVERY * 1000))
-        self.retry.timeout.connect(self.connect_device)
-        self.retry.start()
+        self.retry.timeout.connect(self.connect_device)  # started by the first attempt
 
     def connect_device(self) -> None:
+        if not self.retry.isActive():  # not before the first attempt, once home is drawn
+            self.retry.start()
         if self.notifier is not None or not self.scanner.connect():
             return
         fd = self.scanner.fileno()

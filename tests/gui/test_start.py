@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from drivers.scanner.connect import RECONNECT_EVERY
 from drivers.scanner.evdev_scanner import EvdevScanner
 from drivers.sim.scanner import KeyboardScannerSim
 from kiosk.store import Store
@@ -44,7 +45,10 @@ def test_home_is_drawn_from_the_configuration_then_the_figures_fill_in(qtbot, un
     app, opened = unstarted
     w = app.window
     app.window.show()
-    qtbot.wait(50)  # the event loop runs; the worker has not started: no figures yet
+    # The event loop runs, longer than the scanner's retry period: the worker has not started
+    # (no figures yet) and nothing has tried the scanner (its retries start with the first try,
+    # once home is drawn; under load a retry once opened it before).
+    qtbot.wait(int(RECONNECT_EVERY * 1000) + 300)
     assert [b.name.text() for b in w.home.buttons.values()] == ["Anagrafe", "Carta d'identità"]
     assert all(b.detail.text() == "" for b in w.home.buttons.values())
     assert all(b.isEnabled() for b in w.home.buttons.values())  # a touch now waits in the queue
