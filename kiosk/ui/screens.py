@@ -326,26 +326,26 @@ class TicketScreen(QWidget):
 
     def show_printed(self) -> None:
         self.qr_text = None
-        for fault_only in (self.banner, self.photo):
-            fault_only.setVisible(False)
-        for printed_only in (self.heading, self.hint, self.arrow):
-            printed_only.setVisible(True)
+        self._mode(fault=False)
         self.code.setStyleSheet("")
         self.qr.setFixedSize(0, 0)
         self.queue.setVisible(True)
-        for widget in (self.service, self.queue):
-            restyle(widget, "compact", False)
+
+    def _mode(self, fault: bool) -> None:
+        """The parts of one case shown, the other's hidden; the service and queue one line
+        each where they can on the fault screen (room for the QR)."""
+        for fault_only in (self.banner, self.photo):
+            fault_only.setVisible(fault)
+        for printed_only in (self.heading, self.hint, self.arrow):
+            printed_only.setVisible(not fault)
+        for line in (self.service, self.queue):
+            restyle(line, "compact", fault)
 
     def show_qr(self, text: str, least: int, most: int, code_px: int) -> None:
         """The ticket's QR, ``least`` to ``most`` pixels (as the room allows; never cut: a QR
         missing its edge cannot be scanned), under its number ``code_px`` high if it fits."""
         self.qr_text, self.qr_least, self.qr_most, self.code_px = text, least, most, code_px
-        for printed_only in (self.heading, self.hint, self.arrow):
-            printed_only.setVisible(False)
-        for fault_only in (self.banner, self.photo):
-            fault_only.setVisible(True)
-        for line in (self.service, self.queue):  # one line each where they can: room for the QR
-            restyle(line, "compact", True)
+        self._mode(fault=True)
         self.fit_qr()
 
     def fit_qr(self) -> None:
@@ -479,21 +479,20 @@ class PrivacyScreen(QWidget):
 
     def show_summary(self) -> None:
         """The first layer: the three statements, and the way to the whole notice."""
-        self.full = False
-        self.page = 0
-        self.summary.show()
-        self.more.show()
-        for part in (self.body, self.previous, self.next, self.where):
-            part.hide()
+        self._layer(full=False)
+        for part in (self.previous, self.next, self.where):
+            part.hide()  # paginate() shows them for the whole notice
 
     def show_full(self) -> None:
         """The second layer: the whole notice, from its first page."""
-        self.full = True
-        self.page = 0
-        self.summary.hide()
-        self.more.hide()
-        self.body.show()
+        self._layer(full=True)
         self.paginate()
+
+    def _layer(self, full: bool) -> None:
+        self.full, self.page = full, 0
+        self.summary.setVisible(not full)
+        self.more.setVisible(not full)
+        self.body.setVisible(full)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         resized = watched is self.body and event.type() == QEvent.Type.Resize
