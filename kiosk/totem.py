@@ -11,17 +11,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.printer.device import Printer
-from drivers.printer.ticket import (
-    Layout,
-    TicketContent,
-    Unprintable,
-    printable_language,
-    raster_suits,
-)
-from drivers.printer.ticket import render as render_ticket
 from kiosk.config import Config, Service
 from kiosk.core import payload as ticket_payload
 from kiosk.core.hours import local_instant, parse_time
@@ -47,12 +39,18 @@ from kiosk.core.scan import (
 )
 from kiosk.core.tickets import Kind
 from kiosk.store import Store
-from kiosk.store import appointments as store_appointments
 from kiosk.store import state as shared_state
 from kiosk.store import tickets as store_tickets
 from kiosk.store import totems as store_totems
 from kiosk.store.tickets import Issue, IssueRefused, Ticket
 from kiosk.store.totems import Request
+
+if TYPE_CHECKING:
+    from drivers.printer.ticket import Layout
+
+# The ticket's drawing (drivers.printer.ticket) and the day's bookings (kiosk.store.appointments)
+# load when first used: the home screen's first figures wait for neither. The UI's worker loads
+# them as soon as home is drawn (warm_up), so a citizen's first touch does not wait either.
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +132,8 @@ def paper_layout(
     """The ticket's layout for ``config``: its paper, the town's crest on top (a PNG as it is;
     an SVG drawn by ``svg_png``, the UI's Qt, or left out without it), and the number and the
     service in the bold type unless the printer is on a slow serial line."""
+    from drivers.printer.ticket import Layout, raster_suits
+
     width = width_mm or config.paper_width
     return Layout.build(width, _crest(config, svg_png), raster_suits(config.printer_uri))
 
@@ -221,6 +221,9 @@ class Paper:
         """Print a ticket; returns it with ``printed`` saying whether the printer confirmed."""
         if self.printer is None:
             return issued
+        from drivers.printer.ticket import TicketContent, Unprintable, printable_language
+        from drivers.printer.ticket import render as render_ticket
+
         service = self._service(issued.ticket.service)
         language = printable_language(
             lang or self.config.languages[0], dict(service.name), self.config.languages[0]
@@ -503,6 +506,8 @@ class Totem(Paper):
         return ScanOutcome(Result.REENTRY, "served", self._issued(issued, now))
 
     def _scan_booking(self, code: str, lang: str | None, request: Request | None) -> ScanOutcome:
+        from kiosk.store import appointments as store_appointments
+
         now = self.clock()
         day = self.today(now)
         hashed = store_appointments.day_hash(self.store, day.isoformat())

@@ -15,7 +15,6 @@ import select
 import socket
 import threading
 import time
-import tty
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,6 +229,8 @@ class PtyServer:
     def __init__(self, printer: SimPrinter) -> None:
         self.printer = printer
         self._master, self._slave = os.openpty()
+        import tty  # the pseudo-terminal's only: not for the in-process simulator
+
         tty.setraw(self._slave)  # bytes pass unchanged: no CR/LF translation, no echo
         self.path = os.ttyname(self._slave)
         self._stop = threading.Event()

@@ -148,9 +148,11 @@ class Assist(QObject):
         # Drawn in small type: with large text (for someone who reads small type badly, and
         # the services need the room) the keys are said, at the end of every reading, only.
         w = self.window
-        self.legend.setVisible(self.on and not w.large)
-        keys = PRIVACY_KEYS if w.stack.currentWidget() is w.privacy else HOME_KEYS
-        self.legend.show_keys(lang, keys, w.theme.header_text, w.theme.header)
+        shown = self.on and not w.large
+        self.legend.setVisible(shown)
+        if shown:  # written only when drawn: rich text is not free, and the start waits for it
+            keys = PRIVACY_KEYS if w.stack.currentWidget() is w.privacy else HOME_KEYS
+            self.legend.show_keys(lang, keys, w.theme.header_text, w.theme.header)
         self.volume_label.setText(text(lang, "volume_level", percent=self.volume))
         self.quieter.setAccessibleName(text(lang, "quieter"))
         self.louder.setAccessibleName(text(lang, "louder"))

@@ -6,8 +6,6 @@ text, wrapping between keys and never inside one, so it never widens the window.
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -24,6 +22,7 @@ NBSP = "\u00a0"
 def legend_html(lang: str, keys: tuple[tuple[str, str], ...], cap: str, on_cap: str) -> str:
     """The keys as rich text: each digit a cap in ``cap`` with ``on_cap`` figures, its word
     after it; the wrap falls only between one key's word and the next key."""
+    from html import escape  # once speech is on: not on the start path
 
     def key(digits: str, word: str) -> str:
         caps = NBSP.join(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -37,9 +38,11 @@ def restyle(widget: QWidget, flag: str, value: bool) -> None:
     if widget.property(flag) == value:
         return
     widget.setProperty(flag, value)
+    # Polished again by its own event: the style sheet's rules for it are worked out anew.
+    # (Not style().polish(): the first call from Python builds PySide's QStyle class and its
+    # dozen enums, 20 ms of the start when a service is closed.)
     for part in (widget, *widget.findChildren(QLabel)):
-        part.style().unpolish(part)
-        part.style().polish(part)
+        QApplication.sendEvent(part, QEvent(QEvent.Type.Polish))
     widget.updateGeometry()
 
 
@@ -475,7 +478,10 @@ class PrivacyScreen(QWidget):
         self.page = 0
         self.page_text = "{n} / {total}"
         self.body.installEventFilter(self)  # its room changes with the footer's rows: page again
-        self.show_summary()
+        # The first layer, as show_summary() leaves it, by hiding the rest only: showing a part
+        # before the window has its style sheet would style it twice, at every start.
+        for part in (self.body, self.previous, self.next, self.where):
+            part.hide()
 
     def show_summary(self) -> None:
         """The first layer: the three statements, and the way to the whole notice."""

@@ -78,9 +78,10 @@ class TotemWorker(QObject):
 
     @Slot()
     def warm_up(self) -> None:
-        """Load the printer's command library (a quarter of a second) once home is drawn, so
-        the first citizen's touch does not wait for it."""
+        """Load the printer's command library (a quarter of a second) and the day's bookings
+        once home is drawn, so the first citizen's touch or scan does not wait for them."""
         from drivers.printer.ticket import Dummy
+        from kiosk.store import appointments  # noqa: F401  (loaded, for the first scan)
 
         Dummy()
 
