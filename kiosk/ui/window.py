@@ -433,6 +433,8 @@ class KioskWindow(QWidget):
         def offered(sts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
             return [(st["code"], st.get("available"), st.get("reason")) for st in sts]
 
+        if states == self.states and self.shown_once:
+            return  # the same figures again (the start asks twice, a printer's news once more)
         changed = self.states and offered(self.states) != offered(states)
         self.states = states
         self._show_states()

@@ -71,6 +71,22 @@ def test_closed_service_says_until_when(qtbot, make_ui, clock) -> None:
     qtbot.waitUntil(lambda: button.detail.text() == "Chiuso, riapre lun alle 08:30", timeout=5000)
 
 
+def test_the_same_figures_again_redraw_nothing(qtbot, make_ui, monkeypatch) -> None:
+    """The worker's refresh every few seconds, the start's second ask: the tiles are measured
+    and laid out again only when a figure changed."""
+    w = make_ui().window
+    drawn: list[list[str]] = []
+    real = w.home.set_services
+    monkeypatch.setattr(
+        w.home, "set_services", lambda codes, columns: (drawn.append(codes), real(codes, columns))
+    )
+    w.update_states([dict(st) for st in w.states])
+    assert drawn == []
+    more = [dict(st, waiting=st["waiting"] + 3) if st["code"] == "A" else st for st in w.states]
+    w.update_states(more)
+    assert drawn == [["A", "B"]] and "3" in w.home.buttons["A"].detail.text()
+
+
 def test_daily_cap_reached(qtbot, make_ui, write_config) -> None:
     ui = make_ui(cfg=load(write_config(cap_a=1)))
     w = ui.window
