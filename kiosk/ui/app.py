@@ -140,8 +140,8 @@ class TotemApp:
         if self.scanner:
             self.scanner.scanned.connect(lambda raw: w.request_scan.emit(raw, w.lang))
         # Once home is drawn, and after systemd has heard READY (a zero timer runs once every
-        # slot of `shown` has): the slower loads, the scanner's driver (evdev brings asyncio)
-        # and the printer's command library.
+        # slot of `shown` has): the slower loads, the scanner's driver (evdev brings asyncio),
+        # the printer's command library and the screens besides home.
         w.shown.connect(lambda: QTimer.singleShot(0, self.after_shown))
         w.request_refresh.emit()  # states sent before the window was connected are not lost
 
@@ -151,6 +151,7 @@ class TotemApp:
         if self.keypad:
             self.keypad.connect_device()
         QMetaObject.invokeMethod(self.worker, "warm_up", Qt.ConnectionType.QueuedConnection)
+        self.window.make_screens()  # the ticket's, a scan's, the notice's: before any touch
 
     def start(self) -> None:
         # The worker loads the store and the totem's rules on its own thread while this one

@@ -151,7 +151,7 @@ class Assist(QObject):
         shown = self.on and not w.large
         self.legend.setVisible(shown)
         if shown:  # written only when drawn: rich text is not free, and the start waits for it
-            keys = PRIVACY_KEYS if w.stack.currentWidget() is w.privacy else HOME_KEYS
+            keys = PRIVACY_KEYS if w.showing() == "privacy" else HOME_KEYS
             self.legend.show_keys(lang, keys, w.theme.header_text, w.theme.header)
         self.volume_label.setText(text(lang, "volume_level", percent=self.volume))
         self.quieter.setAccessibleName(text(lang, "quieter"))
@@ -190,7 +190,7 @@ class Assist(QObject):
         w = self.window
         if digit == "0" or (digit == "5" and not self.on):
             self.toggle()
-        elif w.stack.currentWidget() is w.privacy and digit in "456":
+        elif w.showing() == "privacy" and digit in "456":
             if digit == "5":
                 w.go_home()
             else:  # the pages turn the way the text runs
@@ -289,7 +289,7 @@ class Assist(QObject):
         """The idle delay is over: warn, unless there is nothing to reset."""
         w = self.window
         untouched = (
-            w.stack.currentWidget() in (w.home, w.broken_screen)
+            w.showing() in ("home", "broken")
             and w.lang == w.config.languages[0]
             and not (w.large or w.contrast)
         )

@@ -87,5 +87,6 @@ class ReachLayout:
             self.top_px, margin = out.top_px, out.bottom_px
             self.usable = self.window.height() - out.top_px - out.bottom_px
         self.window.layout().setContentsMargins(0, 0, 0, margin)
-        for screen in (self.window.home, self.window.result, self.window.broken_screen):
-            screen.within_reach(self.top_px > 0)
+        for screen in self.window.made_screens():
+            if hasattr(screen, "within_reach"):  # home and the messages; the rest fill the room
+                screen.within_reach(self.top_px > 0)

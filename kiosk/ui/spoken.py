@@ -93,7 +93,7 @@ def of_window(window: Any) -> str:
     """What the window's current screen says, with the office's name first on the home
     screen and the keys that work there last."""
     screen = window.stack.currentWidget()
-    keys = "keys_privacy" if screen is window.privacy else "keys_home"
+    keys = "keys_privacy" if window.showing() == "privacy" else "keys_home"
     words = spoken(screen, window.lang, keys)
     if screen is window.home:
         words = f"{window.config.branch_name}. {words}"

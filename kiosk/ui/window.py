@@ -174,19 +174,13 @@ class KioskWindow(QWidget):
         self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.home = HomeScreen()
         self.home.chosen.connect(self.choose)
-        self.ticket = TicketScreen()
-        self.result = MessageScreen()
-        self.result.offer.clicked.connect(lambda: self.choose(self.result.offer.code))
-        self.privacy = PrivacyScreen()
-        self.broken_screen = MessageScreen()
-        for screen in (self.home, self.ticket, self.result, self.privacy, self.broken_screen):
-            self.stack.addWidget(screen)
-        for back in (self.ticket.back, self.result.back, self.privacy.back):
-            back.clicked.connect(self.go_home)
-        for pager in (self.privacy.previous, self.privacy.next, self.privacy.more):
-            pager.clicked.connect(self.told.emit)  # in speech mode, the new page is read
-        self.broken_screen.back.hide()
-        self.broken_screen.offer.hide()
+        self.stack.addWidget(self.home)
+        # The other screens are made when first needed, or once home is drawn (make_screens):
+        # the start styles and lays out home only.
+        self._ticket: TicketScreen | None = None
+        self._result: MessageScreen | None = None
+        self._privacy: PrivacyScreen | None = None
+        self._broken: MessageScreen | None = None
         outer.addWidget(self.stack, 1)
 
         self.footer = footer = named(QWidget(), "footer")
@@ -216,6 +210,67 @@ class KioskWindow(QWidget):
         for widget in (self.large_button, self.contrast_button, self.privacy_button):
             bar.addWidget(widget)
         outer.addWidget(footer)
+
+    # -- the screens besides home, made when first needed ---------------------------------
+
+    @property
+    def ticket(self) -> TicketScreen:
+        if self._ticket is None:
+            t = self._ticket = TicketScreen()
+            t.back.clicked.connect(self.go_home)
+            self._made(t)
+        return self._ticket
+
+    @property
+    def result(self) -> MessageScreen:
+        if self._result is None:
+            r = self._result = MessageScreen()
+            r.back.clicked.connect(self.go_home)
+            r.offer.clicked.connect(lambda: self.choose(r.offer.code))
+            self._made(r)
+        return self._result
+
+    @property
+    def privacy(self) -> PrivacyScreen:
+        if self._privacy is None:
+            p = self._privacy = PrivacyScreen()
+            p.back.clicked.connect(self.go_home)
+            for pager in (p.previous, p.next, p.more):
+                pager.clicked.connect(self.told.emit)  # in speech mode, the new page is read
+            self._made(p)
+        return self._privacy
+
+    @property
+    def broken_screen(self) -> MessageScreen:
+        if self._broken is None:
+            b = self._broken = MessageScreen()
+            b.back.hide()
+            b.offer.hide()
+            self._made(b)
+        return self._broken
+
+    def _made(self, screen: QWidget) -> None:
+        self.stack.addWidget(screen)
+        if hasattr(self, "reach"):  # within reach, and in the current words, as the rest
+            self.reach.apply()
+        self._screen_words()
+
+    def make_screens(self) -> None:
+        """Make every screen not made yet (once home is drawn, so no touch waits for one)."""
+        _ = (self.ticket, self.result, self.privacy, self.broken_screen)
+
+    def made_screens(self) -> list[QWidget]:
+        """Home and the screens made so far."""
+        return [self.home, *(s for s in self._screens() if s is not None)]
+
+    def _screens(self) -> tuple[QWidget | None, ...]:
+        return (self._ticket, self._result, self._privacy, self._broken)
+
+    def showing(self) -> str:
+        """Which screen is on: home, ticket, result, privacy or broken (out of order)."""
+        names = ("home", "ticket", "result", "privacy", "broken")
+        on = self.stack.currentWidget()
+        return next(n for n, s in zip(names, (self.home, *self._screens()), strict=True) if s is on)
 
     # -- look -----------------------------------------------------------------------------
 
@@ -318,8 +373,8 @@ class KioskWindow(QWidget):
             self.setStyleSheet(sheet)
         if hasattr(self, "reach"):
             self.reach.apply()  # before the services are laid out in the rows it leaves
-        if self.ticket.qr_text is not None:  # the words around the QR changed size: fit it again
-            QTimer.singleShot(0, self.ticket.fit_qr)
+        if self._ticket is not None and self._ticket.qr_text is not None:
+            QTimer.singleShot(0, self._ticket.fit_qr)  # the words around it changed size: fit it
         self.branch.setText(self.config.branch_name)
         if self.logo_data is not None:
             self.logo.setPixmap(logo_pixmap(self.logo_data, round(self.sizes()["base"] * 1.8)))
@@ -339,14 +394,36 @@ class KioskWindow(QWidget):
         self.contrast_button.setText(f"✓ {short}" if self.contrast else f"◐ {short}")
         self.large_button.setText("✓ A+" if self.large else "A+")
         self.privacy_button.setText(text(self.lang, "privacy"))
-        for back in (self.ticket.back, self.result.back, self.privacy.back):
-            back.setText(text(self.lang, "back"))
-        self.privacy.title.setText(text(self.lang, "privacy_title"))
-        for n, point in enumerate(self.privacy.points, 1):
+        self._screen_words()
+        self.paper_notice.setText(text(self.lang, "staff_paper_low"))
+        self.paper_notice.setVisible(self.printer_state == "paper_low")
+        self._show_states()
+        if self.showing() == "ticket" and self.last_result:
+            self.show_ticket(self.last_result)
+        self._tick()
+        if hasattr(self, "reach"):
+            self.assist.relabel()
+
+    def _screen_words(self) -> None:
+        """The fixed words of the screens made so far, in the current language."""
+        for screen in (self._ticket, self._result, self._privacy):
+            if screen is not None:
+                screen.back.setText(text(self.lang, "back"))
+        if self._privacy is not None:
+            self._privacy_words(self._privacy)
+        if self._broken is not None:
+            why = "out_of_order" if self.broken or not self.away else "host_away"
+            self._broken.message.setText(text(self.lang, why))
+            self._broken.detail.setText(text(self.lang, f"{why}_help"))
+            self._broken.code.hide()
+
+    def _privacy_words(self, p: PrivacyScreen) -> None:
+        p.title.setText(text(self.lang, "privacy_title"))
+        for n, point in enumerate(p.points, 1):
             point.setText(text(self.lang, f"privacy_short_{n}"))
         more = text(self.lang, "privacy_more")
-        self.privacy.more.setText(f"◀ {more}" if self.lang in RTL else f"{more} ▶")
-        self.privacy.set_notice(
+        p.more.setText(f"◀ {more}" if self.lang in RTL else f"{more} ▶")
+        p.set_notice(
             text(
                 self.lang,
                 "privacy_body",
@@ -356,22 +433,10 @@ class KioskWindow(QWidget):
             text(self.lang, "page_of"),  # filled in per page
         )
         rtl = self.lang in RTL  # "back a page" points the way the text runs from
-        self.privacy.previous.setText("▶" if rtl else "◀")
-        self.privacy.next.setText("◀" if rtl else "▶")
-        self.privacy.previous.setAccessibleName(text(self.lang, "page_previous"))  # said, not "▶"
-        self.privacy.next.setAccessibleName(text(self.lang, "page_next"))
-        why = "out_of_order" if self.broken or not self.away else "host_away"
-        self.broken_screen.message.setText(text(self.lang, why))
-        self.broken_screen.detail.setText(text(self.lang, f"{why}_help"))
-        self.broken_screen.code.hide()
-        self.paper_notice.setText(text(self.lang, "staff_paper_low"))
-        self.paper_notice.setVisible(self.printer_state == "paper_low")
-        self._show_states()
-        if self.stack.currentWidget() is self.ticket and self.last_result:
-            self.show_ticket(self.last_result)
-        self._tick()
-        if hasattr(self, "reach"):
-            self.assist.relabel()
+        p.previous.setText("▶" if rtl else "◀")
+        p.next.setText("◀" if rtl else "▶")
+        p.previous.setAccessibleName(text(self.lang, "page_previous"))  # said, not "▶"
+        p.next.setAccessibleName(text(self.lang, "page_next"))
 
     def _tick(self) -> None:
         self.clock_label.setText(self.clock().astimezone(self.config.timezone).strftime("%H:%M"))

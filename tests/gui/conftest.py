@@ -69,6 +69,25 @@ def make_ui(qtbot, config: Config, clock: Clock):
 SCREEN_SIZES = [(1080, 1920), (800, 1280), (1920, 1080)]
 
 
+def laid_out(qtbot, window) -> None:
+    """Wait until the window's widgets stop moving: a change of language (of direction, for
+    Arabic) or of text size is laid out over several turns of the event loop, and a loaded
+    machine takes longer than a fixed wait (50 ms once left a tile half-placed)."""
+    from PySide6.QtWidgets import QWidget
+
+    def places() -> list[object]:
+        return [w.geometry() for w in window.findChildren(QWidget) if w.isVisible()]
+
+    before = places()
+    for _ in range(100):
+        qtbot.wait(25)
+        now = places()
+        if now == before:
+            return
+        before = now
+    raise AssertionError("the window's layout never settled")
+
+
 def window_in_every_language(qtbot, config: Config, size: tuple[int, int]):
     """A bare window (no worker) offering all six languages, shown at ``size``."""
     from kiosk.i18n import LANGUAGES

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QPushButton
 from kiosk.config import Config, load
 from kiosk.i18n import LANGUAGES
 from kiosk.ui.window import KioskWindow
-from tests.gui.conftest import SCREEN_SIZES, window_in_every_language
+from tests.gui.conftest import SCREEN_SIZES, laid_out, window_in_every_language
 
 pytestmark = pytest.mark.gui
 
@@ -154,7 +154,7 @@ def test_the_longest_description_fits_its_tile_at_large_text(
     cut = []
     for lang in LANGUAGES:
         window.set_language(lang)
-        qtbot.wait(50)  # the new direction laid out (right to left for Arabic)
+        laid_out(qtbot, window)  # the new direction laid out (right to left for Arabic)
         for tile in window.home.buttons.values():
             if tiles == 2:  # room for every word
                 assert tile.description.isVisibleTo(window), (lang, size)

@@ -61,6 +61,37 @@ def test_home_is_drawn_from_the_configuration_then_the_figures_fill_in(qtbot, un
     assert opened == [1]
 
 
+def test_only_home_is_made_before_ready_the_other_screens_once_it_is_drawn(
+    qtbot, unstarted
+) -> None:
+    """The start styles and lays out home alone; the ticket's, a scan's, the privacy notice's
+    and the out-of-order screens are made once home is drawn, before any touch, in the words
+    of the moment."""
+    app, _ = unstarted
+    w = app.window
+    at_ready: list[list[str]] = []
+    w.shown.connect(lambda: at_ready.append([type(s).__name__ for s in w.made_screens()]))
+    w.show()
+    with qtbot.waitSignal(w.shown, timeout=10_000):
+        app.start()
+    assert at_ready == [["HomeScreen"]]
+    qtbot.waitUntil(lambda: len(w.made_screens()) == 5, timeout=5000)
+    assert w.showing() == "home"
+    assert w.privacy.title.text() == "Informativa sul trattamento dei dati" and w.ticket.back.text()
+    assert w.broken_screen.message.text() and not w.broken_screen.back.isVisibleTo(w)
+
+
+def test_a_screen_made_after_a_change_of_language_speaks_it(qtbot, unstarted) -> None:
+    app, _ = unstarted
+    w = app.window
+    w.show()
+    w.set_language("en")  # before the privacy notice exists
+    assert len(w.made_screens()) == 1
+    w.show_privacy()
+    assert w.showing() == "privacy" and w.privacy.title.text() == "How we process data"
+    assert w.privacy.back.text() == "Back"
+
+
 def test_ready_is_said_once(qtbot, unstarted) -> None:
     app, _ = unstarted
     seen: list[int] = []

@@ -11,7 +11,9 @@ import shlex
 import subprocess
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,14 +24,27 @@ from tests.machine.qemu import CENTRAL_IN_GUEST, PAGE_IN_GUEST, SCREEN, Totem
 pytestmark = [pytest.mark.machine, pytest.mark.timeout(1500)]
 ROOT = Path(__file__).parents[2]
 KIOSK_ID = "qemu-totem-1"
-# Every day open all day (Rome), so a touch issues whatever hour the test runs (07:00-21:00
-# failed every run started after 20:00 UTC: the services had closed).
+# Every day open all day, so a touch issues whatever hour the test runs (07:00-21:00 failed
+# every run started after 20:00 UTC: the services had closed).
 HOURS = "{" + ", ".join(f'{d} = ["00:00-24:00"]' for d in
                         ("mon", "tue", "wed", "thu", "fri", "sat", "sun")) + "}"  # fmt: skip
+
+
+def far_from_midnight(now: datetime) -> str:
+    """The branch's timezone: Rome, unless the run would cross its midnight. Open until 24:00,
+    a service refuses a ticket whose wait would end after it ("no more tickets today": three
+    tests failed in a run started at 23:35 Rome), and the day would change under the tests."""
+    for zone in ("Europe/Rome", "Asia/Tokyo"):  # eight hours apart: one is always far from it
+        if 1 <= now.astimezone(ZoneInfo(zone)).hour <= 21:
+            return zone
+    raise AssertionError("unreachable: Rome and Tokyo are eight hours apart")
+
+
 SETTINGS = {
     "kiosk.id": KIOSK_ID,
     "kiosk.branch": "qemu-branch",
     "kiosk.branch_name": "Municipio di Prova",
+    "kiosk.timezone": far_from_midnight(datetime.now(UTC)),
     "printer.uri": "serial:///dev/ttyS1?baudrate=115200",
     "scanner.uri": "none://",
     # The central service on the host, reached through a relay on the totem's loopback (plain
