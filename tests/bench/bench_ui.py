@@ -123,11 +123,10 @@ PySide6 {PySide6.__version__}. What the start spends beyond the bare label, meas
 PySide's `Qt` namespace, whose hundred enums Python builds on its first import (13-15 ms; any
 real UI needs it, a label does not); the 45 dataclasses of the configuration, store, core and
 drivers (about 30 ms together: Python 3.11 compiles each one's methods at import); the window's
-widgets styled and laid out (the four screens besides home, built at the start, about 8 ms of
-it); the worker's import of the totem's rules (about 17 ms, while the first picture is painted).
-The start path leaves for later what home does not need (num2words, statistics, ctypes,
-pyserial, the ticket's drawing, the day's bookings, the keypad legend's rich text, the privacy
-notice's pages).
+widgets styled and laid out; the worker's import of the totem's rules (about 17 ms, while the
+first picture is painted). The start path leaves for later what home does not need: the
+screens besides home (made once it is drawn), num2words, statistics, ctypes, pyserial, the
+ticket's drawing, the day's bookings, the keypad legend's rich text.
 Bytecode compiled, as installed (`pip` compiles it); with `PYTHONDONTWRITEBYTECODE` and no
 `__pycache__` Python would compile every module of ours at each start, about 50 ms more.
 """
