@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from drivers.printer.device import Printer
-from drivers.printer.ticket import Layout
 from kiosk import secrets
 from kiosk.config import Config
 from kiosk.core.queue import Availability, Reason
@@ -27,6 +26,8 @@ from kiosk.totem import Issued, Paper, ScanOutcome, ServiceState, Unavailable, u
 
 if TYPE_CHECKING:
     import requests
+
+    from drivers.printer.ticket import Layout
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ import logging
 import os
 import sqlite3
 import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -279,8 +280,6 @@ def identity(conn: sqlite3.Connection) -> str | None:
 
 def new_identity(conn: sqlite3.Connection) -> str:
     """Give a database its identity (inside the caller's transaction)."""
-    import uuid  # once in a database's life: not on every start's path
-
     value = str(uuid.uuid4())
     conn.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (IDENTITY, value))
     return value

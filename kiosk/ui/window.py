@@ -253,7 +253,7 @@ class KioskWindow(QWidget):
         self.stack.addWidget(screen)
         if hasattr(self, "reach"):  # within reach, and in the current words, as the rest
             self.reach.apply()
-        self._screen_words()
+        self._words_of(screen)
 
     def make_screens(self) -> None:
         """Make every screen not made yet (once home is drawn, so no touch waits for one)."""
@@ -406,16 +406,21 @@ class KioskWindow(QWidget):
 
     def _screen_words(self) -> None:
         """The fixed words of the screens made so far, in the current language."""
-        for screen in (self._ticket, self._result, self._privacy):
+        for screen in self._screens():
             if screen is not None:
-                screen.back.setText(text(self.lang, "back"))
-        if self._privacy is not None:
-            self._privacy_words(self._privacy)
-        if self._broken is not None:
+                self._words_of(screen)
+
+    def _words_of(self, screen: QWidget) -> None:
+        if screen is self._broken:
             why = "out_of_order" if self.broken or not self.away else "host_away"
             self._broken.message.setText(text(self.lang, why))
             self._broken.detail.setText(text(self.lang, f"{why}_help"))
             self._broken.code.hide()
+            return
+        if isinstance(screen, TicketScreen | MessageScreen | PrivacyScreen):
+            screen.back.setText(text(self.lang, "back"))
+        if isinstance(screen, PrivacyScreen):
+            self._privacy_words(screen)
 
     def _privacy_words(self, p: PrivacyScreen) -> None:
         p.title.setText(text(self.lang, "privacy_title"))
@@ -675,6 +680,8 @@ class KioskWindow(QWidget):
             log.error("out of order: %s", message)
         self.busy = False
         self.broken = message
+        if self._broken is not None:  # it may say "host away" (a satellite): now out of order
+            self._words_of(self._broken)
         self.go_home()
         self._first_shown()
 

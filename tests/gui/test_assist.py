@@ -267,7 +267,7 @@ def test_the_speech_banner_shows_the_keys_of_the_screen(qtbot, config: Config, s
     still said)."""
     from kiosk.i18n import LANGUAGES
     from kiosk.ui.i18n import text
-    from tests.gui.conftest import window_in_every_language
+    from tests.gui.conftest import laid_out, window_in_every_language
 
     w = window_in_every_language(qtbot, config, size)
     legend = w.assist.legend
@@ -275,7 +275,7 @@ def test_the_speech_banner_shows_the_keys_of_the_screen(qtbot, config: Config, s
     w.assist.toggle()
     for lang in LANGUAGES:
         w.set_language(lang)
-        qtbot.wait(10)
+        laid_out(qtbot, w)
         assert legend.isVisible() and legend.property("silent")
         shown = legend.text()
         for word in ("key_move", "key_choose", "key_repeat", "key_volume", "key_off"):
@@ -284,11 +284,11 @@ def test_the_speech_banner_shows_the_keys_of_the_screen(qtbot, config: Config, s
         assert legend.height() >= legend.heightForWidth(legend.width())  # no line cut
         assert ('dir="rtl"' in shown) == (lang == "ar")
     w.show_privacy()
-    qtbot.wait(10)
+    laid_out(qtbot, w)
     assert text("ar", "key_pages") in legend.text() and text("ar", "key_move") not in legend.text()
     w.go_home()
     w.toggle_large()
-    qtbot.wait(10)
+    laid_out(qtbot, w)
     assert legend.isHidden() and w.assist.volume_row.isVisible()
     w.toggle_large()
     assert legend.isVisible()

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from kiosk.config import Config
 from kiosk.i18n import LANGUAGES
 from kiosk.ui.i18n import text
-from tests.gui.conftest import SCREEN_SIZES, window_in_every_language
+from tests.gui.conftest import SCREEN_SIZES, laid_out, window_in_every_language
 
 pytestmark = pytest.mark.gui
 
@@ -28,7 +28,7 @@ def test_every_page_fits_and_the_pages_hold_the_notice(qtbot, config: Config, si
         p = window.privacy
         assert p.summary.isVisible() and not p.body.isVisible()  # three statements first
         qtbot.mouseClick(p.more, Qt.MouseButton.LeftButton)
-        qtbot.wait(10)
+        laid_out(qtbot, window)
         notice = text(lang, "privacy_body", controller=config.privacy_controller, dpo="-")
         box = p.body.contentsRect()
         metrics = p.body.fontMetrics()

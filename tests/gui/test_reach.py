@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractButton
 from kiosk.config import Access, Config
 from kiosk.ui.reach import HIGHEST_MM, LOWEST_MM, band, height_mm
 from kiosk.ui.window import KioskWindow, now_utc
+from tests.gui.conftest import laid_out
 
 pytestmark = pytest.mark.gui
 
@@ -59,7 +60,7 @@ def test_every_control_within_reach(qtbot, config: Config, bottom: int, tall: in
             window.toggle_large()
         for name, show in screens.items():
             show()
-            qtbot.wait(20)
+            laid_out(qtbot, window)
             assert window.height() == 1920, name  # it all fits: the window did not grow
             assert window.home.buttons, "the services are on the screen"
             assert out_of_reach(window, bottom, tall) == [], (name, large)
@@ -67,7 +68,7 @@ def test_every_control_within_reach(qtbot, config: Config, bottom: int, tall: in
     window.toggle_large()
     window.reach.toggle()  # off: the same screens reach beyond the band
     window.go_home()
-    qtbot.wait(20)
+    laid_out(qtbot, window)
     assert out_of_reach(window, bottom, tall) != []
 
 

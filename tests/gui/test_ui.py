@@ -300,6 +300,17 @@ def test_storage_failure_shows_out_of_order(qtbot, make_ui, caplog) -> None:
     assert ui.tickets() == []
 
 
+def test_out_of_order_after_the_host_was_away_says_out_of_order(qtbot, make_ui) -> None:
+    """The screen made while the host was away said so; a fault after it must not keep that
+    message (the words follow the cause)."""
+    w = make_ui().window
+    w.host_away("no answer")
+    assert w.showing() == "broken"
+    assert w.broken_screen.message.text() == "Questo totem non raggiunge la coda dell'ufficio"
+    w.fail("disk full")
+    assert w.broken_screen.message.text() == "Totem fuori servizio"
+
+
 def test_a_scan_from_the_scanner_reaches_the_screen(qtbot, config, clock) -> None:
     """The scanner's file descriptor is watched by the event loop (QSocketNotifier)."""
     from drivers.scanner.evdev_scanner import EvdevScanner
