@@ -88,5 +88,9 @@ class ReachLayout:
             self.usable = self.window.height() - out.top_px - out.bottom_px
         self.window.layout().setContentsMargins(0, 0, 0, margin)
         for screen in self.window.made_screens():
-            if hasattr(screen, "within_reach"):  # home and the messages; the rest fill the room
-                screen.within_reach(self.top_px > 0)
+            self.place(screen)
+
+    def place(self, screen: Any) -> None:
+        """Lay one screen out for the band: home and the messages; the rest fill the room."""
+        if hasattr(screen, "within_reach"):
+            screen.within_reach(self.top_px > 0)

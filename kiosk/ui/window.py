@@ -252,7 +252,7 @@ class KioskWindow(QWidget):
     def _made(self, screen: QWidget) -> None:
         self.stack.addWidget(screen)
         if hasattr(self, "reach"):  # within reach, and in the current words, as the rest
-            self.reach.apply()
+            self.reach.place(screen)
         self._words_of(screen)
 
     def make_screens(self) -> None:
